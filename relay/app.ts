@@ -1,0 +1,96 @@
+import { type Context, Hono } from 'hono'
+import type { RelayConfig } from './config'
+import type { PublicConfig } from './contract'
+import { createLoginCookie } from './cookies/login-cookie'
+import { createSessionCookie } from './cookies/session-cookie'
+import { RelayError } from './errors'
+import { jsonLogger, type Logger, type RelayEnv, requestLog } from './http/request-log'
+import { trustedOrigin } from './http/trusted-origin'
+import { authRoutes } from './routes/auth'
+import { createSealer } from './seal'
+import { createTokenClient } from './withings/token-client'
+
+export interface RelayDeps {
+  /** The fetch used to reach Withings (tests inject one; defaults to the global fetch). */
+  fetch?: typeof fetch
+  /** Clock in milliseconds since the epoch. */
+  now?: () => number
+  log?: Logger
+}
+
+/** The relay as a Web-standard Hono app: no globals, no process.env, one instance per config. */
+export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<RelayEnv> {
+  const fetch = deps.fetch ?? globalThis.fetch
+  const now = deps.now ?? Date.now
+  const log = deps.log ?? jsonLogger
+  const sealer = createSealer(config.relaySecrets, now)
+  const publicConfig: PublicConfig = {
+    client_id: config.clientId,
+    redirect_uri: config.redirectUri,
+    authorize_url: config.authorizeUrl,
+    emulator: config.emulator,
+  }
+  const trusted = trustedOrigin({
+    origins: [new URL(config.redirectUri).origin, ...config.allowedOrigins],
+  })
+
+  const app = new Hono<RelayEnv>()
+  app.use('/api/*', requestLog({ log, now }), async (c, next) => {
+    await next()
+    // Token answers must never be cached (RFC 6749 §5.1); nothing else here should be either.
+    c.header('Cache-Control', 'no-store')
+  })
+  app.post('/api/*', trusted)
+
+  app.get('/api/healthz', (c) => c.json({ ok: true }))
+  app.get('/api/config', (c) => c.json(publicConfig))
+  app.route(
+    '/api/auth',
+    authRoutes({
+      redirectUri: config.redirectUri,
+      tokenClient: createTokenClient({
+        apiUrl: config.apiUrl,
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        fetch,
+        timeoutMs: config.upstreamTimeoutMs,
+      }),
+      loginCookie: createLoginCookie(sealer, now),
+      sessionCookie: createSessionCookie(sealer),
+      now,
+      log,
+    }),
+  )
+
+  const respond = (c: Context<RelayEnv>, error: RelayError) => {
+    if (error.status >= 500) {
+      log({
+        level: 'error',
+        msg: error.message,
+        id: c.get('requestId'),
+        code: error.code,
+        cause: describe(error.cause),
+      })
+    }
+    if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter))
+    return c.json(error.toBody(), error.status)
+  }
+  app.notFound((c) => respond(c, new RelayError('not_found', 'There is no such relay route.')))
+  app.onError((error, c) =>
+    respond(
+      c,
+      error instanceof RelayError
+        ? error
+        : new RelayError('internal_error', 'The relay failed unexpectedly.', { cause: error }),
+    ),
+  )
+  return app
+}
+
+/** The kind of failure, never its data: error names and codes only, so no secret reaches a log. */
+function describe(cause: unknown): string | undefined {
+  if (!(cause instanceof Error)) return undefined
+  const code = (cause as { code?: unknown }).code
+  const inner = cause.cause instanceof Error ? ` <- ${describe(cause.cause)}` : ''
+  return `${cause.name}${typeof code === 'string' ? ` ${code}` : ''}${inner}`
+}

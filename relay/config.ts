@@ -1,0 +1,182 @@
+// Parses the relay's environment once, at start, into a typed config or a list of problems
+// (one plain sentence each). Only entry files read process.env; they hand it to parseConfig.
+
+export const WITHINGS_AUTHORIZE_URL = 'https://account.withings.com/oauth2_user/authorize2'
+export const WITHINGS_API_URL = 'https://wbsapi.withings.net'
+
+export interface RelayConfig {
+  clientId: string
+  clientSecret: string
+  redirectUri: string
+  authorizeUrl: string
+  /** Base URL of the Withings API, without a trailing slash. */
+  apiUrl: string
+  /** Cookie keys: the first seals, every one unseals (rotation: put the new key first). */
+  relaySecrets: readonly string[]
+  /** Origins besides the relay's own that may call it (CORS with credentials, exact match). */
+  allowedOrigins: readonly string[]
+  port: number
+  /** True when the relay talks to the built-in emulator (shown in the SPA). */
+  emulator: boolean
+  /** Deadline for one request to Withings; well under the code's 30 s life. */
+  upstreamTimeoutMs: number
+}
+
+export type Env = Readonly<Record<string, string | undefined>>
+
+export type ParsedConfig =
+  | { ok: true; config: RelayConfig; warnings: string[] }
+  | { ok: false; problems: string[] }
+
+const MIN_SECRET_LENGTH = 32
+const DEFAULT_PORT = 3000
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
+
+export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
+  const problems: string[] = []
+  const warnings: string[] = []
+  const required = (name: string): string => {
+    const value = env[name]?.trim()
+    if (!value) problems.push(`${name} is missing.`)
+    return value ?? ''
+  }
+
+  const clientId = required('WITHINGS_CLIENT_ID')
+  const clientSecret = required('WITHINGS_CLIENT_SECRET')
+  if (/\s/.test(clientId)) problems.push('WITHINGS_CLIENT_ID must not contain spaces.')
+
+  const redirectUri = required('WITHINGS_REDIRECT_URI')
+  if (redirectUri && !httpUrl(redirectUri)) {
+    problems.push(
+      `WITHINGS_REDIRECT_URI must be an absolute http(s) URL, such as https://app.example.com/callback (got "${redirectUri}").`,
+    )
+  } else if (redirectUri && !emulator) {
+    warnings.push(...callbackRuleWarnings(redirectUri))
+  }
+
+  const authorizeUrl = urlSetting(env, 'WITHINGS_AUTHORIZE_URL', WITHINGS_AUTHORIZE_URL, problems)
+  const apiUrl = urlSetting(env, 'WITHINGS_API_URL', WITHINGS_API_URL, problems).replace(/\/+$/, '')
+
+  const relaySecrets = (env.RELAY_SECRET ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean)
+  if (relaySecrets.length === 0) {
+    problems.push(
+      'RELAY_SECRET is missing: set at least 32 random characters (e.g. `openssl rand -base64 32`).',
+    )
+  } else if (relaySecrets.some((key) => key.length < MIN_SECRET_LENGTH)) {
+    problems.push(
+      `RELAY_SECRET: every comma-separated key needs at least ${MIN_SECRET_LENGTH} characters.`,
+    )
+  }
+
+  const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS, problems)
+  const port = parsePort(env.PORT, problems)
+  const upstreamTimeoutMs = parseTimeout(env.WITHINGS_TIMEOUT_MS, problems)
+
+  if (problems.length > 0) return { ok: false, problems }
+  return {
+    ok: true,
+    warnings,
+    config: {
+      clientId,
+      clientSecret,
+      redirectUri,
+      authorizeUrl,
+      apiUrl,
+      relaySecrets,
+      allowedOrigins,
+      port,
+      emulator,
+      upstreamTimeoutMs,
+    },
+  }
+}
+
+/**
+ * Withings only registers https callbacks on port 80/443, at most 255 characters, with no
+ * localhost or IP address (developer guide, "Callback URL"). Other URIs are legitimate for
+ * tunnels, hosts entries and test doubles, so they earn a warning with the workaround, not a refusal.
+ */
+export function callbackRuleWarnings(redirectUri: string): string[] {
+  const url = new URL(redirectUri)
+  const broken: string[] = []
+  if (url.protocol !== 'https:') broken.push('it is not https')
+  if (url.port && url.port !== '443' && url.port !== '80') broken.push(`it uses port ${url.port}`)
+  if (redirectUri.length > 255) broken.push('it is longer than 255 characters')
+  if (isLocalOrIp(url.hostname))
+    broken.push(`its host ${url.hostname} is localhost or an IP address`)
+  if (broken.length === 0) return []
+  return [
+    `WITHINGS_REDIRECT_URI ${redirectUri} breaks Withings' callback rules: ${broken.join(', ')}. ` +
+      'Withings will refuse to register it. For local development, expose the app through an https tunnel ' +
+      '(e.g. cloudflared or ngrok) or map a real domain name to 127.0.0.1 in your hosts file and serve it ' +
+      'on port 443, then register that URL as the callback in the Withings developer dashboard.',
+  ]
+}
+
+function isLocalOrIp(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) ||
+    hostname.startsWith('[')
+  )
+}
+
+function httpUrl(value: string): URL | null {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null
+  } catch {
+    return null
+  }
+}
+
+function urlSetting(env: Env, name: string, fallback: string, problems: string[]): string {
+  const value = env[name]?.trim()
+  if (!value) return fallback
+  if (!httpUrl(value)) {
+    problems.push(`${name} must be an absolute http(s) URL (got "${value}").`)
+  }
+  return value
+}
+
+function parseOrigins(raw: string | undefined, problems: string[]): string[] {
+  const origins: string[] = []
+  for (const entry of (raw ?? '').split(',').map((origin) => origin.trim())) {
+    if (!entry) continue
+    const url = httpUrl(entry)
+    if (entry === '*' || !url || url.origin !== entry.replace(/\/$/, '')) {
+      problems.push(
+        `ALLOWED_ORIGINS: "${entry}" is not an origin; write scheme://host[:port] with no path, and never "*".`,
+      )
+      continue
+    }
+    origins.push(url.origin)
+  }
+  return origins
+}
+
+export function parsePort(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_PORT
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`PORT must be a whole number from 0 to 65535 (got "${raw}").`)
+    return DEFAULT_PORT
+  }
+  return port
+}
+
+function parseTimeout(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_UPSTREAM_TIMEOUT_MS
+  const ms = Number(raw)
+  if (!Number.isInteger(ms) || ms < 100 || ms > 25_000) {
+    problems.push(
+      `WITHINGS_TIMEOUT_MS must be a whole number of milliseconds from 100 to 25000, well under the code's 30 s life (got "${raw}").`,
+    )
+    return DEFAULT_UPSTREAM_TIMEOUT_MS
+  }
+  return ms
+}

@@ -1,0 +1,45 @@
+import { parseCallbacks } from './callbacks'
+
+/** A partner application registered with the emulator (Withings' "developer dashboard" entry). */
+export interface EmulatorClient {
+  clientId: string
+  clientSecret: string
+  /** Callback URLs; an entry may itself be a comma-separated list, as on the dashboard. */
+  callbacks: string[]
+  /** Shown on the consent page. */
+  name?: string
+}
+
+export interface RegisteredClient {
+  clientId: string
+  clientSecret: string
+  name: string
+  callbacks: readonly URL[]
+}
+
+export type ClientRegistry = ReadonlyMap<string, RegisteredClient>
+
+export function createClientRegistry(clients: readonly EmulatorClient[]): ClientRegistry {
+  const registry = new Map<string, RegisteredClient>()
+  for (const client of clients) {
+    if (!client.clientId || !client.clientSecret) {
+      throw new Error('Emulator clients need a non-empty clientId and clientSecret')
+    }
+    registry.set(client.clientId, {
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      name: client.name?.trim() || 'Unnamed application',
+      callbacks: parseCallbacks(client.callbacks),
+    })
+  }
+  return registry
+}
+
+/** Compares secrets without an early exit, the way a real server should. */
+export function secretMatches(expected: string, given: string): boolean {
+  const a = new TextEncoder().encode(expected)
+  const b = new TextEncoder().encode(given)
+  let difference = a.length ^ b.length
+  for (let i = 0; i < a.length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0)
+  return difference === 0
+}

@@ -1,0 +1,99 @@
+import { createPrng } from './prng'
+import { InvalidParams, offsetParam, optionalInt, page, requiredInt } from './query'
+import type { SeedContext } from './seed-context'
+import type { ServiceHandler } from './service'
+
+// Heart v2 - List and Get (reference: heartv2-list, heart_measurement_object, heartv2-get).
+// Recordings come from the user's BPM Core, which also measures blood pressure.
+
+export interface HeartRecord {
+  deviceid: string
+  /** 44: BPM Core (reference). */
+  model: number
+  ecg: { signalid: number; afib: number }
+  bloodpressure: { diastole: number; systole: number }
+  heart_rate: number
+  modified: number
+  timestamp: number
+  timezone: string
+}
+
+/** Days before "today" with a recording, and their afib result (0 negative, 2 inconclusive). */
+const RECORDINGS = [
+  { daysAgo: 2, afib: 0 },
+  { daysAgo: 17, afib: 0 },
+  { daysAgo: 41, afib: 2 },
+  { daysAgo: 88, afib: 0 },
+] as const
+
+export function seedHeart(ctx: SeedContext): HeartRecord[] {
+  const { days, devices, until, user } = ctx
+  const random = ctx.random('heart')
+  return RECORDINGS.flatMap(({ daysAgo, afib }, index) => {
+    const day = days[days.length - 1 - daysAgo]
+    if (!day) return []
+    const timestamp = ctx.at(day, random.int(8 * 60 + 30, 10 * 60))
+    const record: HeartRecord = {
+      deviceid: devices.bpm.deviceid,
+      model: devices.bpm.model_id,
+      ecg: { signalid: user.userid * 100 + index + 1, afib },
+      bloodpressure: { diastole: random.int(70, 84), systole: random.int(110, 132) },
+      heart_rate: random.int(58, 82),
+      modified: timestamp + 60,
+      timestamp,
+      timezone: user.timezone,
+    }
+    return timestamp + 60 <= until ? [record] : []
+  })
+}
+
+export const listHeart: ServiceHandler = ({ params, data, pageSize }) => {
+  const startdate = optionalInt(params, 'startdate')
+  const enddate = optionalInt(params, 'enddate')
+  const offset = offsetParam(params)
+  const matching = data.ecgs
+    .filter(
+      (record) =>
+        (startdate === undefined || record.timestamp >= startdate) &&
+        (enddate === undefined || record.timestamp <= enddate),
+    )
+    .sort((a, b) => b.timestamp - a.timestamp)
+  const result = page(matching, offset, pageSize)
+  return { series: result.items, more: result.more, offset: result.offset }
+}
+
+/** BPM Core: 500 Hz (reference). Two seconds of signal keep the payload small. */
+const SAMPLING_FREQUENCY = 500
+const SIGNAL_SECONDS = 2
+
+export const getHeart: ServiceHandler = ({ params, data }) => {
+  const signalid = requiredInt(params, 'signalid')
+  const record = data.ecgs.find((candidate) => candidate.ecg.signalid === signalid)
+  if (!record) throw new InvalidParams('signalid')
+  return {
+    signal: ecgSignal(record.heart_rate, `${data.user.userid}:ecg:${signalid}`),
+    sampling_frequency: SAMPLING_FREQUENCY,
+    // 3: left arm (reference, wearposition), where a BPM Core cuff goes.
+    wearposition: 3,
+    model: record.model,
+    heart_rate: record.heart_rate,
+  }
+}
+
+/** A plausible lead-I trace in µV: P wave, QRS complex and T wave per beat, a little noise. */
+function ecgSignal(heartRate: number, seed: string): number[] {
+  const random = createPrng(seed)
+  const beat = 60 / heartRate
+  const wave = (phase: number, centre: number, width: number, height: number) =>
+    height * Math.exp(-(((phase - centre) / width) ** 2))
+  return Array.from({ length: SAMPLING_FREQUENCY * SIGNAL_SECONDS }, (_, i) => {
+    const phase = ((i / SAMPLING_FREQUENCY) % beat) / beat
+    const value =
+      wave(phase, 0.2, 0.03, 120) +
+      wave(phase, 0.33, 0.008, -140) +
+      wave(phase, 0.35, 0.01, 1100) +
+      wave(phase, 0.37, 0.009, -300) +
+      wave(phase, 0.6, 0.05, 320)
+    return Math.round(value + random.normal(0, 12))
+  })
+}

@@ -1,0 +1,53 @@
+// Withings answers every API call with HTTP 200 and `{status, body, error?}`; a non-zero status
+// is the failure (reference: "Response Status"). These helpers build exactly that shape.
+
+export type EnvelopeBody = Record<string, unknown>
+
+export interface Envelope {
+  status: number
+  body: EnvelopeBody
+  error?: string
+}
+
+export function envelopeResponse({ status, body, error }: Envelope): Response {
+  const payload = error === undefined || status === 0 ? { status, body } : { status, body, error }
+  return new Response(JSON.stringify(payload), {
+    status: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  })
+}
+
+export const success = (body: EnvelopeBody): Response => envelopeResponse({ status: 0, body })
+
+export const failure = (status: number, error: string, body: EnvelopeBody = {}): Response =>
+  envelopeResponse({ status, body, error })
+
+/** Messages Withings really sends, kept in one place so tests and handlers agree. */
+export const MESSAGES = {
+  invalidToken: 'XRequestID: Not provided invalid_token: The access token provided is invalid',
+  insufficientScope:
+    'Unauthorized: insufficient_scope: The request requires higher privileges than provided by the access token',
+  notImplemented: 'Not implemented',
+  sameArguments: 'Same arguments in less than 10 seconds',
+  tooManyRequests: 'Too many requests',
+  wrongRedirectUri: 'Wrong redirect_uri',
+  invalidParams: (name: string) => `Invalid Params: invalid ${name}`,
+} as const
+
+/**
+ * The family of a status, from the reference's response_status table; used to word the default
+ * `error` of an injected status fault.
+ */
+export function statusFamily(status: number): string {
+  if (status === 0) return 'Operation was successful'
+  if ((status >= 100 && status <= 102) || status === 200 || status === 401) {
+    return 'Authentication failed'
+  }
+  if ([214, 277, 2553, 2555].includes(status)) return 'Unauthorized'
+  if (status === 522) return 'Timeout'
+  if (status === 524) return 'Bad state'
+  if (status === 601) return 'Too many requests'
+  if (status === 2554) return 'Not implemented'
+  if ((status >= 201 && status <= 213) || status === 503) return 'Invalid params'
+  return 'An error occurred'
+}

@@ -1,0 +1,97 @@
+import { describe, expect, test } from 'vitest'
+import { parseConfig } from '../../relay/config'
+
+const valid = {
+  WITHINGS_CLIENT_ID: 'client-id',
+  WITHINGS_CLIENT_SECRET: 'client-secret',
+  WITHINGS_REDIRECT_URI: 'https://app.example.com/callback',
+  RELAY_SECRET: 'k'.repeat(32),
+}
+
+describe('parseConfig', () => {
+  test('defaults to the real Withings endpoints and port 3000', () => {
+    const parsed = parseConfig(valid)
+    expect(parsed).toMatchObject({
+      ok: true,
+      warnings: [],
+      config: {
+        authorizeUrl: 'https://account.withings.com/oauth2_user/authorize2',
+        apiUrl: 'https://wbsapi.withings.net',
+        port: 3000,
+        relaySecrets: ['k'.repeat(32)],
+        allowedOrigins: [],
+      },
+    })
+  })
+
+  test('honours overrides, key lists and origins', () => {
+    const parsed = parseConfig({
+      ...valid,
+      WITHINGS_AUTHORIZE_URL: 'http://127.0.0.1:9000/oauth2_user/authorize2',
+      WITHINGS_API_URL: 'http://127.0.0.1:9000/',
+      RELAY_SECRET: `${'n'.repeat(32)}, ${'o'.repeat(40)}`,
+      ALLOWED_ORIGINS: 'https://a.example.com, https://b.example.com:8443',
+      PORT: '8080',
+    })
+    expect(parsed.ok && parsed.config).toMatchObject({
+      authorizeUrl: 'http://127.0.0.1:9000/oauth2_user/authorize2',
+      apiUrl: 'http://127.0.0.1:9000',
+      relaySecrets: ['n'.repeat(32), 'o'.repeat(40)],
+      allowedOrigins: ['https://a.example.com', 'https://b.example.com:8443'],
+      port: 8080,
+    })
+  })
+
+  test('one clear sentence per problem, all at once', () => {
+    const parsed = parseConfig({
+      WITHINGS_REDIRECT_URI: 'not a url',
+      RELAY_SECRET: 'short',
+      ALLOWED_ORIGINS: '*,https://ok.example.com/path',
+      PORT: '99999',
+      WITHINGS_API_URL: 'ftp://x',
+    })
+    expect(parsed.ok).toBe(false)
+    const problems = parsed.ok ? [] : parsed.problems
+    expect(problems).toEqual([
+      'WITHINGS_CLIENT_ID is missing.',
+      'WITHINGS_CLIENT_SECRET is missing.',
+      expect.stringContaining('WITHINGS_REDIRECT_URI must be an absolute http(s) URL'),
+      expect.stringContaining('WITHINGS_API_URL must be an absolute http(s) URL'),
+      expect.stringContaining('RELAY_SECRET: every comma-separated key needs at least 32'),
+      expect.stringContaining('ALLOWED_ORIGINS: "*" is not an origin'),
+      expect.stringContaining('ALLOWED_ORIGINS: "https://ok.example.com/path" is not an origin'),
+      expect.stringContaining('PORT must be a whole number'),
+    ])
+  })
+
+  test("warns, without refusing, when the redirect URI breaks Withings' callback rules", () => {
+    const parsed = parseConfig({
+      ...valid,
+      WITHINGS_REDIRECT_URI: 'http://localhost:3000/callback',
+    })
+    expect(parsed.ok).toBe(true)
+    const [warning] = parsed.ok ? parsed.warnings : []
+    expect(warning).toContain('it is not https')
+    expect(warning).toContain('port 3000')
+    expect(warning).toContain('localhost or an IP address')
+    expect(warning).toMatch(/tunnel/)
+    expect(warning).toMatch(/hosts file/)
+  })
+
+  test('no callback warning when talking to the emulator', () => {
+    const parsed = parseConfig(
+      { ...valid, WITHINGS_REDIRECT_URI: 'http://localhost:3000/callback' },
+      { emulator: true },
+    )
+    expect(parsed.ok && parsed.warnings).toEqual([])
+  })
+
+  test('never echoes the client secret', () => {
+    const parsed = parseConfig({
+      ...valid,
+      WITHINGS_CLIENT_SECRET: 'canary-secret',
+      RELAY_SECRET: 'x',
+    })
+    expect(JSON.stringify(parsed)).not.toContain('canary-secret')
+  })
+})

@@ -1,0 +1,150 @@
+import { describe, expect, test } from 'vitest'
+import { RelayError } from '../../relay/errors'
+import { parseEnvelope } from '../../relay/withings/envelope'
+import { statusFamily } from '../../relay/withings/status'
+import { processTokenResponse } from '../../relay/withings/token-client'
+
+const success = {
+  status: 0,
+  body: {
+    userid: 363,
+    access_token: 'a075f8c14fb8df40b08ebc8508533dc332a6910a',
+    refresh_token: 'f631236f02b991810feb774765b6ae8e6c6839ca',
+    expires_in: 10800,
+    scope: 'user.info,user.metrics',
+    csrf_token: 'PACnnxwHTaBQOzF7bQqwFUUotIuvtzSM',
+    token_type: 'Bearer',
+  },
+}
+
+const refusal = (grant: 'authorization_code' | 'refresh_token', envelope: unknown) => {
+  try {
+    processTokenResponse(parseEnvelope(JSON.stringify(envelope)), grant)
+  } catch (error) {
+    if (error instanceof RelayError) return error
+    throw error
+  }
+  throw new Error('expected a refusal')
+}
+
+describe("Withings' token envelope", () => {
+  test("parses the reference's example", () => {
+    expect(
+      processTokenResponse(parseEnvelope(JSON.stringify(success)), 'authorization_code'),
+    ).toEqual({
+      userid: '363',
+      accessToken: 'a075f8c14fb8df40b08ebc8508533dc332a6910a',
+      refreshToken: 'f631236f02b991810feb774765b6ae8e6c6839ca',
+      expiresIn: 10800,
+      scope: 'user.info,user.metrics',
+    })
+  })
+
+  test('accepts userid as a string, as the new endpoint sends it', () => {
+    const body = { ...success.body, userid: '12345678' }
+    const tokens = processTokenResponse(
+      parseEnvelope(JSON.stringify({ status: 0, body })),
+      'refresh_token',
+    )
+    expect(tokens.userid).toBe('12345678')
+  })
+
+  test.each([
+    ['no access_token', { access_token: undefined }, "'access_token'"],
+    ['an empty refresh_token', { refresh_token: '' }, "'refresh_token'"],
+    ['a negative expires_in', { expires_in: -5 }, "'expires_in'"],
+    ['a userid object', { userid: { id: 1 } }, "'userid'"],
+    ['a fractional userid', { userid: 3.5 }, "'userid'"],
+  ])('refuses a success envelope with %s', (_, patch, field) => {
+    const error = refusal('authorization_code', { status: 0, body: { ...success.body, ...patch } })
+    expect(error.code).toBe('upstream_error')
+    expect(error.message).toContain(field)
+  })
+
+  test('a body that is not JSON is a retryable upstream fault', () => {
+    expect(() => parseEnvelope('<html>502 Bad Gateway</html>')).toThrowError(
+      expect.objectContaining({ code: 'upstream_unavailable', retryable: true }),
+    )
+    expect(() => parseEnvelope('{"status":0,"body":{"userid"')).toThrowError(
+      expect.objectContaining({ code: 'upstream_unavailable' }),
+    )
+    expect(() => parseEnvelope('[1,2]')).toThrowError(
+      expect.objectContaining({ code: 'upstream_error' }),
+    )
+  })
+
+  test('status != 0 is an error even with HTTP 200, and keeps Withings words', () => {
+    const error = refusal('authorization_code', {
+      status: 503,
+      body: {},
+      error: 'Invalid Params: invalid code',
+    })
+    expect(error.code).toBe('code_expired')
+    expect(error.status).toBe(400)
+    expect(error.message).toContain('Invalid Params: invalid code')
+  })
+
+  test.each([
+    [503, 'Invalid Params: invalid code', 'authorization_code', 'code_expired'],
+    [503, undefined, 'authorization_code', 'code_expired'],
+    [293, 'Wrong redirect_uri', 'authorization_code', 'redirect_uri_mismatch'],
+    [503, 'Invalid Params: invalid client_secret', 'authorization_code', 'invalid_client'],
+    [503, 'Invalid Params: invalid client_id', 'refresh_token', 'invalid_client'],
+    [100, undefined, 'authorization_code', 'invalid_client'],
+    [401, 'Authentication failed', 'authorization_code', 'invalid_client'],
+    [503, 'Invalid Params: invalid refresh_token', 'refresh_token', 'session_expired'],
+    [401, undefined, 'refresh_token', 'session_expired'],
+    [601, 'Same arguments in less than 10 seconds', 'refresh_token', 'rate_limited'],
+    [522, undefined, 'refresh_token', 'upstream_timeout'],
+    [524, undefined, 'authorization_code', 'upstream_unavailable'],
+    [2554, undefined, 'authorization_code', 'upstream_error'],
+    [214, undefined, 'authorization_code', 'upstream_error'],
+    [9000, 'An error occurred', 'refresh_token', 'upstream_error'],
+  ] as const)('status %i (%s) on %s → %s', (status, error, grant, code) => {
+    expect(refusal(grant, { status, body: {}, error }).code).toBe(code)
+  })
+
+  test("601 passes Withings' wait_seconds on as retry_after", () => {
+    const error = refusal('refresh_token', {
+      status: 601,
+      body: { wait_seconds: 188 },
+      error: 'Same arguments in less than 10 seconds',
+    })
+    expect(error.retryAfter).toBe(188)
+    expect(error.toBody().error).toMatchObject({
+      code: 'rate_limited',
+      retryable: true,
+      retry_after: 188,
+    })
+  })
+
+  test('error envelopes without a body are understood', () => {
+    expect(
+      refusal('authorization_code', { status: 503, error: 'Invalid Params: invalid code' }).code,
+    ).toBe('code_expired')
+  })
+})
+
+describe('status families (reference, Response Status)', () => {
+  test.each([
+    [0, 'ok'],
+    [101, 'authentication_failed'],
+    [200, 'authentication_failed'],
+    [205, 'invalid_params'],
+    [214, 'unauthorized'],
+    [215, 'error_occurred'],
+    [277, 'unauthorized'],
+    [293, 'invalid_params'],
+    [401, 'authentication_failed'],
+    [503, 'invalid_params'],
+    [522, 'timeout'],
+    [524, 'bad_state'],
+    [601, 'too_many_requests'],
+    [2553, 'unauthorized'],
+    [2554, 'not_implemented'],
+    [2555, 'unauthorized'],
+    [12345, 'error_occurred'],
+  ] as const)('%i is %s', (status, family) => {
+    expect(statusFamily(status)).toBe(family)
+  })
+})

@@ -1,0 +1,57 @@
+import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract'
+
+/**
+ * Calls the relay over HTTP the way the SPA's page does: JSON, the custom header, the app's
+ * Origin, and a cookie jar that keeps what the relay sets (Secure cookies count on localhost,
+ * as in Chromium).
+ */
+export function createApiClient(baseUrl: string, { origin = baseUrl } = {}) {
+  const jar = new Map<string, string>()
+
+  function keep(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim())
+      const separator = pair.indexOf('=')
+      const name = pair.slice(0, separator)
+      const value = pair.slice(separator + 1)
+      const expired = attributes.some((attribute) => /^max-age=0$/i.test(attribute))
+      if (expired || value === '') jar.delete(name)
+      else jar.set(name, value)
+    }
+  }
+
+  async function request(path: string, init: RequestInit & { base?: string } = {}) {
+    const headers = new Headers(init.headers)
+    if (jar.size > 0 && !headers.has('cookie')) {
+      headers.set('cookie', [...jar].map(([name, value]) => `${name}=${value}`).join('; '))
+    }
+    const response = await fetch(`${init.base ?? baseUrl}${path}`, { ...init, headers })
+    keep(response)
+    return response
+  }
+
+  return {
+    jar,
+    request,
+    /** A POST as the SPA makes it. */
+    post(
+      path: string,
+      body?: unknown,
+      init: { base?: string; headers?: Record<string, string> } = {},
+    ) {
+      return request(path, {
+        method: 'POST',
+        base: init.base ?? baseUrl,
+        headers: {
+          'content-type': 'application/json',
+          origin,
+          [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
+          ...init.headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+    },
+  }
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>

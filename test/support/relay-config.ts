@@ -1,0 +1,18 @@
+import type { RelayConfig } from '../../relay/config'
+
+/** A relay config for in-process tests (`app.request`), pointing at an address nothing serves. */
+export function testConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
+  return {
+    clientId: 'client',
+    clientSecret: 'secret-for-tests',
+    redirectUri: 'http://localhost:3000/callback',
+    authorizeUrl: 'http://127.0.0.1:9/oauth2_user/authorize2',
+    apiUrl: 'http://127.0.0.1:9',
+    relaySecrets: ['k'.repeat(32)],
+    allowedOrigins: [],
+    port: 0,
+    emulator: true,
+    upstreamTimeoutMs: 1_000,
+    ...overrides,
+  }
+}

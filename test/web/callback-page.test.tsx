@@ -1,0 +1,151 @@
+import { screen, waitFor } from '@testing-library/react'
+import { describe, expect, test } from 'vitest'
+import type { ErrorCode } from '../../relay/contract'
+import { explain } from '../../web/auth/error-messages'
+import { createPendingLogins } from '../../web/auth/pending-logins'
+import { RelayRequestError } from '../../web/auth/relay-client'
+import { fakeRelay } from '../support/fake-relay'
+import { renderApp } from '../support/render-app'
+
+const STATE = 'S'.repeat(43)
+
+function pendingLogin(state = STATE, createdAt = Date.now(), returnTo = '/') {
+  createPendingLogins(sessionStorage).save({
+    state,
+    createdAt,
+    returnTo,
+    scopes: ['user.metrics'],
+    demo: true,
+  })
+}
+
+describe('Callback page', () => {
+  test('scrubs code and state from the address bar before anything else', async () => {
+    pendingLogin()
+    let searchDuringExchange = 'not called'
+    const relay = fakeRelay({
+      exchange: async (code, state) => {
+        searchDuringExchange = window.location.search
+        return (await fakeRelay().exchange(code, state)) as never
+      },
+    })
+    renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    await screen.findByRole('heading', { name: 'Connected as Withings user 363' })
+    expect(searchDuringExchange).toBe('')
+    expect(window.location.href).not.toContain('the-code')
+  })
+
+  test('exchanges exactly once under StrictMode, then returns to where the person started', async () => {
+    pendingLogin(STATE, Date.now(), '/?from=start')
+    const relay = fakeRelay()
+    renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    await screen.findByRole('heading', { name: 'Connected as Withings user 363' })
+    expect(relay.exchange).toHaveBeenCalledTimes(1)
+    expect(relay.exchange).toHaveBeenCalledWith('the-code', STATE)
+    expect(window.location.pathname + window.location.search).toBe('/?from=start')
+  })
+
+  test('shows progress against the 30-second budget while exchanging', async () => {
+    pendingLogin()
+    const relay = fakeRelay({ exchange: () => new Promise(() => {}) })
+    renderApp(`/callback?code=c0de-c0de&state=${STATE}`, { relay, restore: false })
+    const budget = await screen.findByRole('progressbar', {
+      name: "Time used of Withings' 30-second code",
+    })
+    expect(budget).toHaveAttribute('max', '30')
+    expect(screen.getByRole('status')).toHaveTextContent("Exchanging Withings' one-time code")
+  })
+
+  test.each([
+    [
+      'an unknown state',
+      () => pendingLogin('T'.repeat(43)),
+      /already used, or it was not started in this browser tab/,
+    ],
+    [
+      'no pending login at all',
+      () => {},
+      /already used, or it was not started in this browser tab/,
+    ],
+    [
+      'an expired state',
+      () => pendingLogin(STATE, Date.now() - 11 * 60_000),
+      /more than 10 minutes ago/,
+    ],
+  ])('fails closed on %s, without calling the relay', async (_, arrange, sentence) => {
+    arrange()
+    const relay = fakeRelay()
+    renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    expect(await screen.findByRole('alert')).toHaveTextContent(sentence)
+    expect(screen.getByRole('link', { name: 'Connect again' })).toBeInTheDocument()
+    expect(relay.exchange).not.toHaveBeenCalled()
+  })
+
+  test('a state is single use: the same callback a second time does not exchange', async () => {
+    pendingLogin()
+    const relay = fakeRelay()
+    const first = renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    await screen.findByRole('heading', { name: 'Connected as Withings user 363' })
+    first.unmount()
+    renderApp(`/callback?code=the-code&state=${STATE}&again=1`, { relay, restore: false })
+    expect(await screen.findByRole('alert')).toHaveTextContent(/already used/)
+    expect(relay.exchange).toHaveBeenCalledTimes(1)
+  })
+
+  test('missing parameters are explained', async () => {
+    const relay = fakeRelay()
+    renderApp('/callback', { relay, restore: false })
+    expect(await screen.findByRole('alert')).toHaveTextContent(/holds no sign-in result/)
+    expect(relay.exchange).not.toHaveBeenCalled()
+  })
+
+  test('Deny: a plain sentence and a way to try again', async () => {
+    pendingLogin()
+    const relay = fakeRelay()
+    renderApp(`/callback?error=access_denied&state=${STATE}`, { relay, restore: false })
+    expect(await screen.findByRole('heading', { name: 'Access declined' })).toBeInTheDocument()
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'You declined access to your Withings data, so nothing was connected.',
+    )
+    expect(screen.getByRole('link', { name: 'Connect again' })).toHaveAttribute('href', '/')
+    expect(relay.exchange).not.toHaveBeenCalled()
+    expect(window.location.search).toBe('')
+  })
+
+  const relayCodes: ErrorCode[] = [
+    'invalid_state',
+    'code_expired',
+    'redirect_uri_mismatch',
+    'invalid_client',
+    'rate_limited',
+    'upstream_timeout',
+    'upstream_unavailable',
+    'upstream_error',
+    'forbidden_origin',
+    'bad_request',
+    'internal_error',
+  ]
+  test.each(relayCodes)('turns the relay error %s into its sentence', async (code) => {
+    pendingLogin()
+    const relay = fakeRelay({
+      exchange: async () => {
+        throw new RelayRequestError(code, 'developer text', { retryAfter: 7 })
+      },
+    })
+    renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent(explain(code).sentence)
+    expect(alert).not.toHaveTextContent('developer text')
+    if (code === 'rate_limited') expect(alert).toHaveTextContent('wait 7 seconds')
+  })
+
+  test('after a failed callback, an earlier session is found and mentioned', async () => {
+    const relay = fakeRelay({
+      refresh: async () => (await fakeRelay().exchange('x', 'y')) as never,
+    })
+    renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    await waitFor(() =>
+      expect(screen.getByText(/You are still connected from before/)).toBeInTheDocument(),
+    )
+  })
+})

@@ -1,0 +1,127 @@
+import { screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, test } from 'vitest'
+import { RelayRequestError } from '../../web/auth/relay-client'
+import { fakeRelay, PUBLIC_CONFIG } from '../support/fake-relay'
+import { renderApp } from '../support/render-app'
+
+const preview = () => screen.getByLabelText('Authorize URL preview').textContent ?? ''
+
+describe('Connect page', () => {
+  test("lists Withings' four scopes with what they allow; user.info needs a contract", async () => {
+    renderApp('/', { relay: fakeRelay() })
+    const scopes = await screen.findByRole('group', { name: 'Data this app may read' })
+    const boxes = within(scopes).getAllByRole('checkbox')
+    expect(boxes.map((box) => box.getAttribute('id'))).toEqual([
+      'scope-user.info',
+      'scope-user.metrics',
+      'scope-user.activity',
+      'scope-user.sleepevents',
+    ])
+    const info = screen.getByRole('checkbox', { name: 'user.info' })
+    expect(info).not.toBeChecked()
+    expect(info).toHaveAccessibleDescription(/Needs a Withings SDK contract/)
+    expect(screen.getByRole('checkbox', { name: 'user.metrics' })).toHaveAccessibleDescription(
+      /Measure - Getmeas/,
+    )
+  })
+
+  test('previews the exact authorize URL, live', async () => {
+    const user = userEvent.setup()
+    renderApp('/', { relay: fakeRelay() })
+    await screen.findByRole('button', { name: 'Connect Withings' })
+    expect(preview()).toMatch(
+      /^http:\/\/127\.0\.0\.1:9999\/oauth2_user\/authorize2\?response_type=code&client_id=demo-client&scope=user\.metrics,user\.activity&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback&state=[A-Za-z0-9_-]{43}$/,
+    )
+    await user.click(screen.getByRole('checkbox', { name: 'user.sleepevents' }))
+    await user.click(screen.getByRole('switch', { name: 'Use the Withings demo user' }))
+    expect(preview()).toContain('scope=user.metrics,user.activity,user.sleepevents&')
+    expect(preview()).toMatch(/&mode=demo$/)
+  })
+
+  test('refuses to connect with no scope chosen', async () => {
+    const user = userEvent.setup()
+    renderApp('/', { relay: fakeRelay() })
+    await user.click(await screen.findByRole('checkbox', { name: 'user.metrics' }))
+    await user.click(screen.getByRole('checkbox', { name: 'user.activity' }))
+    expect(screen.getByRole('button', { name: 'Connect Withings' })).toBeDisabled()
+    expect(screen.getByText('Choose at least one kind of data to connect.')).toBeInTheDocument()
+  })
+
+  test('Connect keeps the state, binds it at the relay, then opens that very URL', async () => {
+    const user = userEvent.setup()
+    const relay = fakeRelay()
+    const { goTo, pendingLogins } = renderApp('/', { relay })
+    await user.click(await screen.findByRole('switch', { name: 'Use the Withings demo user' }))
+    const shown = preview()
+    await user.click(screen.getByRole('button', { name: 'Connect Withings' }))
+    await waitFor(() => expect(goTo).toHaveBeenCalledWith(shown))
+    const state = new URL(shown).searchParams.get('state') ?? ''
+    expect(relay.login).toHaveBeenCalledWith(state)
+    expect(relay.login.mock.invocationCallOrder[0]).toBeLessThan(
+      goTo.mock.invocationCallOrder[0] ?? 0,
+    )
+    expect(pendingLogins.take(state)).toMatchObject({
+      status: 'found',
+      login: { returnTo: '/', scopes: ['user.metrics', 'user.activity'], demo: true },
+    })
+  })
+
+  test('works from the keyboard alone', async () => {
+    const user = userEvent.setup()
+    const { goTo } = renderApp('/', { relay: fakeRelay() })
+    await screen.findByRole('button', { name: 'Connect Withings' })
+    const button = screen.getByRole('button', { name: 'Connect Withings' })
+    for (let i = 0; i < 12 && document.activeElement !== button; i++) await user.tab()
+    expect(button).toHaveFocus()
+    await user.keyboard('{Enter}')
+    await waitFor(() => expect(goTo).toHaveBeenCalledOnce())
+  })
+
+  test('a relay failure is a sentence with a next step, and nothing opens', async () => {
+    const user = userEvent.setup()
+    const relay = fakeRelay({
+      login: async () => {
+        throw new RelayRequestError('forbidden_origin', 'nope')
+      },
+    })
+    const { goTo } = renderApp('/', { relay })
+    await user.click(await screen.findByRole('button', { name: 'Connect Withings' }))
+    expect(await screen.findByRole('alert')).toHaveTextContent(/ALLOWED_ORIGINS must list it/)
+    expect(goTo).not.toHaveBeenCalled()
+  })
+
+  test('says when the settings cannot load, and retries', async () => {
+    const user = userEvent.setup()
+    let fail = true
+    const relay = fakeRelay({
+      config: async () => {
+        if (fail) throw new RelayRequestError('network_error', 'down', { retryable: true })
+        return PUBLIC_CONFIG
+      },
+    })
+    renderApp('/', { relay })
+    expect(await screen.findByRole('alert')).toHaveTextContent(/could not be reached/)
+    fail = false
+    await user.click(screen.getByRole('button', { name: 'Try again' }))
+    expect(await screen.findByRole('button', { name: 'Connect Withings' })).toBeEnabled()
+  })
+
+  test('a restored session shows who is connected, which scopes, until when', async () => {
+    const relay = fakeRelay({
+      refresh: async () => ({
+        access_token: 't',
+        token_type: 'Bearer',
+        expires_at: Math.floor(Date.now() / 1000) + 3 * 3600,
+        scope: 'user.metrics,user.activity',
+        userid: '363',
+      }),
+    })
+    renderApp('/', { relay })
+    expect(
+      await screen.findByRole('heading', { name: 'Connected as Withings user 363' }),
+    ).toBeInTheDocument()
+    expect(screen.getByText('user.metrics')).toBeInTheDocument()
+    expect(screen.getByText(/in 2 h 59 min|in 3 h 0 min/)).toBeInTheDocument()
+  })
+})

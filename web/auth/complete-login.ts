@@ -1,0 +1,58 @@
+import type { TokenView } from '../../relay/contract'
+import type { CallbackParams } from './callback-params'
+import { safeReturnTo } from './callback-params'
+import type { ProblemCode } from './error-messages'
+import type { PendingLogins } from './pending-logins'
+import { type RelayClient, RelayRequestError } from './relay-client'
+
+export type LoginOutcome =
+  | { kind: 'connected'; token: TokenView; returnTo: string }
+  | { kind: 'failed'; problem: ProblemCode; returnTo: string; retryAfter?: number | undefined }
+
+/**
+ * Finishes a login from the callback's parameters. The state is checked (and used up) before
+ * anything else; a missing, expired or unknown state fails closed without calling the relay.
+ */
+export async function completeLogin(
+  params: CallbackParams,
+  { pendingLogins, relay }: { pendingLogins: PendingLogins; relay: RelayClient },
+): Promise<LoginOutcome> {
+  if (params.kind === 'missing')
+    return { kind: 'failed', problem: 'missing_callback', returnTo: '/' }
+  const taken = params.state ? pendingLogins.take(params.state) : ({ status: 'unknown' } as const)
+  const returnTo = safeReturnTo(taken.status === 'unknown' ? undefined : taken.login.returnTo)
+
+  if (params.kind === 'error') {
+    const problem = params.error === 'access_denied' ? 'access_denied' : 'upstream_error'
+    return { kind: 'failed', problem, returnTo }
+  }
+  if (taken.status === 'unknown') return { kind: 'failed', problem: 'state_unknown', returnTo }
+  if (taken.status === 'expired') return { kind: 'failed', problem: 'state_expired', returnTo }
+
+  try {
+    const token = await relay.exchange(params.code, params.state)
+    return { kind: 'connected', token, returnTo }
+  } catch (error) {
+    if (!(error instanceof RelayRequestError)) throw error
+    return { kind: 'failed', problem: error.code, returnTo, retryAfter: error.retryAfter }
+  }
+}
+
+const started = new Map<string, Promise<LoginOutcome>>()
+
+/**
+ * One exchange per callback, however often React mounts the page: StrictMode runs effects
+ * twice in development, and the second run must join the first rather than start another.
+ * The entry goes once settled; the state inside is used up by then anyway.
+ */
+export function completeLoginOnce(
+  key: string,
+  run: () => Promise<LoginOutcome>,
+): Promise<LoginOutcome> {
+  let outcome = started.get(key)
+  if (!outcome) {
+    outcome = run().finally(() => started.delete(key))
+    started.set(key, outcome)
+  }
+  return outcome
+}

@@ -1,0 +1,123 @@
+import type { ErrorCode } from '../../relay/contract'
+import type { ClientErrorCode } from './relay-client'
+
+/** Problems the callback page finds on its own, before any call to the relay. */
+export type CallbackProblem = 'state_unknown' | 'state_expired' | 'missing_callback'
+
+export type ProblemCode = ErrorCode | ClientErrorCode | CallbackProblem
+
+/** What the person can do next; each page turns it into a button or link. */
+export type NextStep = 'connect_again' | 'try_again' | 'wait' | 'contact_owner'
+
+export interface Explanation {
+  sentence: string
+  next: NextStep
+}
+
+// The one place where codes become sentences. Written for the person at the screen, not for
+// the developer: no jargon, and always a next step.
+const EXPLANATIONS: Record<ProblemCode, Explanation> = {
+  access_denied: {
+    sentence: 'You declined access to your Withings data, so nothing was connected.',
+    next: 'connect_again',
+  },
+  state_unknown: {
+    sentence:
+      'This sign-in link was already used, or it was not started in this browser tab, so it was not accepted. Nothing was exchanged with Withings.',
+    next: 'connect_again',
+  },
+  state_expired: {
+    sentence:
+      'This sign-in was started more than 10 minutes ago and has expired. Nothing was exchanged with Withings.',
+    next: 'connect_again',
+  },
+  missing_callback: {
+    sentence: 'This page finishes a Withings sign-in, but its address holds no sign-in result.',
+    next: 'connect_again',
+  },
+  invalid_state: {
+    sentence:
+      'The server could not match this sign-in to one started in this browser, so it was refused. Nothing was exchanged with Withings.',
+    next: 'connect_again',
+  },
+  code_expired: {
+    sentence:
+      "Withings' one-time code expired before it could be used (codes last 30 seconds and work once).",
+    next: 'connect_again',
+  },
+  redirect_uri_mismatch: {
+    sentence:
+      "Withings refused this app's return address: the site's WITHINGS_REDIRECT_URI must match the callback registered with Withings.",
+    next: 'contact_owner',
+  },
+  invalid_client: {
+    sentence:
+      "Withings did not accept this app's credentials: the site's WITHINGS_CLIENT_ID or WITHINGS_CLIENT_SECRET is wrong.",
+    next: 'contact_owner',
+  },
+  session_expired: {
+    sentence: 'Your Withings connection has ended. Connect again to continue.',
+    next: 'connect_again',
+  },
+  token_expired: {
+    sentence: 'Your access to Withings expired. Connect again to continue.',
+    next: 'connect_again',
+  },
+  rate_limited: {
+    sentence: 'Withings is asking us to slow down.',
+    next: 'wait',
+  },
+  upstream_timeout: {
+    sentence: 'Withings took too long to answer.',
+    next: 'try_again',
+  },
+  upstream_unavailable: {
+    sentence: 'Withings could not be reached just now.',
+    next: 'try_again',
+  },
+  upstream_error: {
+    sentence: 'Withings refused the request.',
+    next: 'contact_owner',
+  },
+  forbidden_origin: {
+    sentence:
+      "This page's address is not allowed to use the app's server: the site's ALLOWED_ORIGINS must list it.",
+    next: 'contact_owner',
+  },
+  bad_request: {
+    sentence: "The app's server did not accept the request.",
+    next: 'try_again',
+  },
+  unsupported_media_type: {
+    sentence: "The app's server did not accept the request.",
+    next: 'contact_owner',
+  },
+  payload_too_large: {
+    sentence: "The app's server did not accept the request.",
+    next: 'contact_owner',
+  },
+  not_found: {
+    sentence: "The app's server does not offer this function.",
+    next: 'contact_owner',
+  },
+  shutting_down: {
+    sentence: "The app's server is restarting.",
+    next: 'try_again',
+  },
+  internal_error: {
+    sentence: "Something went wrong in the app's server.",
+    next: 'try_again',
+  },
+  network_error: {
+    sentence: "The app's server could not be reached. Check your connection.",
+    next: 'try_again',
+  },
+  unexpected_response: {
+    sentence: "The app's server gave an answer this page does not understand.",
+    next: 'try_again',
+  },
+}
+
+export function explain(code: ProblemCode): Explanation {
+  return EXPLANATIONS[code] ?? EXPLANATIONS.unexpected_response
+}

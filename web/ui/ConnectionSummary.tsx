@@ -1,0 +1,64 @@
+import { useState } from 'react'
+import type { TokenView } from '../../relay/contract'
+import type { ProblemCode } from '../auth/error-messages'
+import { RelayRequestError } from '../auth/relay-client'
+import { useSession } from '../auth/use-session'
+import { ProblemNotice } from './ProblemNotice'
+
+/** Who is connected, with which scopes, until when; and the way to disconnect. */
+export function ConnectionSummary({ token }: { token: TokenView }) {
+  const { store } = useSession()
+  const [busy, setBusy] = useState(false)
+  const [problem, setProblem] = useState<ProblemCode | null>(null)
+  const expires = new Date(token.expires_at * 1000)
+  const scopes = token.scope.split(',').filter(Boolean)
+
+  const disconnect = async () => {
+    setBusy(true)
+    setProblem(null)
+    try {
+      await store.disconnect()
+    } catch (error) {
+      setProblem(error instanceof RelayRequestError ? error.code : 'unexpected_response')
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="connected-heading">
+      <h2 id="connected-heading">Connected as Withings user {token.userid}</h2>
+      <dl className="facts">
+        <dt>Granted scopes</dt>
+        <dd>
+          {scopes.length > 0 ? (
+            <ul className="scope-list">
+              {scopes.map((scope) => (
+                <li key={scope}>
+                  <code>{scope}</code>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            'none'
+          )}
+        </dd>
+        <dt>Access token expires</dt>
+        <dd>
+          <time dateTime={expires.toISOString()}>{expires.toLocaleString()}</time> (
+          {minutesFromNow(expires)})
+        </dd>
+      </dl>
+      <button type="button" onClick={disconnect} disabled={busy} aria-busy={busy}>
+        {busy ? 'Disconnecting…' : 'Disconnect'}
+      </button>
+      {problem && <ProblemNotice problem={problem} onRetry={disconnect} />}
+    </section>
+  )
+}
+
+function minutesFromNow(date: Date): string {
+  const minutes = Math.round((date.getTime() - Date.now()) / 60_000)
+  if (minutes <= 0) return 'now; it is renewed automatically'
+  if (minutes < 60) return `in ${minutes} min`
+  return `in ${Math.floor(minutes / 60)} h ${minutes % 60} min`
+}
