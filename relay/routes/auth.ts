@@ -7,6 +7,7 @@ import { codeField, onlyFields, stateField } from '../http/fields'
 import { readJsonObject } from '../http/json-body'
 import type { Logger, RelayEnv } from '../http/request-log'
 import type { TokenClient, WithingsTokens } from '../withings/token-client'
+import { sharedRefresh } from './shared-refresh'
 
 export interface AuthRoutesOptions {
   redirectUri: string
@@ -21,8 +22,9 @@ export interface AuthRoutesOptions {
 export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
   const { redirectUri, tokenClient, loginCookie, sessionCookie, now, log } = options
   const seconds = () => Math.floor(now() / 1000)
-  const refreshOnce = singleFlight((refreshToken: string) =>
-    tokenClient.request({ type: 'refresh_token', refreshToken }),
+  const refreshOnce = sharedRefresh(
+    (refreshToken) => tokenClient.request({ type: 'refresh_token', refreshToken }),
+    now,
   )
 
   const tokenView = (tokens: WithingsTokens): TokenView => ({
@@ -104,16 +106,4 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
       loginCookie.clear(c)
       return c.body(null, 204)
     })
-}
-
-/** Concurrent calls with the same key share one in-flight promise (one upstream refresh). */
-function singleFlight<T>(run: (key: string) => Promise<T>): (key: string) => Promise<T> {
-  const inFlight = new Map<string, Promise<T>>()
-  return (key) => {
-    const pending = inFlight.get(key)
-    if (pending) return pending
-    const started = run(key).finally(() => inFlight.delete(key))
-    inFlight.set(key, started)
-    return started
-  }
 }

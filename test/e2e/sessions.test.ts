@@ -1,0 +1,116 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { type Stack, startStack } from '../support/stack'
+import { launchChromium } from './support/browser'
+import { SPA_DIR } from './support/paths'
+
+let browser: Browser
+let context: BrowserContext
+let stack: Stack
+
+beforeAll(async () => {
+  browser = await launchChromium()
+})
+afterAll(() => browser?.close())
+afterEach(async () => {
+  await context?.close()
+  await stack?.close()
+})
+
+const refreshes = () => stack.emulator.requests.count({ grantType: 'refresh_token' })
+const connectedHeading = (page: Page) =>
+  page.getByRole('heading', { name: 'Connected as Withings user 363' })
+
+async function setUp(accessTokenTtlSeconds = 10_800) {
+  stack = await startStack({ staticRoot: SPA_DIR, emulator: { accessTokenTtlSeconds } })
+  context = await browser.newContext()
+}
+
+/** Every access token the relay hands this browser, read off the wire. */
+function watchTokens(page: Page, seen: Set<string>) {
+  page.on('response', async (response) => {
+    if (!/\/api\/auth\/(token|refresh)$/.test(response.url()) || response.status() !== 200) return
+    const body = await response.json().catch(() => undefined)
+    if (body?.access_token) seen.add(body.access_token)
+  })
+}
+
+async function connectAsDemo(page: Page) {
+  await page.goto(stack.appUrl)
+  await page.getByRole('switch', { name: 'Use the Withings demo user' }).check()
+  await page.getByRole('button', { name: 'Connect Withings' }).click()
+  await page.getByRole('button', { name: 'Accept' }).click()
+  await connectedHeading(page).waitFor()
+}
+
+/** What the page could persist: none of it may hold a token. */
+const storageOf = (page: Page) =>
+  page.evaluate(() => ({
+    local: JSON.stringify({ ...localStorage }),
+    session: JSON.stringify({ ...sessionStorage }),
+    cookie: document.cookie,
+  }))
+
+describe('sessions in real Chromium', () => {
+  test('a reload, and a new tab, stay connected with no click', async () => {
+    await setUp()
+    const page = await context.newPage()
+    await connectAsDemo(page)
+    await page.reload()
+    await connectedHeading(page).waitFor()
+    const another = await context.newPage()
+    await another.goto(stack.appUrl)
+    await connectedHeading(another).waitFor()
+  })
+
+  test('three tabs whose tokens expire together cause exactly one upstream refresh', async () => {
+    await setUp(8)
+    const seen = new Set<string>()
+    const tabs = [await context.newPage(), await context.newPage(), await context.newPage()]
+    for (const tab of tabs) watchTokens(tab, seen)
+    const [first, second, third] = tabs as [Page, Page, Page]
+    await connectAsDemo(first)
+    await second.goto(stack.appUrl)
+    await connectedHeading(second).waitFor()
+    await third.goto(stack.appUrl)
+    await connectedHeading(third).waitFor()
+    // The last tab's token went to the others: all three now expire together.
+    const settled = refreshes()
+    let asked = 0
+    for (const tab of tabs) {
+      tab.on('request', (request) => {
+        if (request.url().endsWith('/api/auth/refresh')) asked++
+      })
+    }
+
+    await first.waitForTimeout(8_500)
+    expect(refreshes()).toBe(settled + 1) // at Withings
+    expect(asked).toBe(1) // and at the relay: the tabs agreed among themselves (Web Locks)
+    for (const tab of tabs) await connectedHeading(tab).waitFor()
+
+    for (const tab of tabs) {
+      const stored = await storageOf(tab)
+      expect(stored.cookie).toBe('')
+      for (const accessToken of seen) {
+        expect(stored.local).not.toContain(accessToken)
+        expect(stored.session).not.toContain(accessToken)
+      }
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(3)
+  })
+
+  test('disconnect in one tab reaches the others within a second', async () => {
+    await setUp()
+    const here = await context.newPage()
+    await connectAsDemo(here)
+    const there = await context.newPage()
+    await there.goto(stack.appUrl)
+    await connectedHeading(there).waitFor()
+
+    await here.getByRole('button', { name: 'Disconnect' }).click()
+    await here.getByRole('button', { name: 'Connect Withings' }).waitFor()
+    await there.getByRole('button', { name: 'Connect Withings' }).waitFor({ timeout: 1_000 })
+    await there.reload()
+    await there.getByRole('button', { name: 'Connect Withings' }).waitFor()
+  })
+})
