@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { TokenView } from '../contract'
 import type { LoginCookie } from '../cookies/login-cookie'
 import type { SessionCookie } from '../cookies/session-cookie'
@@ -27,13 +27,23 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
     now,
   )
 
-  const tokenView = (tokens: WithingsTokens): TokenView => ({
-    access_token: tokens.accessToken,
-    token_type: 'Bearer',
-    expires_at: seconds() + tokens.expiresIn,
-    scope: tokens.scope,
-    userid: tokens.userid,
-  })
+  /** Seals the (new) refresh token into the session cookie; the page gets only the token view. */
+  const answerWithSession = async (c: Context<RelayEnv>, tokens: WithingsTokens) => {
+    await sessionCookie.write(c, {
+      refreshToken: tokens.refreshToken,
+      userid: tokens.userid,
+      scope: tokens.scope,
+      issuedAt: seconds(),
+    })
+    const view: TokenView = {
+      access_token: tokens.accessToken,
+      token_type: 'Bearer',
+      expires_at: seconds() + tokens.expiresIn,
+      scope: tokens.scope,
+      userid: tokens.userid,
+    }
+    return c.json(view)
+  }
 
   return new Hono<RelayEnv>()
     .post('/login', async (c) => {
@@ -68,13 +78,7 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
           budgetMs: 30_000,
         })
       }
-      await sessionCookie.write(c, {
-        refreshToken: tokens.refreshToken,
-        userid: tokens.userid,
-        scope: tokens.scope,
-        issuedAt: seconds(),
-      })
-      return c.json(tokenView(tokens))
+      return answerWithSession(c, tokens)
     })
 
     .post('/refresh', async (c) => {
@@ -92,13 +96,7 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
         throw error
       }
       // Withings returns a new refresh token every time: always keep the new one.
-      await sessionCookie.write(c, {
-        refreshToken: tokens.refreshToken,
-        userid: tokens.userid,
-        scope: tokens.scope,
-        issuedAt: seconds(),
-      })
-      return c.json(tokenView(tokens))
+      return answerWithSession(c, tokens)
     })
 
     .post('/logout', (c) => {
