@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import { createRelay } from './app'
 import { type Env, parseConfig, parsePort } from './config'
 import { listen } from './node/listen'
-import { createAppServer } from './server'
+import { createAppServer, nodeConnectionAddress } from './server'
 
 // A .env file in the working directory fills in what the real environment does not set.
 if (existsSync('.env')) process.loadEnvFile('.env')
@@ -35,7 +35,9 @@ if (!parsed.ok) {
 for (const warning of parsed.warnings) console.warn(`warning: ${warning}`)
 
 const staticRoot = resolve(env.STATIC_DIR || 'dist')
-handler = createAppServer({ relay: createRelay(parsed.config), staticRoot }).fetch
+const relay = createRelay(parsed.config, { connectionAddress: nodeConnectionAddress })
+const { connectOrigins } = parsed.config
+handler = createAppServer({ relay, staticRoot, connectOrigins }).fetch
 
 console.log(`withings-link is running: ${appUrl}`)
 if (emulatorMode) {
