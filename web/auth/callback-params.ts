@@ -35,7 +35,12 @@ export function hasCallbackSecrets(search: string): boolean {
  */
 export function safeReturnTo(returnTo: string | undefined): string {
   if (!returnTo?.startsWith('/')) return '/'
-  const url = new URL(returnTo, RETURN_BASE)
+  let url: URL
+  try {
+    url = new URL(returnTo, RETURN_BASE)
+  } catch {
+    return '/' // e.g. `//`: another host, with no name
+  }
   // A path that starts with `//` would itself be read as another host's address.
   if (url.origin !== RETURN_BASE || url.pathname.startsWith('//')) return '/'
   return `${url.pathname}${url.search}${url.hash}`
