@@ -34,7 +34,7 @@ export async function inProcessRelay() {
     rateLimitPerMinute: 1_000_000,
   })
   const app = createRelay(config, {
-    fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    fetch: async (input, init) => emulator.fetch(new Request(input, init)),
     log: (line) => logs.push(line),
     connectionAddress: () => '192.0.2.1',
   })
