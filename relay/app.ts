@@ -6,6 +6,7 @@ import { createSessionCookie } from './cookies/session-cookie'
 import { RelayError } from './errors'
 import { type ConnectionAddress, clientKey } from './http/client-address'
 import { relayCors } from './http/cors'
+import { jsonOnly } from './http/json-only'
 import { rateLimit } from './http/rate-limit'
 import { jsonLogger, type Logger, type RelayEnv, requestLog } from './http/request-log'
 import { apiSecurityHeaders } from './http/security-headers'
@@ -55,7 +56,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   })
   app.use('/api/*', relayCors({ origins: config.allowedOrigins }))
   // The origin check comes first: a foreign page making a visitor's browser post here must not
-  // spend that visitor's budget.
+  // spend that visitor's budget. Then the body's type and size, for every route alike.
   app.post(
     '/api/*',
     trusted,
@@ -67,6 +68,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
         connectionAddress: deps.connectionAddress,
       }),
     }),
+    jsonOnly(),
   )
 
   app.get('/api/healthz', (c) => c.json({ ok: true }))
