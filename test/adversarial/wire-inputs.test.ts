@@ -1,16 +1,26 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Stack, startStack } from '../support/stack'
 import { distinctCounter, figuresFor } from './support/figures'
 
 // Hostile bytes on the wire, below what any fetch client would send: malformed request lines,
-// smuggling attempts, oversized heads, forged Host headers. Node's parser or the relay refuses
-// each; none is a 5xx, and the server keeps answering.
+// smuggling attempts, oversized heads, forged Host headers, paths out of the SPA's folder.
+// Node's parser, the static files or the relay refuse each; none is a 5xx, nothing outside the
+// SPA's folder is served, and the server keeps answering.
+
+const OUTSIDE = 'canary-outside-the-spa-folder-81f2'
 
 let stack: Stack
 let port: number
 beforeAll(async () => {
-  stack = await startStack()
+  const root = mkdtempSync(join(tmpdir(), 'wl-wire-'))
+  mkdirSync(join(root, 'dist'))
+  writeFileSync(join(root, 'dist', 'index.html'), '<!doctype html><title>app</title>')
+  writeFileSync(join(root, 'secret.txt'), OUTSIDE)
+  stack = await startStack({ staticRoot: join(root, 'dist') })
   port = Number(new URL(stack.appUrl).port)
 })
 afterAll(() => stack?.close())
@@ -92,6 +102,21 @@ const wireInputs = (appOrigin: string): [string, string, number[]][] => {
       `GET /api/healthz HTTP/1.1\r\nHost: x\r\nX-\u00e9: 1\r\n\r\n`,
       [400],
     ],
+    ...[
+      '/../secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%5c..%5csecret.txt',
+      '/..\\secret.txt',
+      '/index.html%00.js',
+    ].map((path): [string, string, number[]] => [
+      `a path out of the SPA folder: ${path}`,
+      `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      [400, 404],
+    ]),
+    ['a bad percent-encoding', 'GET /%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n', [200, 400, 404]],
     [
       'a header cut mid-way, then the end',
       'GET /api/healthz HTTP/1.1\r\nHost: x\r\nX-Cut: ',
@@ -100,15 +125,15 @@ const wireInputs = (appOrigin: string): [string, string, number[]][] => {
   ]
 }
 
-/** Writes the bytes, then reads until the server closes or goes quiet; the first status line. */
-function send(bytes: string): Promise<number | null> {
+/** Writes the bytes, then reads until the server closes or goes quiet. */
+function send(bytes: string): Promise<{ status: number | null; answer: string }> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
     let answer = ''
     const done = () => {
       socket.destroy()
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(answer)
-      resolve(status ? Number(status[1]) : null)
+      resolve({ status: status ? Number(status[1]) : null, answer })
     }
     socket.setTimeout(500, done)
     socket.on('data', (chunk) => {
@@ -129,8 +154,9 @@ describe('hostile bytes on the wire', () => {
     const wrong: string[] = []
     for (const [name, bytes, right] of wireInputs(stack.appUrl)) {
       count(bytes)
-      const status = await send(bytes)
+      const { status, answer } = await send(bytes)
       if (status !== null && status >= 500) figures.crashes++
+      if (answer.includes(OUTSIDE)) figures.leaks++
       if (status === null ? right.length > 0 : !right.includes(status)) {
         wrong.push(`${name}: ${status ?? 'no answer'}`)
       }
@@ -138,6 +164,6 @@ describe('hostile bytes on the wire', () => {
       if (health?.status !== 200) figures.crashes++
     }
     expect(wrong).toEqual([])
-    expect(figures.crashes).toBe(0)
+    expect({ crashes: figures.crashes, leaks: figures.leaks }).toEqual({ crashes: 0, leaks: 0 })
   })
 })
