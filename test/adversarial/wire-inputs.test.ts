@@ -77,7 +77,7 @@ const wireInputs = (appOrigin: string): [string, string, number[]][] => {
     [
       'a body shorter than its Content-Length',
       `POST /api/auth/login HTTP/1.1\r\nHost: x\r\n${trusted}Content-Length: 4000\r\n\r\n{"state":`,
-      [400],
+      [],
     ],
     [
       'a forged Host with a matching Origin',
@@ -126,7 +126,10 @@ const wireInputs = (appOrigin: string): [string, string, number[]][] => {
 }
 
 /** Writes the bytes, then reads until the server closes or goes quiet. */
-function send(bytes: string): Promise<{ status: number | null; answer: string }> {
+function send(
+  bytes: string,
+  halfClose: boolean,
+): Promise<{ status: number | null; answer: string }> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
     let answer = ''
@@ -135,13 +138,14 @@ function send(bytes: string): Promise<{ status: number | null; answer: string }>
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(answer)
       resolve({ status: status ? Number(status[1]) : null, answer })
     }
-    socket.setTimeout(500, done)
+    socket.setTimeout(1_000, done)
     socket.on('data', (chunk) => {
       answer += chunk.toString('latin1')
     })
     socket.on('end', done)
     socket.on('error', done)
-    socket.write(bytes, 'latin1', () => socket.end())
+    // The end of the input is the end of the connection only where the input says so.
+    socket.write(bytes, 'latin1', () => (halfClose ? socket.end() : undefined))
   })
 }
 
@@ -151,18 +155,25 @@ describe('hostile bytes on the wire', () => {
   }) => {
     const figures = figuresFor(task)
     const count = distinctCounter(figures)
+    // All at once, each on its own connection: a connection is only done when it goes quiet.
+    const inputs = wireInputs(stack.appUrl)
+    const answers = await Promise.all(
+      inputs.map(([name, bytes]) => {
+        count(bytes)
+        return send(bytes, name.endsWith('then the end'))
+      }),
+    )
     const wrong: string[] = []
-    for (const [name, bytes, right] of wireInputs(stack.appUrl)) {
-      count(bytes)
-      const { status, answer } = await send(bytes)
+    for (const [index, { status, answer }] of answers.entries()) {
+      const [name, , right] = inputs[index] ?? ['', '', []]
       if (status !== null && status >= 500) figures.crashes++
       if (answer.includes(OUTSIDE)) figures.leaks++
       if (status === null ? right.length > 0 : !right.includes(status)) {
         wrong.push(`${name}: ${status ?? 'no answer'}`)
       }
-      const health = await fetch(`${stack.appUrl}/api/healthz`).catch(() => undefined)
-      if (health?.status !== 200) figures.crashes++
     }
+    const health = await fetch(`${stack.appUrl}/api/healthz`).catch(() => undefined)
+    if (health?.status !== 200) figures.crashes++
     expect(wrong).toEqual([])
     expect({ crashes: figures.crashes, leaks: figures.leaks }).toEqual({ crashes: 0, leaks: 0 })
   })
