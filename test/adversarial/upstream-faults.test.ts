@@ -73,11 +73,14 @@ describe('upstream faults: a clear code, the relay up, the session kept', () => 
   test.for(CASES)('$name', async ({ fault, code, retryAfter }, { task }) => {
     const figures = figuresFor(task)
     const clock = fakeClock()
-    stack = await startStack({ now: clock.now, relay: { upstreamTimeoutMs: DEADLINE_MS } })
+    stack = await startStack({ now: clock.now })
     const api = createApiClient(stack.appUrl)
-    // The relay the browser talks to while the fault is on: the same one, or one whose Withings
-    // is unreachable (same keys, so it reads the same cookies).
-    const faulty = fault ? stack.appUrl : await stack.addRelay({ apiUrl: await deadUrl() })
+    // The relay the browser talks to while the fault is on: another instance (same keys, so it
+    // reads the same cookies) with a short deadline, or whose Withings is unreachable. The calm
+    // steps keep the default deadline, so a busy machine cannot time them out.
+    const faulty = await stack.addRelay(
+      fault ? { upstreamTimeoutMs: DEADLINE_MS } : { apiUrl: await deadUrl() },
+    )
     const arm = () => {
       if (fault) stack.emulator.faults.inject(fault, { on: 'token' })
       figures.faults++
