@@ -20,8 +20,11 @@ export function createRateLimiter({
   return {
     take(clientId) {
       const at = now()
-      const recent = (calls.get(clientId) ?? []).filter((time) => at - time < WINDOW_MS)
+      const recent = calls.get(clientId) ?? []
       calls.set(clientId, recent)
+      // Calls are kept in time order, so the expired ones are at the front: under load the
+      // window holds thousands, and a walk over all of them at every call would be the cost.
+      while (recent.length > 0 && at - (recent[0] as number) >= WINDOW_MS) recent.shift()
       const oldest = recent[0]
       if (recent.length >= perMinute && oldest !== undefined) {
         return Math.max(1, Math.ceil((oldest + WINDOW_MS - at) / 1000))

@@ -15,8 +15,11 @@ export function createSameArguments({ now }: { now: () => number }): SameArgumen
   return {
     check(key) {
       const at = now()
+      // Keys sit in the order they were first seen: stop at the first still inside the window,
+      // rather than walk every argument list of the last 10 seconds at every call.
       for (const [known, since] of seen) {
-        if (at - since >= SAME_ARGUMENTS_WINDOW_MS) seen.delete(known)
+        if (at - since < SAME_ARGUMENTS_WINDOW_MS) break
+        seen.delete(known)
       }
       const since = seen.get(key)
       if (since === undefined) {
