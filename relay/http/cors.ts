@@ -24,6 +24,6 @@ export const relayCors = (options: { origins: readonly string[] }): MiddlewareHa
     if (origin !== undefined && listed.has(origin)) return allow(c, next)
     await next()
     // The answer differs by Origin once any origin is listed: shared caches must key on it.
-    if (listed.size > 0) c.header('Vary', 'Origin', { append: true })
+    if (listed.size > 0) c.res.headers.append('Vary', 'Origin')
   }
 }
