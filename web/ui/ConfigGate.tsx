@@ -10,12 +10,12 @@ export function ConfigGate({ children }: { children: (config: PublicConfig) => R
   if (state.status === 'failed') return <ProblemNotice problem={state.problem} onRetry={retry} />
   return (
     <>
-      {state.config.emulator && (
+      {state.value.emulator && (
         <p className="notice">
           Running against the built-in Withings emulator: no real account or data is involved.
         </p>
       )}
-      {children(state.config)}
+      {children(state.value)}
     </>
   )
 }
