@@ -33,7 +33,17 @@ const MEASTYPE: ParamRule = { kind: 'integer', min: 1, max: 9_999 }
 const MEASTYPES: ParamRule = { kind: 'integers', min: 1, max: 9_999, most: 64 }
 const DAY_WINDOW = [['startdateymd', 'enddateymd'], ['lastupdate']] as const
 
-const fields = (...values: string[]): ParamRule => ({ kind: 'names', values })
+/** `data_fields` names, as the reference lists them, separated by spaces. */
+const fields = (names: string): ParamRule => ({ kind: 'names', values: names.trim().split(/\s+/) })
+// Getactivity and Getworkouts both offer these.
+const HEART_RATE_FIELDS = 'hr_average hr_min hr_max hr_zone_0 hr_zone_1 hr_zone_2 hr_zone_3'
+/** Getactivity, Getworkouts, Getsummary: days, or what changed since `lastupdate`, in pages. */
+const DAY_WINDOW_PARAMS = {
+  startdateymd: YMD,
+  enddateymd: YMD,
+  lastupdate: TIMESTAMP,
+  offset: OFFSET,
+} as const
 
 export const ALLOWLIST: { [S in DataService]: { [A in DataAction<S>]: ActionRules } } = {
   measure: {
@@ -54,28 +64,11 @@ export const ALLOWLIST: { [S in DataService]: { [A in DataAction<S>]: ActionRule
     // measurev2-getactivity
     getactivity: {
       params: {
-        startdateymd: YMD,
-        enddateymd: YMD,
-        lastupdate: TIMESTAMP,
-        offset: OFFSET,
-        data_fields: fields(
-          'steps',
-          'distance',
-          'elevation',
-          'soft',
-          'moderate',
-          'intense',
-          'active',
-          'calories',
-          'totalcalories',
-          'hr_average',
-          'hr_min',
-          'hr_max',
-          'hr_zone_0',
-          'hr_zone_1',
-          'hr_zone_2',
-          'hr_zone_3',
-        ),
+        ...DAY_WINDOW_PARAMS,
+        data_fields: fields(`
+          steps distance elevation soft moderate intense active calories totalcalories
+          ${HEART_RATE_FIELDS}
+        `),
       },
       oneOf: DAY_WINDOW,
     },
@@ -84,59 +77,22 @@ export const ALLOWLIST: { [S in DataService]: { [A in DataAction<S>]: ActionRule
       params: {
         startdate: TIMESTAMP,
         enddate: TIMESTAMP,
-        data_fields: fields(
-          'steps',
-          'elevation',
-          'calories',
-          'distance',
-          'stroke',
-          'pool_lap',
-          'duration',
-          'heart_rate',
-          'spo2_auto',
-          'rmssd',
-          'sdnn1',
-          'hrv_quality',
-          'core_body_temperature',
-          'rr',
-          'chest_movement_rate',
-        ),
+        data_fields: fields(`
+          steps elevation calories distance stroke pool_lap duration heart_rate spo2_auto rmssd
+          sdnn1 hrv_quality core_body_temperature rr chest_movement_rate
+        `),
       },
     },
     // measurev2-getworkouts
     getworkouts: {
       params: {
-        startdateymd: YMD,
-        enddateymd: YMD,
-        lastupdate: TIMESTAMP,
-        offset: OFFSET,
-        data_fields: fields(
-          'calories',
-          'intensity',
-          'manual_intensity',
-          'manual_distance',
-          'manual_calories',
-          'hr_average',
-          'hr_min',
-          'hr_max',
-          'hr_zone_0',
-          'hr_zone_1',
-          'hr_zone_2',
-          'hr_zone_3',
-          'pause_duration',
-          'algo_pause_duration',
-          'spo2_average',
-          'core_body_temperature_avg',
-          'core_body_temperature_min',
-          'core_body_temperature_max',
-          'core_body_temperature_status',
-          'steps',
-          'distance',
-          'elevation',
-          'pool_laps',
-          'strokes',
-          'pool_length',
-        ),
+        ...DAY_WINDOW_PARAMS,
+        data_fields: fields(`
+          calories intensity manual_intensity manual_distance manual_calories ${HEART_RATE_FIELDS}
+          pause_duration algo_pause_duration spo2_average core_body_temperature_avg
+          core_body_temperature_min core_body_temperature_max core_body_temperature_status steps
+          distance elevation pool_laps strokes pool_length
+        `),
       },
       oneOf: DAY_WINDOW,
     },
@@ -148,18 +104,10 @@ export const ALLOWLIST: { [S in DataService]: { [A in DataAction<S>]: ActionRule
         startdate: TIMESTAMP,
         enddate: TIMESTAMP,
         meastypes: MEASTYPES,
-        data_fields: fields(
-          'hr',
-          'rr',
-          'snoring',
-          'sdnn_1',
-          'rmssd',
-          'hrv_quality',
-          'mvt_score',
-          'chest_movement_rate',
-          'withings_index',
-          'breathing_sounds',
-        ),
+        data_fields: fields(`
+          hr rr snoring sdnn_1 rmssd hrv_quality mvt_score chest_movement_rate withings_index
+          breathing_sounds
+        `),
       },
       oneOf: [['startdate', 'enddate']],
     },
@@ -167,58 +115,20 @@ export const ALLOWLIST: { [S in DataService]: { [A in DataAction<S>]: ActionRule
     // `more` and `offset` ("Offset to use to retrieve the next data"): following that needs it.
     getsummary: {
       params: {
-        startdateymd: YMD,
-        enddateymd: YMD,
-        lastupdate: TIMESTAMP,
-        offset: OFFSET,
-        data_fields: fields(
-          'total_timeinbed',
-          'total_sleep_time',
-          'asleepduration',
-          'lightsleepduration',
-          'remsleepduration',
-          'deepsleepduration',
-          'sleep_efficiency',
-          'sleep_latency',
-          'wakeup_latency',
-          'wakeupduration',
-          'wakeupcount',
-          'waso',
-          'nb_rem_episodes',
-          'breathing_disturbances_intensity',
-          'apnea_hypopnea_index',
-          'withings_index',
-          'durationtosleep',
-          'durationtowakeup',
-          'out_of_bed_count',
-          'hr_average',
-          'hr_min',
-          'hr_max',
-          'rr_average',
-          'rr_min',
-          'rr_max',
-          'breathing_quality_assessment',
-          'snoring',
-          'snoringepisodecount',
-          'sleep_score',
-          'night_events',
-          'mvt_score_avg',
-          'mvt_active_duration',
-          'rmssd_start_avg',
-          'rmssd_end_avg',
-          'chest_movement_rate_wellness_average',
-          'chest_movement_rate_wellness_min',
-          'chest_movement_rate_wellness_max',
-          'breathing_sounds',
-          'breathing_sounds_episode_count',
-          'chest_movement_rate_average',
-          'chest_movement_rate_min',
-          'chest_movement_rate_max',
-          'core_body_temperature_min',
-          'core_body_temperature_max',
-          'core_body_temperature_avg',
-          'core_body_temperature_status',
-        ),
+        ...DAY_WINDOW_PARAMS,
+        data_fields: fields(`
+          total_timeinbed total_sleep_time asleepduration lightsleepduration remsleepduration
+          deepsleepduration sleep_efficiency sleep_latency wakeup_latency wakeupduration wakeupcount
+          waso nb_rem_episodes breathing_disturbances_intensity apnea_hypopnea_index withings_index
+          durationtosleep durationtowakeup out_of_bed_count hr_average hr_min hr_max rr_average
+          rr_min rr_max breathing_quality_assessment snoring snoringepisodecount sleep_score
+          night_events mvt_score_avg mvt_active_duration rmssd_start_avg rmssd_end_avg
+          chest_movement_rate_wellness_average chest_movement_rate_wellness_min
+          chest_movement_rate_wellness_max breathing_sounds breathing_sounds_episode_count
+          chest_movement_rate_average chest_movement_rate_min chest_movement_rate_max
+          core_body_temperature_min core_body_temperature_max core_body_temperature_avg
+          core_body_temperature_status
+        `),
       },
       oneOf: DAY_WINDOW,
     },

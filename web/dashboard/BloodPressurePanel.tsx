@@ -1,4 +1,3 @@
-import { useCallback } from 'react'
 import { Chart } from '../charts/Chart'
 import { describeSeries } from '../charts/summary'
 import { loadBloodPressure, PRESSURE_DAYS, type PressureSeries } from '../data/dashboard-data'
@@ -10,11 +9,11 @@ import { Panel } from './Panel'
 const format = (mmHg: number) => formatMeasure(SYSTOLIC, mmHg)
 
 export function BloodPressurePanel({ data }: { data: WithingsData }) {
-  const load = useCallback(() => loadBloodPressure(data), [data])
   return (
     <Panel
       title="Blood pressure"
-      load={load}
+      data={data}
+      load={loadBloodPressure}
       loading="Loading your blood pressure…"
       empty={`No blood pressure measurements in the last ${PRESSURE_DAYS} days.`}
       isEmpty={(series: PressureSeries) => series.systolic.length + series.diastolic.length === 0}

@@ -1,4 +1,3 @@
-import { useCallback } from 'react'
 import { explain } from '../auth/error-messages'
 import { type Capability, checkCapabilities } from '../data/capabilities'
 import type { WithingsData } from '../data/withings-data'
@@ -6,11 +5,11 @@ import { Panel } from './Panel'
 
 /** Withings' scope table, live: what this connection may read, asked of Withings just now. */
 export function CapabilitiesPanel({ data }: { data: WithingsData }) {
-  const load = useCallback(() => checkCapabilities(data), [data])
   return (
     <Panel
       title="What this connection can do"
-      load={load}
+      data={data}
+      load={checkCapabilities}
       loading="Asking Withings what this connection may read…"
       empty=""
       isEmpty={() => false}

@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback } from 'react'
+import type { ReactNode } from 'react'
 import { Chart } from '../charts/Chart'
 import { describeSeries } from '../charts/summary'
 import { ACTIVITY_DAYS, loadSleep, loadSteps } from '../data/dashboard-data'
@@ -10,15 +10,17 @@ import { noPoints, Panel } from './Panel'
 /** A number per day over the last days, as bars. */
 function DailyPanel(props: {
   title: string
-  load: () => Promise<Point[]>
+  data: WithingsData
+  load: (data: WithingsData) => Promise<Point[]>
   what: string
   format: (value: number) => string
   headline: (points: Point[]) => ReactNode
 }) {
-  const { title, load, what, format, headline } = props
+  const { title, data, load, what, format, headline } = props
   return (
     <Panel
       title={title}
+      data={data}
       load={load}
       loading={`Loading your ${what}…`}
       empty={`No ${what} in the last ${ACTIVITY_DAYS} days.`}
@@ -44,11 +46,11 @@ const average = (points: Point[]) =>
   points.reduce((sum, point) => sum + point.value, 0) / Math.max(points.length, 1)
 
 export function StepsPanel({ data }: { data: WithingsData }) {
-  const load = useCallback(() => loadSteps(data), [data])
   return (
     <DailyPanel
       title="Steps per day"
-      load={load}
+      data={data}
+      load={loadSteps}
       what="steps"
       format={formatSteps}
       headline={(points) => (
@@ -61,11 +63,11 @@ export function StepsPanel({ data }: { data: WithingsData }) {
 }
 
 export function SleepPanel({ data }: { data: WithingsData }) {
-  const load = useCallback(() => loadSleep(data), [data])
   return (
     <DailyPanel
       title="Sleep per night"
-      load={load}
+      data={data}
+      load={loadSleep}
       what="sleep"
       format={formatDuration}
       headline={(points) => {

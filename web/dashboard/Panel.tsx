@@ -1,13 +1,15 @@
-import { type ReactNode, useId } from 'react'
+import { type ReactNode, useCallback, useId } from 'react'
+import type { WithingsData } from '../data/withings-data'
 import { ProblemNotice } from '../ui/ProblemNotice'
 import { useAsync } from '../ui/use-async'
 
 /**
  * One dashboard card: loads its data, and says so while it does; shows a problem with a retry,
- * a sentence when there is nothing to show, or its content. Keep `load` stable (useCallback).
+ * a sentence when there is nothing to show, or its content.
  */
 export function Panel<T>({
   title,
+  data,
   load,
   loading,
   empty,
@@ -15,7 +17,9 @@ export function Panel<T>({
   children,
 }: {
   title: string
-  load: () => Promise<T>
+  data: WithingsData
+  /** What to fetch and shape; a module-level function, so it stays the same across renders. */
+  load: (data: WithingsData) => Promise<T>
   /** What the status line says while loading. */
   loading: string
   /** What the panel says when the answer holds nothing to show. */
@@ -24,7 +28,7 @@ export function Panel<T>({
   children: (value: T, reload: () => void) => ReactNode
 }) {
   const id = useId()
-  const { state, retry } = useAsync(load)
+  const { state, retry } = useAsync(useCallback(() => load(data), [load, data]))
   return (
     <section className="card panel" aria-labelledby={id} aria-busy={state.status === 'loading'}>
       <h2 id={id}>{title}</h2>

@@ -1,4 +1,3 @@
-import { useCallback } from 'react'
 import { Chart } from '../charts/Chart'
 import { describeSeries } from '../charts/summary'
 import { loadWeight, WEIGHT_DAYS } from '../data/dashboard-data'
@@ -10,11 +9,11 @@ import { noPoints, Panel } from './Panel'
 const format = (kilograms: number) => formatMeasure(WEIGHT, kilograms)
 
 export function WeightPanel({ data }: { data: WithingsData }) {
-  const load = useCallback(() => loadWeight(data), [data])
   return (
     <Panel
       title="Weight"
-      load={load}
+      data={data}
+      load={loadWeight}
       loading="Loading your weight…"
       empty={`No weight measurements in the last ${WEIGHT_DAYS} days.`}
       isEmpty={noPoints}
