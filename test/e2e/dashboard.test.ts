@@ -8,6 +8,10 @@ import { type Stack, startStack } from '../support/stack'
 import { launchChromium } from './support/browser'
 import { SCREENSHOT_DIR, SPA_DIR } from './support/paths'
 
+// One fixed moment for the relay, the emulator (whose seeded data ends "now") and the page, so
+// the screenshot shows the same data on every run.
+const SHOWN_AT = Date.UTC(2025, 5, 15, 18, 0, 0)
+
 let browser: Browser
 let context: BrowserContext
 let page: Page
@@ -18,8 +22,9 @@ beforeAll(async () => {
 })
 afterAll(() => browser?.close())
 beforeEach(async () => {
-  stack = await startStack({ staticRoot: SPA_DIR })
+  stack = await startStack({ staticRoot: SPA_DIR, now: () => SHOWN_AT })
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  await context.clock.setFixedTime(SHOWN_AT)
   page = await context.newPage()
 })
 afterEach(async () => {
@@ -67,6 +72,7 @@ describe('the dashboard in real Chromium', () => {
     expect(await result('user.sleepevents').textContent()).toContain('Not checked')
 
     mkdirSync(SCREENSHOT_DIR, { recursive: true })
+    await page.mouse.move(0, 0)
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png') })
   })
 
