@@ -30,17 +30,18 @@ const DAY_MS = 86_400_000
 export function Chart({ label, kind, series, formatValue, summary }: ChartProps) {
   const id = useId()
   const points = series.flatMap((line) => line.points)
-  const times = points.map((point) => point.time)
+  const first = Math.min(...points.map((point) => point.time))
+  const last = Math.max(...points.map((point) => point.time))
   const values = points.map((point) => point.value)
   // Bars are centred on their day, so the time axis reaches half a day past either end.
   const half = kind === 'bars' ? DAY_MS / 2 : 0
-  const x = scale(Math.min(...times) - half, Math.max(...times) + half, PAD.left, WIDTH - PAD.right)
+  const x = scale(first - half, last + half, PAD.left, WIDTH - PAD.right)
   const low = kind === 'bars' ? 0 : Math.min(...values)
   const high = Math.max(...values)
   const margin = kind === 'bars' ? 0 : Math.max((high - low) * 0.1, Math.abs(high) * 0.005, 0.5)
   const y = scale(low - margin, high + margin, HEIGHT - PAD.bottom, PAD.top)
   const ticks = low === high ? [low] : [low, (low + high) / 2, high]
-  const days = (x(Math.min(...times) + DAY_MS) - x(Math.min(...times))) * 0.7
+  const barWidth = (x(first + DAY_MS) - x(first)) * 0.7
 
   return (
     <figure className="chart">
@@ -67,7 +68,7 @@ export function Chart({ label, kind, series, formatValue, summary }: ChartProps)
             </text>
           </g>
         ))}
-        {[Math.min(...times), Math.max(...times)].map((time, index) => (
+        {[...new Set([first, last])].map((time, index) => (
           <text
             key={time}
             className="tick"
@@ -95,9 +96,9 @@ export function Chart({ label, kind, series, formatValue, summary }: ChartProps)
               {line.points.map((p) => (
                 <rect
                   key={p.time}
-                  x={round(x(p.time) - days / 2)}
+                  x={round(x(p.time) - barWidth / 2)}
                   y={round(y(p.value))}
-                  width={round(Math.max(days, 1))}
+                  width={round(Math.max(barWidth, 1))}
                   height={round(y(0) - y(p.value))}
                 />
               ))}
