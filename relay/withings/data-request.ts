@@ -26,10 +26,8 @@ export function parseDataRequest(service: string, body: Record<string, unknown>)
   for (const [name, value] of Object.entries(rest)) {
     const rule = Object.hasOwn(rules.params, name) && rules.params[name]
     if (!rule) {
-      const known = Object.keys(rules.params)
-      throw badRequest(
-        `${service} ${action} takes no parameter '${name}'${known.length ? `; it takes ${known.join(', ')}` : ''}.`,
-      )
+      const known = Object.keys(rules.params).join(', ') || 'none besides action'
+      throw badRequest(`${service} ${action} takes no parameter '${name}'; it takes ${known}.`)
     }
     params[name] = formValue(name, value, rule)
   }

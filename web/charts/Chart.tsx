@@ -139,9 +139,8 @@ function ValuesTable({ label, series, formatValue }: Omit<ChartProps, 'kind' | '
             <th scope="row">{formatDay(time)}</th>
             {byTime.map((values, index) => {
               const value = values.get(time)
-              return (
-                <td key={series[index]?.name}>{value === undefined ? '—' : formatValue(value)}</td>
-              )
+              const shown = value === undefined ? '—' : formatValue(value)
+              return <td key={series[index]?.name}>{shown}</td>
             })}
           </tr>
         ))}

@@ -21,6 +21,10 @@ export function BloodPressurePanel({ data }: { data: WithingsData }) {
       {({ systolic, diastolic }) => {
         const latest = systolic[systolic.length - 1]
         const paired = diastolic.find((point) => point.time === latest?.time)
+        const summary = [
+          `Systolic: ${describeSeries(systolic, format, 'readings')}`,
+          `Diastolic: ${describeSeries(diastolic, format, 'readings')}`,
+        ].join(' ')
         return (
           <>
             {latest && paired && (
@@ -37,7 +41,7 @@ export function BloodPressurePanel({ data }: { data: WithingsData }) {
                 { name: 'Diastolic', points: diastolic },
               ]}
               formatValue={format}
-              summary={`Systolic: ${describeSeries(systolic, format, 'readings')} Diastolic: ${describeSeries(diastolic, format, 'readings')}`}
+              summary={summary}
             />
           </>
         )
