@@ -4,7 +4,7 @@ import { bearerToken } from '../http/bearer'
 import { readJsonObject } from '../http/json-body'
 import type { RelayEnv } from '../http/request-log'
 import { parseDataRequest } from '../withings/data-request'
-import { parseEnvelope } from '../withings/envelope'
+import { parseEnvelope, withoutEchoes } from '../withings/envelope'
 import { statusFamily } from '../withings/status'
 import { postFormText, type UpstreamOptions } from '../withings/upstream'
 
@@ -24,7 +24,7 @@ export function withingsProxy(options: WithingsProxyOptions): Hono<RelayEnv> {
     const text = await postFormText(options, `${options.apiUrl}/${service}`, params, {
       authorization: `Bearer ${token}`,
     })
-    const { status, error } = parseEnvelope(text)
+    const { status, error } = withoutEchoes(parseEnvelope(text), [token])
     // The access token is a data call's only credential, so "Authentication failed" (status 401
     // for an expired or revoked token, reference "Response Status") is about that token.
     if (statusFamily(status) === 'authentication_failed') {
