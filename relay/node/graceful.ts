@@ -45,7 +45,9 @@ export function drainGate(handler: FetchHandler): DrainGate {
       }
       inFlight++
       try {
-        return await handler(request, env)
+        const response = await handler(request, env)
+        // A kept-alive connection would otherwise hold the stopped server open until it idles out.
+        return draining ? closingConnection(response) : response
       } finally {
         inFlight--
         if (inFlight === 0) settle?.()
@@ -63,6 +65,12 @@ export function drainGate(handler: FetchHandler): DrainGate {
       })
     },
   }
+}
+
+function closingConnection(response: Response): Response {
+  const closing = new Response(response.body, response)
+  closing.headers.set('Connection', 'close')
+  return closing
 }
 
 export interface GracefulStopOptions {
