@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterEach, describe, expect, test } from 'vitest'
-import type { RelayConfig } from '../../relay/config'
+import { parseConfig } from '../../relay/config'
 import { hotRelay } from '../../relay/node/hot-relay'
 import { CLIENT_ID, CLIENT_SECRET, RELAY_KEY } from '../support/stack'
 
@@ -13,18 +13,17 @@ import { CLIENT_ID, CLIENT_SECRET, RELAY_KEY } from '../support/stack'
 let vite: ViteDevServer | undefined
 afterEach(() => vite?.close())
 
-const CONFIG: RelayConfig = {
-  clientId: CLIENT_ID,
-  clientSecret: CLIENT_SECRET,
-  redirectUri: 'http://localhost:5173/callback',
-  authorizeUrl: 'http://127.0.0.1:1/oauth2_user/authorize2',
-  apiUrl: 'http://127.0.0.1:1',
-  relaySecrets: [RELAY_KEY],
-  allowedOrigins: [],
-  port: 0,
-  emulator: true,
-  upstreamTimeoutMs: 1_000,
-}
+const parsed = parseConfig(
+  {
+    WITHINGS_CLIENT_ID: CLIENT_ID,
+    WITHINGS_CLIENT_SECRET: CLIENT_SECRET,
+    WITHINGS_REDIRECT_URI: 'http://localhost:5173/callback',
+    RELAY_SECRET: RELAY_KEY,
+  },
+  { emulator: true },
+)
+if (!parsed.ok) throw new Error(parsed.problems.join(' '))
+const CONFIG = parsed.config
 
 /** A relay module whose answers say which version of its code is running. */
 const relayModule = (version: string) => `

@@ -96,7 +96,8 @@ const exchange = (api: ApiClient, body: { code: string; state: string }) =>
 
 describe('logs of a real run', () => {
   beforeAll(async () => {
-    const api = createApiClient(url)
+    // The site's own origin: the redirect URI's, which the relay allows wherever it is reached.
+    const api = createApiClient(url, { origin: new URL(REDIRECT_URI).origin })
     await send('GET', '/api/healthz', () => fetch(`${url}/api/healthz?code=canary-in-a-query`))
     canaries.push('canary-in-a-query')
 
