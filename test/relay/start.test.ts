@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import { killEntries, runStart } from '../support/entry-process'
+import { killEntries, ROOT, runStart } from '../support/entry-process'
 
 // `npm start`'s entry, run as users run it: a separate process, configured by its environment.
 
@@ -78,6 +80,15 @@ describe('npm start', () => {
       client_id: 'client-id-from-the-environment',
       redirect_uri: 'https://dotenv.example.com/callback',
       emulator: false,
+    })
+  }, 30_000)
+
+  test('.env.example copied to .env as it is: the emulator demo, on this URL', async () => {
+    const app = start({}, { '.env': readFileSync(join(ROOT, '.env.example'), 'utf8') })
+    const url = await app.url()
+    expect(await (await fetch(`${url}/api/config`)).json()).toMatchObject({
+      emulator: true,
+      redirect_uri: `${url}/callback`,
     })
   }, 30_000)
 
