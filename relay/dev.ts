@@ -5,17 +5,14 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createServer } from 'vite'
-import { type Env, parseConfig, parsePort } from './config'
-import { announce, fail, listenProblem } from './node/cli'
+import { type Env, parseConfig } from './config'
+import { announce, entryBasics, fail, listenProblem } from './node/cli'
 import { hotRelay } from './node/hot-relay'
 import { startLocalEmulator } from './node/local-emulator'
 
 if (existsSync('.env')) process.loadEnvFile('.env')
 const env: Env = process.env
-const emulatorMode = !env.WITHINGS_CLIENT_ID && !env.WITHINGS_CLIENT_SECRET
-const portProblems: string[] = []
-const port = parsePort(env.PORT, portProblems)
-if (portProblems.length > 0) fail(portProblems)
+const { emulatorMode, port } = entryBasics(env)
 
 const relay = hotRelay()
 const vite = await createServer({

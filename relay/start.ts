@@ -4,9 +4,9 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createRelay } from './app'
-import { type Env, parseConfig, parsePort } from './config'
+import { type Env, parseConfig } from './config'
 import { jsonLogger } from './http/request-log'
-import { announce, fail, listenProblem } from './node/cli'
+import { announce, entryBasics, fail, listenProblem } from './node/cli'
 import { drainGate, gracefulStop } from './node/graceful'
 import { listen } from './node/listen'
 import { createAppServer } from './server'
@@ -14,10 +14,7 @@ import { createAppServer } from './server'
 // A .env file in the working directory fills in what the real environment does not set.
 if (existsSync('.env')) process.loadEnvFile('.env')
 const env: Env = process.env
-const emulatorMode = !env.WITHINGS_CLIENT_ID && !env.WITHINGS_CLIENT_SECRET
-const portProblems: string[] = []
-const port = parsePort(env.PORT, portProblems)
-if (portProblems.length > 0) fail(portProblems)
+const { emulatorMode, port } = entryBasics(env)
 // A local demo stays on this machine; a deployment listens on every interface.
 const host = env.HOST || (emulatorMode ? '127.0.0.1' : '0.0.0.0')
 

@@ -1,5 +1,16 @@
-// What the Node entries (start.ts, dev.ts) tell the person at the terminal: one URL when
-// running, one plain sentence per problem when not, never a stack trace.
+import { type Env, parsePort } from '../config'
+
+// What the Node entries (start.ts, dev.ts) share: the first reading of their environment, and
+// what they tell the person at the terminal — one URL when running, one plain sentence per
+// problem when not, never a stack trace.
+
+/** Emulator mode (no Withings credentials at all) and the port, or a refusal to start. */
+export function entryBasics(env: Env): { emulatorMode: boolean; port: number } {
+  const problems: string[] = []
+  const port = parsePort(env.PORT, problems)
+  if (problems.length > 0) fail(problems)
+  return { emulatorMode: !env.WITHINGS_CLIENT_ID && !env.WITHINGS_CLIENT_SECRET, port }
+}
 
 export function announce(
   appUrl: string,

@@ -6,11 +6,9 @@ import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { PublicConfig } from '../../relay/contract'
-import { buildAuthorizeUrl } from '../../web/auth/authorize-url'
-import { randomState } from '../../web/auth/random-state'
 import { createApiClient } from '../support/api-client'
-import { consentViaHttp } from '../support/consent'
 import { killEntries, ROOT, runEntry } from '../support/entry-process'
+import { startLoginAt } from '../support/login'
 
 // What `npm run build` ships, run as a production host runs it: plain `node`, in a directory
 // holding only the relay bundle and the SPA, with no node_modules and no TypeScript tooling.
@@ -68,22 +66,8 @@ describe('the production build', () => {
     expect(config).toMatchObject({ emulator: true, redirect_uri: `${url}/callback` })
 
     const api = createApiClient(url)
-    const state = randomState()
-    expect((await api.post('/api/auth/login', { state })).status).toBe(204)
-    const callback = await consentViaHttp(
-      buildAuthorizeUrl({
-        authorizeUrl: config.authorize_url,
-        clientId: config.client_id,
-        redirectUri: config.redirect_uri,
-        scopes: ['user.metrics'],
-        state,
-        demo: true,
-      }),
-    )
-    const tokens = await api.post('/api/auth/token', {
-      code: callback.searchParams.get('code'),
-      state,
-    })
+    const login = await startLoginAt(api, config)
+    const tokens = await api.post('/api/auth/token', login.body)
     expect(tokens.status).toBe(200)
     expect(await tokens.json()).toMatchObject({ userid: '363', token_type: 'Bearer' })
 

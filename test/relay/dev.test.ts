@@ -1,11 +1,9 @@
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import type { PublicConfig } from '../../relay/contract'
-import { buildAuthorizeUrl } from '../../web/auth/authorize-url'
-import { randomState } from '../../web/auth/random-state'
 import { createApiClient } from '../support/api-client'
-import { consentViaHttp } from '../support/consent'
 import { killEntries, ROOT, runEntry, TSX } from '../support/entry-process'
+import { startLoginAt } from '../support/login'
 
 // `npm run dev` as a developer runs it: one process, one URL, everything behind it.
 
@@ -27,23 +25,9 @@ describe('npm run dev', () => {
     expect(config).toMatchObject({ emulator: true, redirect_uri: `${url}/callback` })
 
     const api = createApiClient(url)
-    const state = randomState()
-    expect((await api.post('/api/auth/login', { state })).status).toBe(204)
-    const callback = await consentViaHttp(
-      buildAuthorizeUrl({
-        authorizeUrl: config.authorize_url,
-        clientId: config.client_id,
-        redirectUri: config.redirect_uri,
-        scopes: ['user.metrics'],
-        state,
-        demo: true,
-      }),
-    )
-    expect(callback.origin + callback.pathname).toBe(`${url}/callback`)
-    const tokens = await api.post('/api/auth/token', {
-      code: callback.searchParams.get('code'),
-      state,
-    })
+    const login = await startLoginAt(api, config)
+    expect(login.callback.origin + login.callback.pathname).toBe(`${url}/callback`)
+    const tokens = await api.post('/api/auth/token', login.body)
     expect(tokens.status).toBe(200)
     expect(await tokens.json()).toMatchObject({ userid: '363' })
 

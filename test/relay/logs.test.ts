@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createEmulator } from '../../relay/emulator/app'
 import { type Listening, listen } from '../../relay/node/listen'
-import { buildAuthorizeUrl } from '../../web/auth/authorize-url'
 import { randomState } from '../../web/auth/random-state'
 import { type ApiClient, createApiClient } from '../support/api-client'
-import { consentViaHttp } from '../support/consent'
 import { type Entry, killEntries, runStart } from '../support/entry-process'
+import { startLoginAt } from '../support/login'
 
 // The relay's logs on a real run of `npm start` against real Withings settings (pointed at an
 // emulator this test controls): one line per request, the code exchange against its 30 s budget,
@@ -74,21 +73,14 @@ async function send(method: string, route: string, call: () => Promise<Response>
 
 /** Binds a state and goes through consent: the code and state the SPA would post. */
 async function freshCode(api: ApiClient) {
-  const state = randomState()
-  await send('POST', '/api/auth/login', () => api.post('/api/auth/login', { state }))
-  const callback = await consentViaHttp(
-    buildAuthorizeUrl({
-      authorizeUrl: `${withings.url}/oauth2_user/authorize2`,
-      clientId: CLIENT_ID,
-      redirectUri: REDIRECT_URI,
-      scopes: ['user.metrics'],
-      state,
-      demo: true,
-    }),
-  )
-  const code = callback.searchParams.get('code') ?? ''
-  canaries.push(code, state)
-  return { code, state }
+  const login = await startLoginAt(api, {
+    authorize_url: `${withings.url}/oauth2_user/authorize2`,
+    client_id: CLIENT_ID,
+    redirect_uri: REDIRECT_URI,
+  })
+  sent.push({ response: login.bound, method: 'POST', route: '/api/auth/login' })
+  canaries.push(login.code, login.state)
+  return login.body
 }
 
 const exchange = (api: ApiClient, body: { code: string; state: string }) =>

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import type { PublicConfig } from '../../relay/contract'
-import { buildAuthorizeUrl } from '../../web/auth/authorize-url'
-import { randomState } from '../../web/auth/random-state'
 import { createApiClient } from '../support/api-client'
-import { consentViaHttp } from '../support/consent'
 import { killEntries, runStart } from '../support/entry-process'
+import { startLoginAt } from '../support/login'
 
 // A host stops the relay with SIGTERM (deploy, scale-in). The code exchange under way must still
 // finish, since a code works once; what arrives meanwhile is told to retry elsewhere.
@@ -20,18 +18,7 @@ describe('graceful shutdown of npm start', () => {
     const config: PublicConfig = await (await fetch(`${url}/api/config`)).json()
     const emulatorUrl = new URL(config.authorize_url).origin
     const api = createApiClient(url)
-    const state = randomState()
-    expect((await api.post('/api/auth/login', { state })).status).toBe(204)
-    const callback = await consentViaHttp(
-      buildAuthorizeUrl({
-        authorizeUrl: config.authorize_url,
-        clientId: config.client_id,
-        redirectUri: config.redirect_uri,
-        scopes: ['user.metrics'],
-        state,
-        demo: true,
-      }),
-    )
+    const login = await startLoginAt(api, config)
     // Withings (the emulator, through its control API) holds the next token request.
     const armed = await fetch(`${emulatorUrl}/_emulator/faults`, {
       method: 'POST',
@@ -40,7 +27,7 @@ describe('graceful shutdown of npm start', () => {
     })
     expect(armed.status).toBe(201)
 
-    const exchange = api.post('/api/auth/token', { code: callback.searchParams.get('code'), state })
+    const exchange = api.post('/api/auth/token', login.body)
     await until(async () => {
       const counts = await (await fetch(`${emulatorUrl}/_emulator/requests`)).json()
       return counts.grantTypes.authorization_code === 1
