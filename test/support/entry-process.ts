@@ -13,9 +13,18 @@ export const TSX = join(ROOT, 'node_modules/.bin/tsx')
 
 const running: ChildProcess[] = []
 
-/** For `afterEach`: kills whatever a test left running. */
+/**
+ * For `afterEach`: kills whatever a test left running — the whole process group, since tsx runs
+ * the entry in a child of its own that would outlive a killed tsx.
+ */
 export function killEntries() {
-  for (const child of running.splice(0)) child.kill('SIGKILL')
+  for (const child of running.splice(0)) {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 export interface EntryOptions {
@@ -35,6 +44,7 @@ export function runEntry(command: string, args: string[], options: EntryOptions 
   const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...options.env },
+    detached: true,
   })
   running.push(child)
   let stdout = ''
