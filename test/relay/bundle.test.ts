@@ -40,6 +40,10 @@ describe('the production build', () => {
     }
   })
 
+  test('every file of the bundle is an .mjs: an ES module whatever package.json sits nearby', () => {
+    expect(files(bundleDir).filter((file) => !file.endsWith('.mjs'))).toEqual([])
+  })
+
   test('the bundle imports only Node built-ins and its own chunks', () => {
     // Import statements and dynamic imports, not the `from 'hono'` of bundled doc comments.
     const importPattern =
