@@ -44,7 +44,17 @@ if (!parsed.ok) {
 }
 for (const warning of parsed.warnings) console.warn(`warning: ${warning}`)
 relay.start(parsed.config)
-announce(appUrl, { emulator: emulatorMode, dev: true })
+// With real Withings, people must use the address Withings sends them back to (a tunnel or a
+// hosts entry leading here): a login's state lives in that origin's storage and cookies.
+announce(emulatorMode ? appUrl : new URL(parsed.config.redirectUri).origin, {
+  emulator: emulatorMode,
+  dev: true,
+})
+if (!emulatorMode) {
+  console.log(
+    `It listens on port ${vite.config.server.port}: lead WITHINGS_REDIRECT_URI's host here.`,
+  )
+}
 
 function tunnelHosts(redirectUri: string | undefined): string[] {
   if (!redirectUri || !URL.canParse(redirectUri)) return []

@@ -1,3 +1,4 @@
+import { get } from 'node:http'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import type { PublicConfig } from '../../relay/contract'
@@ -34,5 +35,27 @@ describe('npm run dev', () => {
     // Vite's own SIGTERM handler closes the dev server and exits with 128 + 15.
     dev.child.kill('SIGTERM')
     expect(await dev.exited).toBe(143)
+  }, 60_000)
+
+  test("with real Withings: the URL to open is the redirect URI's, whose host the server accepts", async () => {
+    const dev = runEntry(TSX, [join(ROOT, 'relay/dev.ts')], {
+      env: {
+        WITHINGS_CLIENT_ID: 'real-client-id',
+        WITHINGS_CLIENT_SECRET: 'real-client-secret',
+        WITHINGS_REDIRECT_URI: 'https://dev-tunnel.example.com/callback',
+        RELAY_SECRET: 'r'.repeat(40),
+      },
+    })
+    expect(await dev.url()).toBe('https://dev-tunnel.example.com')
+    const port = (await dev.waitFor(/listens on port (\d+)/))[1]
+    const viaTunnel = (host: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/', headers: { host } }, (response) => {
+          response.resume()
+          resolve(response.statusCode)
+        }).on('error', reject)
+      })
+    expect(await viaTunnel('dev-tunnel.example.com')).toBe(200)
+    expect(await viaTunnel('elsewhere.example.com')).toBe(403) // Vite's DNS-rebinding guard
   }, 60_000)
 })
