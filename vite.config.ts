@@ -21,7 +21,11 @@ export default defineConfig(({ mode }) => ({
   // The relay bundle must run with plain `node` and no node_modules beside it.
   ssr: { noExternal: true, target: 'node' },
   test: {
-    reporters: ['default', './test/support/summary-reporter.ts'],
+    reporters: [
+      'default',
+      './test/adversarial/support/figures-reporter.ts',
+      './test/support/summary-reporter.ts',
+    ],
     projects: [
       {
         extends: true,
@@ -39,6 +43,14 @@ export default defineConfig(({ mode }) => ({
           include: ['test/web/**/*.test.{ts,tsx}'],
           exclude: ['test/web/**/*.node.test.ts'],
           setupFiles: ['test/support/dom-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'adversarial',
+          environment: 'node',
+          include: ['test/adversarial/**/*.test.ts'],
         },
       },
       {

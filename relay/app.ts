@@ -4,7 +4,12 @@ import type { PublicConfig } from './contract'
 import { createLoginCookie } from './cookies/login-cookie'
 import { createSessionCookie } from './cookies/session-cookie'
 import { RelayError } from './errors'
+import { type ConnectionAddress, clientKey } from './http/client-address'
+import { relayCors } from './http/cors'
+import { jsonOnly } from './http/json-only'
+import { rateLimit } from './http/rate-limit'
 import { jsonLogger, type Logger, type RelayEnv, requestLog } from './http/request-log'
+import { apiSecurityHeaders } from './http/security-headers'
 import { trustedOrigin } from './http/trusted-origin'
 import { authRoutes } from './routes/auth'
 import { createSealer } from './seal'
@@ -16,6 +21,12 @@ export interface RelayDeps {
   /** Clock in milliseconds since the epoch. */
   now?: () => number
   log?: Logger
+  /**
+   * The client's address from the connection, for rate limits. The runtime knows it, not the
+   * request: Node passes `nodeConnectionAddress` (relay/server.ts). Without it, every client
+   * shares one budget.
+   */
+  connectionAddress?: ConnectionAddress
 }
 
 /** The relay as a Web-standard Hono app: no globals, no process.env, one instance per config. */
@@ -30,17 +41,35 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     authorize_url: config.authorizeUrl,
     emulator: config.emulator,
   }
+  // The app's own origin is the redirect URI's, never one derived from the request's Host
+  // header, which a DNS-rebinding page or a client behind a lax proxy chooses itself.
   const trusted = trustedOrigin({
     origins: [new URL(config.redirectUri).origin, ...config.allowedOrigins],
   })
 
   const app = new Hono<RelayEnv>()
+  app.use('*', apiSecurityHeaders())
   app.use('/api/*', requestLog({ log, now }), async (c, next) => {
     await next()
     // Token answers must never be cached (RFC 6749 §5.1); nothing else here should be either.
     c.header('Cache-Control', 'no-store')
   })
-  app.post('/api/*', trusted)
+  app.use('/api/*', relayCors({ origins: config.allowedOrigins }))
+  // The origin check comes first: a foreign page making a visitor's browser post here must not
+  // spend that visitor's budget. Then the body's type and size, for every route alike.
+  app.post(
+    '/api/*',
+    trusted,
+    rateLimit({
+      perMinute: config.rateLimitPerMinute,
+      now,
+      clientKey: clientKey({
+        trustProxyHops: config.trustProxyHops,
+        connectionAddress: deps.connectionAddress,
+      }),
+    }),
+    jsonOnly(),
+  )
 
   app.get('/api/healthz', (c) => c.json({ ok: true }))
   app.get('/api/config', (c) => c.json(publicConfig))
@@ -87,10 +116,21 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   return app
 }
 
-/** The kind of failure, never its data: error names and codes only, so no secret reaches a log. */
-function describe(cause: unknown): string | undefined {
+/**
+ * The kind of failure, never its data: error names and codes only, so no secret reaches a log.
+ * Names and codes are themselves data when an error is built from an upstream answer or a
+ * library's whim, so only identifier-like ones are kept.
+ */
+function describe(cause: unknown, depth = 0): string | undefined {
   if (!(cause instanceof Error)) return undefined
+  const name = IDENTIFIER.test(cause.name) ? cause.name : 'Error'
   const code = (cause as { code?: unknown }).code
-  const inner = cause.cause instanceof Error ? ` <- ${describe(cause.cause)}` : ''
-  return `${cause.name}${typeof code === 'string' ? ` ${code}` : ''}${inner}`
+  const known = typeof code === 'string' && IDENTIFIER.test(code) ? ` ${code}` : ''
+  // A few levels at most: a cause chain can be long, or even a cycle.
+  const deeper = cause.cause instanceof Error && depth < 4
+  const inner = deeper ? ` <- ${describe(cause.cause, depth + 1)}` : ''
+  return `${name}${known}${inner}`
 }
+
+/** Like `TypeError`, `AbortError`, `ECONNREFUSED`, `UND_ERR_SOCKET`; short enough to be no token. */
+const IDENTIFIER = /^[A-Za-z][A-Za-z_]{0,31}$/

@@ -20,6 +20,18 @@ export interface RelayConfig {
   emulator: boolean
   /** Deadline for one request to Withings; well under the code's 30 s life. */
   upstreamTimeoutMs: number
+  /** POSTs per minute one client address may make to each route family (auth, withings). */
+  rateLimitPerMinute: number
+  /**
+   * How many proxies in front of the relay append to X-Forwarded-For; 0 trusts none and uses
+   * the connection's address. Behind a load balancer, 0 makes every client share its address.
+   */
+  trustProxyHops: number
+  /**
+   * Origins the SPA served beside the relay fetches from besides its own: the origin of
+   * VITE_RELAY_URL (read from the same environment or .env as the build), for its CSP connect-src.
+   */
+  connectOrigins: readonly string[]
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -31,6 +43,9 @@ export type ParsedConfig =
 const MIN_SECRET_LENGTH = 32
 const DEFAULT_PORT = 3000
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
+const DEFAULT_RATE_LIMIT_PER_MINUTE = 60
+const MAX_RATE_LIMIT_PER_MINUTE = 100_000
+const MAX_TRUSTED_PROXIES = 5
 
 export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
   const problems: string[] = []
@@ -72,8 +87,29 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
   }
 
   const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS, problems)
+  const spaRelay = httpUrl(urlSetting(env, 'VITE_RELAY_URL', '', problems))
   const port = parsePort(env.PORT, problems)
-  const upstreamTimeoutMs = parseTimeout(env.WITHINGS_TIMEOUT_MS, problems)
+  const upstreamTimeoutMs = wholeNumber(env.WITHINGS_TIMEOUT_MS, problems, {
+    name: 'WITHINGS_TIMEOUT_MS',
+    fallback: DEFAULT_UPSTREAM_TIMEOUT_MS,
+    min: 100,
+    max: 25_000,
+    meaning: "deadline in milliseconds, well under the code's 30 s life",
+  })
+  const rateLimitPerMinute = wholeNumber(env.RATE_LIMIT_PER_MINUTE, problems, {
+    name: 'RATE_LIMIT_PER_MINUTE',
+    fallback: DEFAULT_RATE_LIMIT_PER_MINUTE,
+    min: 1,
+    max: MAX_RATE_LIMIT_PER_MINUTE,
+    meaning: 'requests per minute per client address',
+  })
+  const trustProxyHops = wholeNumber(env.TRUST_PROXY, problems, {
+    name: 'TRUST_PROXY',
+    fallback: 0,
+    min: 0,
+    max: MAX_TRUSTED_PROXIES,
+    meaning: 'proxies in front of the relay (0 when clients connect to it directly)',
+  })
 
   if (problems.length > 0) return { ok: false, problems }
   return {
@@ -90,6 +126,9 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
       port,
       emulator,
       upstreamTimeoutMs,
+      rateLimitPerMinute,
+      trustProxyHops,
+      connectOrigins: spaRelay ? [spaRelay.origin] : [],
     },
   }
 }
@@ -170,14 +209,18 @@ export function parsePort(raw: string | undefined, problems: string[]): number {
   return port
 }
 
-function parseTimeout(raw: string | undefined, problems: string[]): number {
-  if (raw === undefined || raw.trim() === '') return DEFAULT_UPSTREAM_TIMEOUT_MS
-  const ms = Number(raw)
-  if (!Number.isInteger(ms) || ms < 100 || ms > 25_000) {
+function wholeNumber(
+  raw: string | undefined,
+  problems: string[],
+  rule: { name: string; fallback: number; min: number; max: number; meaning: string },
+): number {
+  if (raw === undefined || raw.trim() === '') return rule.fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < rule.min || value > rule.max) {
     problems.push(
-      `WITHINGS_TIMEOUT_MS must be a whole number of milliseconds from 100 to 25000, well under the code's 30 s life (got "${raw}").`,
+      `${rule.name} must be a whole number from ${rule.min} to ${rule.max}, the ${rule.meaning} (got "${raw}").`,
     )
-    return DEFAULT_UPSTREAM_TIMEOUT_MS
+    return rule.fallback
   }
-  return ms
+  return value
 }

@@ -1,20 +1,25 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { Hono } from 'hono'
-import { securityHeaders } from './http/security-headers'
+import { type Context, Hono } from 'hono'
+import type { ConnectionAddress } from './http/client-address'
+import { pageSecurityHeaders } from './http/security-headers'
 
 export interface AppServerOptions {
   relay: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> }
   /** The built SPA (`dist/`); without it the server is the relay alone. */
   staticRoot?: string | undefined
+  /** Origins the SPA fetches from besides its own (a relay elsewhere): its CSP's connect-src. */
+  connectOrigins?: readonly string[]
 }
 
 /** The Node deployment: the relay under /api and, when built, the SPA around it. */
-export function createAppServer({ relay, staticRoot }: AppServerOptions): Hono {
+export function createAppServer({ relay, staticRoot, connectOrigins }: AppServerOptions): Hono {
   const app = new Hono()
-  app.use('*', securityHeaders())
+  // The relay answers /api itself, with its own headers; everything after this is the SPA's.
   app.all('/api/*', (c) => relay.fetch(c.req.raw, c.env))
+  app.use('*', pageSecurityHeaders({ ...(connectOrigins && { connectOrigins }) }))
   if (!staticRoot || !existsSync(join(staticRoot, 'index.html'))) return app
 
   // Hashed assets never change; the HTML shell must always be revalidated.
@@ -29,4 +34,16 @@ export function createAppServer({ relay, staticRoot }: AppServerOptions): Hono {
   const shell = serveStatic({ root: staticRoot, path: 'index.html' })
   app.get('*', (c, next) => (/\.[a-z0-9]+$/i.test(c.req.path) ? next() : shell(c, next)))
   return app
+}
+
+/**
+ * The connection's peer address on Node, for createRelay's rate limits (`connectionAddress`).
+ * The relay receives Node's bindings as its env; without them (app.request) it is unknown.
+ */
+export const nodeConnectionAddress: ConnectionAddress = (c: Context) => {
+  try {
+    return getConnInfo(c).remote.address
+  } catch {
+    return undefined
+  }
 }

@@ -9,7 +9,7 @@ import { jsonLogger } from './http/request-log'
 import { announce, entryBasics, fail, listenProblem } from './node/cli'
 import { drainGate, gracefulStop } from './node/graceful'
 import { listen } from './node/listen'
-import { createAppServer } from './server'
+import { createAppServer, nodeConnectionAddress } from './server'
 
 // A .env file in the working directory fills in what the real environment does not set.
 if (existsSync('.env')) process.loadEnvFile('.env')
@@ -37,7 +37,9 @@ if (!parsed.ok) {
 for (const warning of parsed.warnings) console.warn(`warning: ${warning}`)
 
 const staticRoot = resolve(env.STATIC_DIR || 'dist')
-handler = createAppServer({ relay: createRelay(parsed.config), staticRoot }).fetch
+const relay = createRelay(parsed.config, { connectionAddress: nodeConnectionAddress })
+const { connectOrigins } = parsed.config
+handler = createAppServer({ relay, staticRoot, connectOrigins }).fetch
 announce(appUrl, { emulator: emulatorMode })
 
 // Each request waits on Withings for at most one upstream deadline, so this is enough to drain.

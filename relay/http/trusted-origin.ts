@@ -11,8 +11,7 @@ export const trustedOrigin = (options: { origins: readonly string[] }): Middlewa
   const listed = new Set(options.origins)
   return async function trustedOrigin(c, next) {
     const origin = c.req.header('origin')
-    const self = new URL(c.req.url).origin
-    if (!origin || (origin !== self && !listed.has(origin))) {
+    if (origin === undefined || !listed.has(origin)) {
       throw new RelayError('forbidden_origin', 'This origin may not call the relay.')
     }
     if (c.req.header(CUSTOM_HEADER) !== CUSTOM_HEADER_VALUE) {

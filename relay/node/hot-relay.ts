@@ -2,6 +2,7 @@ import { getRequestListener } from '@hono/node-server'
 import { isRunnableDevEnvironment, type Plugin } from 'vite'
 import type { RelayConfig } from '../config'
 import { RelayError } from '../errors'
+import { nodeConnectionAddress } from '../server'
 
 type RelayModule = typeof import('../app')
 type Relay = ReturnType<RelayModule['createRelay']>
@@ -26,7 +27,7 @@ export function hotRelay(entry = '/relay/app.ts') {
       }
       const logger = server.config.logger
 
-      const relayFetch = async (request: Request): Promise<Response> => {
+      const relayFetch = async (request: Request, env: unknown): Promise<Response> => {
         if (!config)
           return new Response('Starting…', { status: 503, headers: { 'Retry-After': '1' } })
         let module: RelayModule
@@ -42,9 +43,13 @@ export function hotRelay(entry = '/relay/app.ts') {
         }
         if (module !== current?.module) {
           if (current) logger.info('relay restarted with the new code', { timestamp: true })
-          current = { module, relay: module.createRelay(config) }
+          current = {
+            module,
+            relay: module.createRelay(config, { connectionAddress: nodeConnectionAddress }),
+          }
         }
-        return current.relay.fetch(request)
+        // Node's bindings travel along, so rate limits count by the connection's address.
+        return current.relay.fetch(request, env as object)
       }
 
       const listener = getRequestListener(relayFetch)

@@ -1,5 +1,5 @@
 import { RelayError } from '../errors'
-import { type Envelope, waitSeconds } from './envelope'
+import { type Envelope, waitSeconds, withoutEchoes } from './envelope'
 import { statusFamily } from './status'
 import { postForm, type UpstreamOptions } from './upstream'
 
@@ -33,7 +33,8 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
   return {
     async request(grant) {
       const envelope = await postForm(options, endpoint, tokenRequestParams(options, grant))
-      return processTokenResponse(envelope, grant.type)
+      const sent = grant.type === 'authorization_code' ? grant.code : grant.refreshToken
+      return processTokenResponse(withoutEchoes(envelope, [options.clientSecret, sent]), grant.type)
     },
   }
 }

@@ -114,4 +114,37 @@ describe('parseConfig', () => {
     })
     expect(JSON.stringify(parsed)).not.toContain('canary-secret')
   })
+
+  test('rate limit, trusted proxies and the SPA relay origin: defaults and overrides', () => {
+    expect(parseConfig(valid)).toMatchObject({
+      config: { rateLimitPerMinute: 60, trustProxyHops: 0, connectOrigins: [] },
+    })
+    const parsed = parseConfig({
+      ...valid,
+      RATE_LIMIT_PER_MINUTE: '300',
+      TRUST_PROXY: '2',
+      VITE_RELAY_URL: 'https://relay.example.com/base',
+    })
+    expect(parsed.ok && parsed.config).toMatchObject({
+      rateLimitPerMinute: 300,
+      trustProxyHops: 2,
+      connectOrigins: ['https://relay.example.com'],
+    })
+  })
+
+  test.each([
+    ['RATE_LIMIT_PER_MINUTE', '0'],
+    ['RATE_LIMIT_PER_MINUTE', 'lots'],
+    ['RATE_LIMIT_PER_MINUTE', '1.5'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '-1'],
+    ['TRUST_PROXY', '6'],
+    ['WITHINGS_TIMEOUT_MS', '30000'],
+    ['VITE_RELAY_URL', 'relay.example.com'],
+  ])('%s=%j is refused in one sentence', (name, value) => {
+    const parsed = parseConfig({ ...valid, [name]: value })
+    expect(parsed.ok ? [] : parsed.problems).toEqual([
+      expect.stringMatching(new RegExp(`^${name} must be .*\\(got "${value}"\\)\\.$`)),
+    ])
+  })
 })

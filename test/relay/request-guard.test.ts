@@ -66,6 +66,22 @@ describe('what the relay refuses before anything goes upstream', () => {
     expect((await answer.json()).error.code).toBe('unsupported_media_type')
   })
 
+  test.each(['/api/auth/refresh', '/api/auth/logout', '/api/withings/measure'])(
+    'every POST route, %s included, takes JSON of at most 4 KB only',
+    async (path) => {
+      const { app, upstream } = relayWithCountingFetch()
+      const form = await post(app, path, {
+        headers: { 'content-type': 'text/plain' },
+        body: 'action=getmeas',
+      })
+      expect(form.status).toBe(415)
+      const big = await post(app, path, { body: JSON.stringify({ pad: 'x'.repeat(5000) }) })
+      expect(big.status).toBe(413)
+      expect((await big.json()).error.code).toBe('payload_too_large')
+      expect(upstream).not.toHaveBeenCalled()
+    },
+  )
+
   test('a body over 4 KB → 413, whatever Content-Length claims', async () => {
     const { app } = relayWithCountingFetch()
     const big = JSON.stringify({ state: 'x'.repeat(5000) })

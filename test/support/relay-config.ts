@@ -13,6 +13,9 @@ export function testConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
     port: 0,
     emulator: true,
     upstreamTimeoutMs: 1_000,
+    rateLimitPerMinute: 60,
+    trustProxyHops: 0,
+    connectOrigins: [],
     ...overrides,
   }
 }

@@ -3,7 +3,7 @@ import type { RelayConfig } from '../../relay/config'
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../relay/emulator/app'
 import type { LogLine } from '../../relay/http/request-log'
 import { type Listening, listen } from '../../relay/node/listen'
-import { createAppServer } from '../../relay/server'
+import { createAppServer, nodeConnectionAddress } from '../../relay/server'
 
 export const CLIENT_ID = 'withings-link-test'
 export const CLIENT_SECRET = 'test-client-secret-0123456789abcdef'
@@ -74,6 +74,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     port: 0,
     emulator: true,
     upstreamTimeoutMs: 5_000,
+    rateLimitPerMinute: 60,
+    trustProxyHops: 0,
+    connectOrigins: [],
     ...options.relay,
   }
   const logs: LogLine[] = []
@@ -81,6 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     createAppServer({
       relay: createRelay(relayConfig, {
         log: (line) => logs.push(line),
+        connectionAddress: nodeConnectionAddress,
         ...(options.now && { now: options.now }),
       }),
       staticRoot: options.staticRoot,

@@ -28,9 +28,22 @@ export function hasCallbackSecrets(search: string): boolean {
   return query.has('code') || query.has('state') || query.has('error')
 }
 
-/** Only same-origin paths: a state entry must never become an open redirect. */
+/**
+ * Only a path of this app: a state entry must never become an open redirect (RFC 9700 §4.11).
+ * The value is resolved as the browser would (which drops tabs and newlines and reads `\` as
+ * `/`), and the resolved path is handed back, never the raw text.
+ */
 export function safeReturnTo(returnTo: string | undefined): string {
-  return returnTo?.startsWith('/') && !returnTo.startsWith('//') && !returnTo.includes('\\')
-    ? returnTo
-    : '/'
+  if (!returnTo?.startsWith('/')) return '/'
+  let url: URL
+  try {
+    url = new URL(returnTo, RETURN_BASE)
+  } catch {
+    return '/' // e.g. `//`: another host, with no name
+  }
+  // A path that starts with `//` would itself be read as another host's address.
+  if (url.origin !== RETURN_BASE || url.pathname.startsWith('//')) return '/'
+  return `${url.pathname}${url.search}${url.hash}`
 }
+
+const RETURN_BASE = 'https://app.invalid'

@@ -1,0 +1,65 @@
+import type { Context } from 'hono'
+
+/** The peer address of the connection, from the runtime (Node: getConnInfo); undefined if unknown. */
+export type ConnectionAddress = (c: Context) => string | undefined
+
+/** What rate limits count by when the runtime gives no address: everyone shares one budget. */
+export const UNKNOWN_CLIENT = 'unknown'
+
+/**
+ * The key a client's requests are counted under. With `trustProxyHops` = 0 it is the
+ * connection's address: X-Forwarded-For is the client's own claim and is ignored. With N > 0,
+ * the relay sits behind N proxies that each append the address they saw, so the Nth entry from
+ * the right was written by the outermost one we trust; entries further left are forgeable.
+ * IPv6 clients are keyed by their /64, since one host is commonly handed a whole /64.
+ */
+export function clientKey(options: {
+  trustProxyHops: number
+  connectionAddress?: ConnectionAddress | undefined
+}): (c: Context) => string {
+  const { trustProxyHops, connectionAddress } = options
+  return (c) => {
+    if (trustProxyHops > 0) {
+      const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((hop) => hop.trim())
+      const forwarded = addressKey(hops[hops.length - trustProxyHops])
+      if (forwarded) return forwarded
+    }
+    return addressKey(connectionAddress?.(c)) ?? UNKNOWN_CLIENT
+  }
+}
+
+/** An IPv4 address as is, an IPv6 address as its /64 prefix, anything else undefined. */
+export function addressKey(address: string | undefined): string | undefined {
+  if (!address) return undefined
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)
+  const candidate = mapped?.[1] ?? address
+  if (isIpv4(candidate)) return candidate
+  const groups = ipv6Groups(candidate)
+  return groups ? `${groups.slice(0, 4).join(':')}::/64` : undefined
+}
+
+function isIpv4(text: string): boolean {
+  const parts = text.split('.')
+  return parts.length === 4 && parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) < 256)
+}
+
+/** The eight 16-bit groups of an IPv6 address (zone and embedded IPv4 allowed), or null. */
+function ipv6Groups(text: string): string[] | null {
+  const address = text.replace(/^\[|\]$/g, '').replace(/%.*$/, '')
+  if (!/^[0-9a-f:.]{2,45}$/i.test(address)) return null
+  const halves = address.split('::')
+  if (halves.length > 2) return null
+  const parse = (half: string | undefined) => (half ? half.split(':') : [])
+  const head = parse(halves[0])
+  const tail = parse(halves[1])
+  const last = tail.length > 0 ? tail : head
+  if (last.length > 0 && isIpv4(last[last.length - 1] ?? '')) {
+    const [a = 0, b = 0, c = 0, d = 0] = (last.pop() ?? '').split('.').map(Number)
+    last.push(((a << 8) | b).toString(16), ((c << 8) | d).toString(16))
+  }
+  const missing = 8 - head.length - tail.length
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null
+  const groups = [...head, ...Array<string>(halves.length === 1 ? 0 : missing).fill('0'), ...tail]
+  if (!groups.every((group) => /^[0-9a-f]{1,4}$/i.test(group))) return null
+  return groups.map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''))
+}

@@ -1,0 +1,29 @@
+import type { MiddlewareHandler } from 'hono'
+import { cors } from 'hono/cors'
+import { CUSTOM_HEADER } from '../contract'
+
+/**
+ * CORS for the origins of ALLOWED_ORIGINS only, matched exactly, with credentials (the sealed
+ * cookies), and never `*`. Any other origin, preflight or not, gets no CORS header at all, so
+ * the browser refuses to send the custom header (and so the request) or to show the answer
+ * (browser-based-apps draft, BFF: "Cross-Site Request Forgery Protections"). With no listed
+ * origins the relay is same-origin only and sends no CORS header whatsoever.
+ */
+export const relayCors = (options: { origins: readonly string[] }): MiddlewareHandler => {
+  const listed = new Set(options.origins)
+  const allow = cors({
+    origin: [...listed],
+    credentials: true,
+    allowMethods: ['GET', 'POST'],
+    allowHeaders: ['Content-Type', CUSTOM_HEADER],
+    exposeHeaders: ['Retry-After', 'X-Request-Id'],
+    maxAge: 600,
+  })
+  return async function relayCors(c, next) {
+    const origin = c.req.header('origin')
+    if (origin !== undefined && listed.has(origin)) return allow(c, next)
+    await next()
+    // The answer differs by Origin once any origin is listed: shared caches must key on it.
+    if (listed.size > 0) c.header('Vary', 'Origin', { append: true })
+  }
+}

@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, test } from 'vitest'
+import { createRelay } from '../../relay/app'
+import { SESSION_COOKIE } from '../../relay/contract'
+import { createTokenBuckets } from '../../relay/http/token-buckets'
+import { createApiClient } from '../support/api-client'
+import { connect } from '../support/login'
+import { testConfig } from '../support/relay-config'
+import { fakeClock, type Stack, startStack } from '../support/stack'
+
+describe('token buckets', () => {
+  test("a minute's allowance at once, then one token per 60/perMinute seconds", () => {
+    const clock = fakeClock(0)
+    const buckets = createTokenBuckets({ perMinute: 6, now: clock.now })
+    for (let i = 0; i < 6; i++) expect(buckets.take('a')).toBeUndefined()
+    expect(buckets.take('a')).toBe(10)
+    clock.advance(9_000)
+    expect(buckets.take('a')).toBe(1)
+    clock.advance(1_000)
+    expect(buckets.take('a')).toBeUndefined()
+    expect(buckets.take('b')).toBeUndefined()
+  })
+
+  test('memory stays bounded: past maxKeys the least recently seen key is forgotten', () => {
+    const clock = fakeClock(0)
+    const buckets = createTokenBuckets({ perMinute: 1, now: clock.now, maxKeys: 3 })
+    for (const key of ['a', 'b', 'c']) expect(buckets.take(key)).toBeUndefined()
+    expect(buckets.take('a')).toBe(60) // a is now the most recently seen
+    for (let i = 0; i < 10_000; i++) buckets.take(`spray-${i}`)
+    expect(buckets.size).toBe(3)
+    expect(buckets.take('a')).toBeUndefined() // forgotten: a fresh bucket, never a smaller one
+  })
+})
+
+const APP = 'http://localhost:3000'
+const loginRequest = (headers: Record<string, string> = {}, path = '/api/auth/login') =>
+  new Request(`${APP}${path}`, {
+    method: 'POST',
+    headers: {
+      origin: APP,
+      'x-withings-link': '1',
+      'content-type': 'application/json',
+      ...headers,
+    },
+    body: JSON.stringify({ state: 's'.repeat(43) }),
+  })
+
+describe('rate limits in the relay', () => {
+  test('429 rate_limited with Retry-After, counted per address, per route family', async () => {
+    const clock = fakeClock(0)
+    let address = '198.51.100.1'
+    const app = createRelay(testConfig({ rateLimitPerMinute: 3 }), {
+      log: () => {},
+      now: clock.now,
+      connectionAddress: () => address,
+    })
+    for (let i = 0; i < 3; i++) expect((await app.request(loginRequest())).status).toBe(204)
+    const refused = await app.request(loginRequest())
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('retry-after')).toBe('20')
+    expect(await refused.json()).toEqual({
+      error: {
+        code: 'rate_limited',
+        message: expect.any(String),
+        retryable: true,
+        retry_after: 20,
+      },
+    })
+    // Another family keeps its own budget; healthz and config are never limited.
+    const other = await app.request(loginRequest({}, '/api/withings/measure'))
+    expect(other.status).not.toBe(429)
+    expect((await app.request(`${APP}/api/healthz`)).status).toBe(200)
+
+    address = '198.51.100.2'
+    expect((await app.request(loginRequest())).status).toBe(204)
+    address = '198.51.100.1'
+    clock.advance(20_000)
+    expect((await app.request(loginRequest())).status).toBe(204)
+  })
+
+  test('X-Forwarded-For is ignored unless TRUST_PROXY says how many proxies wrote it', async () => {
+    const relay = (trustProxyHops: number) =>
+      createRelay(testConfig({ rateLimitPerMinute: 1, trustProxyHops }), {
+        log: () => {},
+        connectionAddress: () => '10.0.0.1', // the load balancer
+      })
+    const spoofing = relay(0)
+    expect((await spoofing.request(loginRequest({ 'x-forwarded-for': '1.1.1.1' }))).status).toBe(
+      204,
+    )
+    expect((await spoofing.request(loginRequest({ 'x-forwarded-for': '2.2.2.2' }))).status).toBe(
+      429,
+    )
+    const behindProxy = relay(1)
+    for (const client of ['1.1.1.1', '2.2.2.2']) {
+      const answer = await behindProxy.request(loginRequest({ 'x-forwarded-for': client }))
+      expect(answer.status).toBe(204)
+    }
+    const again = await behindProxy.request(loginRequest({ 'x-forwarded-for': '9.9.9.9, 1.1.1.1' }))
+    expect(again.status).toBe(429)
+  })
+
+  test('a foreign page cannot spend a visitor budget: refused origins are not counted', async () => {
+    const app = createRelay(testConfig({ rateLimitPerMinute: 1 }), { log: () => {} })
+    for (let i = 0; i < 5; i++) {
+      expect((await app.request(loginRequest({ origin: 'https://evil.example' }))).status).toBe(403)
+    }
+    expect((await app.request(loginRequest())).status).toBe(204)
+  })
+})
+
+describe('rate limits over real HTTP, by connection address, with the default of 60 a minute', () => {
+  let stack: Stack
+  afterEach(() => stack?.close())
+
+  test('three tabs, each reloaded every ten seconds for ten minutes, are never limited', async () => {
+    const clock = fakeClock()
+    stack = await startStack({ now: clock.now })
+    const api = createApiClient(stack.appUrl)
+    expect((await connect(stack, api)).status).toBe(200)
+    for (let second = 0; second < 600; second += 10) {
+      clock.advance(10_000)
+      for (const tab of [1, 2, 3]) {
+        // Each page load refreshes the session once.
+        const answer = await api.post('/api/auth/refresh')
+        expect(answer.status, `tab ${tab} at ${second} s`).toBe(200)
+      }
+    }
+    expect(api.jar.has(SESSION_COOKIE)).toBe(true)
+  })
+
+  test('a script hammering is limited, and the limit ends when Retry-After says', async () => {
+    const clock = fakeClock()
+    stack = await startStack({ now: clock.now })
+    const api = createApiClient(stack.appUrl)
+    const statuses: number[] = []
+    let retryAfter = 0
+    for (let i = 0; i < 100; i++) {
+      const answer = await api.post('/api/auth/logout')
+      statuses.push(answer.status)
+      if (answer.status === 429) retryAfter = Number(answer.headers.get('retry-after'))
+    }
+    expect(statuses.filter((status) => status === 204)).toHaveLength(60)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(40)
+    expect(retryAfter).toBe(1)
+    clock.advance(retryAfter * 1000)
+    expect((await api.post('/api/auth/logout')).status).toBe(204)
+  })
+})
