@@ -62,7 +62,13 @@ describe('screenshots for the README', () => {
   beforeAll(async () => {
     stack = await startStack({
       staticRoot: SPA_DIR,
-      relay: { ...APP, authorizeUrl: WITHINGS_AUTHORIZE_URL, emulator: false },
+      // The page itself is served from the test's own origin, which the relay must also allow.
+      relay: (appUrl) => ({
+        ...APP,
+        authorizeUrl: WITHINGS_AUTHORIZE_URL,
+        emulator: false,
+        allowedOrigins: [appUrl],
+      }),
     })
   })
   afterAll(() => stack?.close())
