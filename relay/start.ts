@@ -41,6 +41,13 @@ const relay = createRelay(parsed.config, { connectionAddress: nodeConnectionAddr
 const { connectOrigins } = parsed.config
 handler = createAppServer({ relay, staticRoot, connectOrigins }).fetch
 announce(appUrl, { emulator: emulatorMode })
+const publicOrigin = new URL(parsed.config.redirectUri).origin
+if (publicOrigin !== appUrl) {
+  // The relay accepts calls from the redirect URI's origin (and ALLOWED_ORIGINS) only.
+  console.log(
+    `Open the app at ${publicOrigin} (the origin of WITHINGS_REDIRECT_URI), e.g. through your tunnel.`,
+  )
+}
 
 // Each request waits on Withings for at most one upstream deadline, so this is enough to drain.
 const stop = gracefulStop({

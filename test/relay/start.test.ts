@@ -45,6 +45,8 @@ describe('npm start', () => {
       emulator: false,
     })
     expect(app.output().stdout).not.toMatch(/emulator/i)
+    // The relay only trusts the redirect URI's origin: that is the address to open.
+    expect(app.output().stdout).toContain('Open the app at https://app.example.com (the origin')
     expect(JSON.stringify(app.output())).not.toContain('canary-client-secret')
   }, 30_000)
 
