@@ -18,6 +18,7 @@ const APP = {
   clientId: 'your-withings-client-id',
   redirectUri: 'https://app.example.com/callback',
 }
+const APP_ORIGIN = new URL(APP.redirectUri).origin
 
 let browser: Browser
 const closers: (() => Promise<unknown>)[] = []
@@ -62,13 +63,7 @@ describe('screenshots for the README', () => {
   beforeAll(async () => {
     stack = await startStack({
       staticRoot: SPA_DIR,
-      // The page itself is served from the test's own origin, which the relay must also allow.
-      relay: (appUrl) => ({
-        ...APP,
-        authorizeUrl: WITHINGS_AUTHORIZE_URL,
-        emulator: false,
-        allowedOrigins: [appUrl],
-      }),
+      relay: { ...APP, authorizeUrl: WITHINGS_AUTHORIZE_URL, emulator: false },
     })
   })
   afterAll(() => stack?.close())
@@ -80,7 +75,14 @@ describe('screenshots for the README', () => {
     '$name: the Connect page, $viewport.width px wide, nothing wider than the screen',
     async ({ name, viewport }) => {
       const page = await openPage(viewport)
-      await page.goto(stack.appUrl)
+      // The browser believes it is at the deployment's address; the test's server answers.
+      await page.route(`${APP_ORIGIN}/**`, async (route) => {
+        const { pathname, search } = new URL(route.request().url())
+        await route.fulfill({
+          response: await route.fetch({ url: stack.appUrl + pathname + search }),
+        })
+      })
+      await page.goto(`${APP_ORIGIN}/`)
       await page.getByRole('button', { name: 'Connect Withings' }).waitFor()
       expect(await page.getByLabel('Authorize URL preview').textContent()).toContain(
         encodeURIComponent(APP.redirectUri),
