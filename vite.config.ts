@@ -12,7 +12,10 @@ export default defineConfig(({ mode }) => ({
           outDir: 'build/relay',
           target: 'node20',
           emptyOutDir: true,
-          rollupOptions: { output: { entryFileNames: 'start.mjs' } },
+          // .mjs throughout: ES modules whatever package.json (if any) sits beside the bundle.
+          rollupOptions: {
+            output: { entryFileNames: 'start.mjs', chunkFileNames: 'assets/[name]-[hash].mjs' },
+          },
         }
       : { outDir: 'dist', emptyOutDir: true, sourcemap: false },
   // The relay bundle must run with plain `node` and no node_modules beside it.

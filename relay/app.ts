@@ -12,6 +12,7 @@ import { jsonLogger, type Logger, type RelayEnv, requestLog } from './http/reque
 import { apiSecurityHeaders } from './http/security-headers'
 import { trustedOrigin } from './http/trusted-origin'
 import { authRoutes } from './routes/auth'
+import { withingsProxy } from './routes/withings-proxy'
 import { createSealer } from './seal'
 import { createTokenClient } from './withings/token-client'
 
@@ -91,6 +92,10 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
       now,
       log,
     }),
+  )
+  app.route(
+    '/api/withings',
+    withingsProxy({ apiUrl: config.apiUrl, fetch, timeoutMs: config.upstreamTimeoutMs }),
   )
 
   const respond = (c: Context<RelayEnv>, error: RelayError) => {

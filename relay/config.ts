@@ -142,26 +142,27 @@ export function callbackRuleWarnings(redirectUri: string): string[] {
   const url = new URL(redirectUri)
   const broken: string[] = []
   if (url.protocol !== 'https:') broken.push('it is not https')
-  if (url.port && url.port !== '443' && url.port !== '80') broken.push(`it uses port ${url.port}`)
-  if (redirectUri.length > 255) broken.push('it is longer than 255 characters')
-  if (isLocalOrIp(url.hostname))
-    broken.push(`its host ${url.hostname} is localhost or an IP address`)
+  if (url.port && url.port !== '443' && url.port !== '80') {
+    broken.push(`it uses port ${url.port} (only 80 and 443 are allowed)`)
+  }
+  if (redirectUri.length > 255) broken.push(`it has ${redirectUri.length} characters (at most 255)`)
+  const host = hostKind(url.hostname)
+  if (host) broken.push(`its host is ${host}`)
   if (broken.length === 0) return []
   return [
-    `WITHINGS_REDIRECT_URI ${redirectUri} breaks Withings' callback rules: ${broken.join(', ')}. ` +
-      'Withings will refuse to register it. For local development, expose the app through an https tunnel ' +
-      '(e.g. cloudflared or ngrok) or map a real domain name to 127.0.0.1 in your hosts file and serve it ' +
-      'on port 443, then register that URL as the callback in the Withings developer dashboard.',
+    `WITHINGS_REDIRECT_URI ${redirectUri} breaks Withings' rules for callback URLs: ${broken.join('; ')}. ` +
+      'Withings will not register it, so its authorize page will refuse the login. ' +
+      "To develop against real Withings, run an https tunnel to this app's PORT (e.g. cloudflared or ngrok) " +
+      'and use https://<tunnel host>/callback, or map a domain name you own to 127.0.0.1 in your hosts file ' +
+      'and serve the app on it over https on port 443; then register exactly that URL as a callback in the ' +
+      'Withings developer dashboard and set WITHINGS_REDIRECT_URI to it.',
   ]
 }
 
-function isLocalOrIp(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) ||
-    hostname.startsWith('[')
-  )
+function hostKind(hostname: string): string | undefined {
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return 'localhost'
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith('[')) return 'an IP address'
+  return undefined
 }
 
 function httpUrl(value: string): URL | null {

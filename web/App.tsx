@@ -1,10 +1,14 @@
-import { BrowserRouter, Link, Route, Routes } from 'react-router-dom'
+import { lazy, Suspense } from 'react'
+import { BrowserRouter, Link, NavLink, Route, Routes } from 'react-router-dom'
 import { type AppDeps, AppDepsProvider } from './app-deps'
 import type { SessionStore } from './auth/session-store'
 import { SessionProvider } from './auth/use-session'
 import { CallbackPage } from './pages/CallbackPage'
 import { ConnectPage } from './pages/ConnectPage'
 import { NotFoundPage } from './pages/NotFoundPage'
+
+// The dashboard (charts, data client) loads only when visited: the first load stays small.
+const DashboardPage = lazy(() => import('./pages/DashboardPage'))
 
 export function AppRoutes() {
   return (
@@ -13,11 +17,25 @@ export function AppRoutes() {
         <Link to="/" className="brand">
           withings-link
         </Link>
+        <nav aria-label="Main">
+          <NavLink to="/" end>
+            Connection
+          </NavLink>
+          <NavLink to="/dashboard">Dashboard</NavLink>
+        </nav>
       </header>
       <main>
         <Routes>
           <Route path="/" element={<ConnectPage />} />
           <Route path="/callback" element={<CallbackPage />} />
+          <Route
+            path="/dashboard"
+            element={
+              <Suspense fallback={<p role="status">Loading the dashboard…</p>}>
+                <DashboardPage />
+              </Suspense>
+            }
+          />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>

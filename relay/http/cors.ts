@@ -15,7 +15,8 @@ export const relayCors = (options: { origins: readonly string[] }): MiddlewareHa
     origin: [...listed],
     credentials: true,
     allowMethods: ['GET', 'POST'],
-    allowHeaders: ['Content-Type', CUSTOM_HEADER],
+    // Authorization carries the access token to the data proxy (/api/withings/*).
+    allowHeaders: ['Content-Type', CUSTOM_HEADER, 'Authorization'],
     exposeHeaders: ['Retry-After', 'X-Request-Id'],
     maxAge: 600,
   })

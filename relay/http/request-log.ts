@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
+import { routePath } from 'hono/route'
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error'
@@ -17,7 +18,7 @@ export type RelayEnv = { Variables: { requestId: string } }
 
 /**
  * One structured line per request: method, route pattern, status, duration and a request id.
- * Only the route pattern is logged, never the query string or a body: codes and tokens stay out.
+ * Only the route pattern is logged, never the path, query string or a body: codes and tokens stay out.
  */
 export const requestLog = (options: {
   log: Logger
@@ -35,7 +36,8 @@ export const requestLog = (options: {
       msg: 'request',
       id,
       method: c.req.method,
-      route: c.req.routePath,
+      // The last matched route is the one the request was for, even when a guard refused it.
+      route: routePath(c, -1),
       status: c.res.status,
       ms: now() - started,
     })

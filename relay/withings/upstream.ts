@@ -12,11 +12,21 @@ export interface UpstreamOptions {
  * use) and returns its parsed envelope. Every transport failure becomes a RelayError with a cause.
  */
 export async function postForm(
-  { fetch, timeoutMs }: UpstreamOptions,
+  options: UpstreamOptions,
   url: string,
   params: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<Envelope> {
+  return parseEnvelope(await postFormText(options, url, params, headers))
+}
+
+/** The same single POST, answering the body exactly as Withings sent it (HTTP 200 only). */
+export async function postFormText(
+  { fetch, timeoutMs }: UpstreamOptions,
+  url: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const signal = AbortSignal.timeout(timeoutMs)
   let response: Response
   try {
@@ -46,7 +56,7 @@ export async function postForm(
   if (response.status !== 200) {
     throw new RelayError('upstream_error', `Withings answered HTTP ${response.status}.`)
   }
-  return parseEnvelope(text)
+  return text
 }
 
 function transportError(signal: AbortSignal, cause: unknown, message: string): RelayError {

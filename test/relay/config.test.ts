@@ -72,10 +72,30 @@ describe('parseConfig', () => {
     expect(parsed.ok).toBe(true)
     const [warning] = parsed.ok ? parsed.warnings : []
     expect(warning).toContain('it is not https')
-    expect(warning).toContain('port 3000')
-    expect(warning).toContain('localhost or an IP address')
-    expect(warning).toMatch(/tunnel/)
+    expect(warning).toContain('it uses port 3000 (only 80 and 443 are allowed)')
+    expect(warning).toContain('its host is localhost')
+    expect(warning).toMatch(/https tunnel/)
     expect(warning).toMatch(/hosts file/)
+    expect(warning).toContain('register exactly that URL as a callback')
+  })
+
+  test.each([
+    ['https://192.168.1.20/callback', 'its host is an IP address'],
+    ['https://[::1]/callback', 'its host is an IP address'],
+    ['https://app.localhost/callback', 'its host is localhost'],
+    [`https://app.example.com/${'x'.repeat(240)}`, 'characters (at most 255)'],
+  ])('%s breaks a callback rule: %s', (uri, broken) => {
+    const parsed = parseConfig({ ...valid, WITHINGS_REDIRECT_URI: uri })
+    expect(parsed.ok && parsed.warnings.join()).toContain(broken)
+  })
+
+  test.each([
+    'https://app.example.com/callback',
+    'https://app.example.com:443/callback',
+    'https://app.example.com:80/callback',
+  ])('%s keeps the callback rules: no warning', (uri) => {
+    const parsed = parseConfig({ ...valid, WITHINGS_REDIRECT_URI: uri })
+    expect(parsed.ok && parsed.warnings).toEqual([])
   })
 
   test('no callback warning when talking to the emulator', () => {

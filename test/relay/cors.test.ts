@@ -54,6 +54,19 @@ describe('CORS', () => {
     expect(posted.headers.get('vary')).toMatch(/Origin/)
   })
 
+  test('a listed origin may send the access token to the data proxy', async () => {
+    const answer = await relay([SPA]).request(`${APP}/api/withings/measure`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: SPA,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,x-withings-link',
+      },
+    })
+    expect(answer.status).toBe(204)
+    expect(answer.headers.get('access-control-allow-headers')).toMatch(/(^|,)Authorization(,|$)/i)
+  })
+
   test.each([
     ['another site', 'https://evil.example'],
     ['a sibling of the listed origin', 'https://evil.spa.example.com'],

@@ -1,18 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, test } from 'vitest'
+import { killEntries, ROOT, runStart } from '../support/entry-process'
 
 // `npm start`'s entry, run as users run it: a separate process, configured by its environment.
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
-const running: ChildProcess[] = []
-afterEach(() => {
-  for (const child of running.splice(0)) child.kill('SIGKILL')
-})
+afterEach(killEntries)
 
 const REAL = {
   WITHINGS_CLIENT_ID: 'real-client-id',
@@ -21,34 +15,8 @@ const REAL = {
   RELAY_SECRET: 'r'.repeat(40),
 }
 
-function start(env: Record<string, string>) {
-  // A scratch working directory: no developer's .env or dist/ leaks into the test.
-  const cwd = mkdtempSync(join(tmpdir(), 'wl-start-'))
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'relay/start.ts')], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-  })
-  running.push(child)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-  const url = async () => {
-    for (let i = 0; i < 200 && !/running: (\S+)/.test(stdout); i++) {
-      if (child.exitCode !== null) break
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    const match = /running: (\S+)/.exec(stdout)
-    if (!match?.[1]) throw new Error(`no URL printed.\nstdout: ${stdout}\nstderr: ${stderr}`)
-    return match[1]
-  }
-  return { child, exited, url, output: () => ({ stdout, stderr }) }
-}
+const start = (env: Record<string, string>, files?: Record<string, string>) =>
+  runStart({ env, ...(files && { files }) })
 
 describe('npm start', () => {
   test('with no credentials: one URL, the emulator behind it, and a clean stop on SIGTERM', async () => {
@@ -77,6 +45,8 @@ describe('npm start', () => {
       emulator: false,
     })
     expect(app.output().stdout).not.toMatch(/emulator/i)
+    // The relay only trusts the redirect URI's origin: that is the address to open.
+    expect(app.output().stdout).toContain('Open the app at https://app.example.com (the origin')
     expect(JSON.stringify(app.output())).not.toContain('canary-client-secret')
   }, 30_000)
 
@@ -100,6 +70,30 @@ describe('npm start', () => {
     expect(stderr).not.toMatch(/^\s+at /m)
   }, 30_000)
 
+  test('.env fills in what the environment leaves unset, and the real environment wins', async () => {
+    const dotenv = [
+      'WITHINGS_CLIENT_ID=client-id-from-dotenv',
+      'WITHINGS_CLIENT_SECRET=secret-from-dotenv',
+      'WITHINGS_REDIRECT_URI=https://dotenv.example.com/callback',
+      `RELAY_SECRET=${'d'.repeat(40)}`,
+    ].join('\n')
+    const app = start({ WITHINGS_CLIENT_ID: 'client-id-from-the-environment' }, { '.env': dotenv })
+    expect(await (await fetch(`${await app.url()}/api/config`)).json()).toMatchObject({
+      client_id: 'client-id-from-the-environment',
+      redirect_uri: 'https://dotenv.example.com/callback',
+      emulator: false,
+    })
+  }, 30_000)
+
+  test('.env.example copied to .env as it is: the emulator demo, on this URL', async () => {
+    const app = start({}, { '.env': readFileSync(join(ROOT, '.env.example'), 'utf8') })
+    const url = await app.url()
+    expect(await (await fetch(`${url}/api/config`)).json()).toMatchObject({
+      emulator: true,
+      redirect_uri: `${url}/callback`,
+    })
+  }, 30_000)
+
   test('an invalid PORT is refused in one sentence', async () => {
     const app = start({ ...REAL, PORT: 'eighty' })
     expect(await app.exited).toBe(1)
@@ -121,6 +115,8 @@ describe('npm start', () => {
   test("a redirect URI that breaks Withings' callback rules earns a warning, not a refusal", async () => {
     const app = start({ ...REAL, WITHINGS_REDIRECT_URI: 'http://192.168.1.20:8080/callback' })
     await app.url()
-    expect(app.output().stderr).toMatch(/warning: .*breaks Withings' callback rules.*tunnel/)
+    expect(app.output().stderr).toMatch(
+      /warning: .*breaks Withings' rules for callback URLs: .*https tunnel/,
+    )
   }, 30_000)
 })

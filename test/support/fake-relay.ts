@@ -30,5 +30,8 @@ export function fakeRelay(overrides: Partial<RelayClient> = {}) {
         }),
     ),
     logout: vi.fn(overrides.logout ?? (async () => {})),
+    withings: vi.fn(
+      overrides.withings ?? (async (): Promise<unknown> => ({ status: 0, body: {} })),
+    ),
   } satisfies RelayClient
 }

@@ -1,3 +1,4 @@
+import type { PublicConfig } from '../../relay/contract'
 import { buildAuthorizeUrl } from '../../web/auth/authorize-url'
 import { randomState } from '../../web/auth/random-state'
 import type { ApiClient } from './api-client'
@@ -5,24 +6,40 @@ import { type ConsentOptions, consentViaHttp } from './consent'
 import type { Stack } from './stack'
 
 /** Binds a fresh state at the relay and goes through the emulator's consent pages over HTTP. */
-export async function startLogin(
+export function startLogin(
   stack: Stack,
   api: ApiClient,
   {
+    redirectUri = stack.config.redirectUri,
+    ...options
+  }: { scopes?: string[]; demo?: boolean; redirectUri?: string } & ConsentOptions = {},
+) {
+  const { authorizeUrl, clientId } = stack.config
+  return startLoginAt(
+    api,
+    { authorize_url: authorizeUrl, client_id: clientId, redirect_uri: redirectUri },
+    options,
+  )
+}
+
+/** The same, against a relay in another process, configured as its `GET /api/config` says. */
+export async function startLoginAt(
+  api: ApiClient,
+  config: Pick<PublicConfig, 'authorize_url' | 'client_id' | 'redirect_uri'>,
+  {
     scopes = ['user.metrics', 'user.activity'],
     demo = true,
-    redirectUri = stack.config.redirectUri,
     ...consent
-  }: { scopes?: string[]; demo?: boolean; redirectUri?: string } & ConsentOptions = {},
+  }: { scopes?: string[]; demo?: boolean } & ConsentOptions = {},
 ) {
   const state = randomState()
   const bound = await api.post('/api/auth/login', { state })
   if (bound.status !== 204) throw new Error(`login answered ${bound.status}: ${await bound.text()}`)
   const callback = await consentViaHttp(
     buildAuthorizeUrl({
-      authorizeUrl: stack.config.authorizeUrl,
-      clientId: stack.config.clientId,
-      redirectUri,
+      authorizeUrl: config.authorize_url,
+      clientId: config.client_id,
+      redirectUri: config.redirect_uri,
       scopes,
       state,
       demo,
@@ -30,8 +47,8 @@ export async function startLogin(
     consent,
   )
   const code = callback.searchParams.get('code') ?? ''
-  /** `body` is what the SPA posts to /api/auth/token. */
-  return { state, callback, code, body: { code, state } }
+  /** `body` is what the SPA posts to /api/auth/token; `bound` the relay's answer to the login. */
+  return { state, callback, code, body: { code, state }, bound }
 }
 
 /** The whole login: consent, then the SPA's POST /api/auth/token. */

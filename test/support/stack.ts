@@ -14,7 +14,8 @@ export interface StackOptions {
   now?: () => number
   /** The built SPA to serve; without it only the relay answers. */
   staticRoot?: string
-  relay?: Partial<RelayConfig>
+  /** Overrides of the relay's config; a function gets the app's URL (known once it listens). */
+  relay?: Partial<RelayConfig> | ((appUrl: string) => Partial<RelayConfig>)
   emulator?: Partial<EmulatorOptions>
   /** Extra callbacks registered at the emulator besides the app's own. */
   extraCallbacks?: string[]
@@ -77,7 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     rateLimitPerMinute: 60,
     trustProxyHops: 0,
     connectOrigins: [],
-    ...options.relay,
+    ...(typeof options.relay === 'function' ? options.relay(appUrl) : options.relay),
   }
   const logs: LogLine[] = []
   const makeApp = (relayConfig: RelayConfig) =>

@@ -125,3 +125,18 @@ describe('Connect page', () => {
     expect(screen.getByText(/in 2 h 59 min|in 3 h 0 min/)).toBeInTheDocument()
   })
 })
+
+describe('Connect page at the wrong address', () => {
+  test('says where the app must be opened, since Withings sends people back there', async () => {
+    const relay = fakeRelay({
+      config: async () => ({ ...PUBLIC_CONFIG, redirect_uri: 'https://app.example.com/callback' }),
+    })
+    renderApp('/', { relay })
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent('This app is set up for https://app.example.com')
+    expect(within(alert).getByRole('link', { name: 'https://app.example.com' })).toHaveAttribute(
+      'href',
+      'https://app.example.com/',
+    )
+  })
+})

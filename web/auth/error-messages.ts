@@ -63,6 +63,11 @@ const EXPLANATIONS: Record<ProblemCode, Explanation> = {
     sentence: 'Your access to Withings expired. Connect again to continue.',
     next: 'connect_again',
   },
+  scope_denied: {
+    sentence:
+      'Withings did not let this app read this data: the connection does not include the permission it needs.',
+    next: 'connect_again',
+  },
   rate_limited: {
     sentence: 'Withings is asking us to slow down.',
     next: 'wait',

@@ -1,13 +1,17 @@
 import {
   CUSTOM_HEADER,
   CUSTOM_HEADER_VALUE,
+  type DataService,
   type ErrorCode,
   type PublicConfig,
   type TokenView,
 } from '../../relay/contract'
 
-/** Codes the SPA adds to the relay's: failures that happen before or beside the relay. */
-export type ClientErrorCode = 'network_error' | 'unexpected_response'
+/**
+ * Codes the SPA adds to the relay's: failures that happen before or beside the relay, and
+ * `scope_denied` for a Withings envelope refusing a call the connection has no scope for.
+ */
+export type ClientErrorCode = 'network_error' | 'unexpected_response' | 'scope_denied'
 
 export class RelayRequestError extends Error {
   readonly code: ErrorCode | ClientErrorCode
@@ -27,12 +31,24 @@ export class RelayRequestError extends Error {
   }
 }
 
+/** Any failure as a RelayRequestError: one that is not becomes unexpected_response. */
+export function asRelayError(error: unknown): RelayRequestError {
+  if (error instanceof RelayRequestError) return error
+  return new RelayRequestError('unexpected_response', 'An unexpected failure.', { cause: error })
+}
+
 export interface RelayClient {
   config(): Promise<PublicConfig>
   login(state: string): Promise<void>
   exchange(code: string, state: string): Promise<TokenView>
   refresh(): Promise<TokenView>
   logout(): Promise<void>
+  /** One allow-listed Withings call through the relay; answers Withings' envelope, unparsed. */
+  withings(
+    service: DataService,
+    body: Record<string, unknown>,
+    accessToken: string,
+  ): Promise<unknown>
 }
 
 /** Talks to the relay's /api routes; `baseUrl` is empty when the relay shares the SPA's origin. */
@@ -49,6 +65,7 @@ export function createRelayClient(baseUrl = '', fetchImpl: typeof fetch = fetch)
             'content-type': 'application/json',
             [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
           }),
+          ...init.headers,
         },
       })
     } catch (cause) {
@@ -63,8 +80,8 @@ export function createRelayClient(baseUrl = '', fetchImpl: typeof fetch = fetch)
     return body
   }
 
-  const post = (path: string, body?: unknown) =>
-    call(path, { method: 'POST', body: JSON.stringify(body ?? {}) })
+  const post = (path: string, body?: unknown, headers?: Record<string, string>) =>
+    call(path, { method: 'POST', body: JSON.stringify(body ?? {}), ...(headers && { headers }) })
 
   return {
     config: async () => parsePublicConfig(await call('/config')),
@@ -76,6 +93,8 @@ export function createRelayClient(baseUrl = '', fetchImpl: typeof fetch = fetch)
     logout: async () => {
       await post('/auth/logout')
     },
+    withings: (service, body, accessToken) =>
+      post(`/withings/${service}`, body, { authorization: `Bearer ${accessToken}` }),
   }
 }
 

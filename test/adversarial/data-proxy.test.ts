@@ -1,0 +1,124 @@
+import fc from 'fast-check'
+import { beforeAll, describe, expect, test } from 'vitest'
+import {
+  CUSTOM_HEADER,
+  CUSTOM_HEADER_VALUE,
+  DATA_ACTIONS,
+  type DataService,
+  SESSION_COOKIE,
+} from '../../relay/contract'
+import { type ActionRules, ALLOWLIST } from '../../relay/withings/allowlist'
+import { judge } from './support/answers'
+import { distinctCounter, figuresFor } from './support/figures'
+import { hostileHeaderValue, hostileString, NASTY_STRINGS } from './support/hostile'
+import { APP, inProcessRelay } from './support/in-process-relay'
+
+// The data proxy against whatever a client can put in its path, body and Authorization header:
+// it refuses or forwards, never fails, and nothing leaves for Withings that is not allow-listed.
+
+let relay: Awaited<ReturnType<typeof inProcessRelay>>
+let accessToken: string
+beforeAll(async () => {
+  relay = await inProcessRelay()
+  const { session } = await relay.genuineCookies()
+  const refreshed = await relay.app.request(`${APP}/api/auth/refresh`, {
+    method: 'POST',
+    headers: {
+      origin: APP,
+      [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
+      'content-type': 'application/json',
+      cookie: `${SESSION_COOKIE}=${session}`,
+    },
+    body: '{}',
+  })
+  accessToken = (await refreshed.json()).access_token
+})
+
+const SERVICES = Object.keys(DATA_ACTIONS) as DataService[]
+const ACTIONS = [...new Set(Object.values(DATA_ACTIONS).flat())]
+const PARAMS = [
+  ...new Set(
+    Object.values(ALLOWLIST).flatMap((actions) =>
+      Object.values<ActionRules>(actions).flatMap((rules) => Object.keys(rules.params)),
+    ),
+  ),
+]
+
+const path = fc.oneof(
+  fc.constantFrom(...SERVICES),
+  fc.constantFrom('v2/oauth2', 'notify', 'v2/user/', 'v2%2Fmeasure', 'MEASURE', 'v2/measure/..'),
+  hostileString.filter((text) => /^[\x21-\x7e]{1,60}$/.test(text) && !/[?#]/.test(text)),
+)
+
+const value = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  hostileString,
+  fc.integer(),
+  fc.date({ noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)),
+  fc.array(fc.integer({ min: -5, max: 300 }), { maxLength: 70 }),
+)
+
+const body = fc.record(
+  {
+    action: fc.oneof(fc.constantFrom(...ACTIONS), hostileString, fc.jsonValue({ maxDepth: 1 })),
+    params: fc.dictionary(
+      fc.oneof(fc.constantFrom(...PARAMS), fc.constantFrom(...NASTY_STRINGS)),
+      value,
+      {
+        maxKeys: 4,
+      },
+    ),
+  },
+  { requiredKeys: ['params'] },
+)
+
+const authorization = fc.oneof(
+  fc.constant('genuine'),
+  hostileHeaderValue.map((text) => `Bearer ${text}`),
+  hostileHeaderValue,
+)
+
+describe('the data proxy under hostile input', () => {
+  test('refuses or forwards, never fails; only allow-listed calls reach Withings', async ({
+    task,
+  }) => {
+    const figures = figuresFor(task)
+    const count = distinctCounter(figures)
+    const dataCalls = () => relay.emulator.requests.count({ route: 'data' })
+    await fc.assert(
+      fc.asyncProperty(path, body, authorization, async (service, { action, params }, auth) => {
+        const input = { service, body: { ...params, ...(action !== undefined && { action }) } }
+        count({ ...input, auth })
+        const before = dataCalls()
+        const answer = await relay.app.request(`${APP}/api/withings/${service}`, {
+          method: 'POST',
+          headers: {
+            origin: APP,
+            [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
+            'content-type': 'application/json',
+            authorization: auth === 'genuine' ? `Bearer ${accessToken}` : auth,
+          },
+          body: JSON.stringify(input.body),
+        })
+        const status = answer.status
+        const verdict = await judge(answer, 'POST')
+        if (verdict.crash) figures.crashes++
+        expect(verdict.problem, JSON.stringify(input).slice(0, 300)).toBeNull()
+
+        const sent = dataCalls() - before
+        expect(sent).toBeLessThanOrEqual(1)
+        if (sent === 1) {
+          const call = relay.emulator.requests.entries.at(-1)
+          const allowed: readonly string[] = DATA_ACTIONS[call?.service as DataService] ?? []
+          expect(allowed).toContain(call?.action)
+          expect([200, 401]).toContain(status)
+        } else {
+          expect(status).not.toBe(200)
+        }
+      }),
+      { numRuns: 400 },
+    )
+    expect(figures.crashes).toBe(0)
+    expect(figures.inputs).toBeGreaterThanOrEqual(60)
+  }, 60_000)
+})

@@ -1,0 +1,61 @@
+import { get } from 'node:http'
+import { join } from 'node:path'
+import { afterEach, describe, expect, test } from 'vitest'
+import type { PublicConfig } from '../../relay/contract'
+import { createApiClient } from '../support/api-client'
+import { killEntries, ROOT, runEntry, TSX } from '../support/entry-process'
+import { startLoginAt } from '../support/login'
+
+// `npm run dev` as a developer runs it: one process, one URL, everything behind it.
+
+afterEach(killEntries)
+
+describe('npm run dev', () => {
+  test('one URL: the SPA from Vite, the relay at /api, the emulator, callback on the same URL', async () => {
+    const dev = runEntry(TSX, [join(ROOT, 'relay/dev.ts')])
+    const url = await dev.url()
+    expect(url).toMatch(/^http:\/\/localhost:\d+$/)
+    expect(dev.output().stdout.match(/https?:\/\//g)).toHaveLength(1)
+
+    const page = await (await fetch(url)).text()
+    expect(page).toContain('/@vite/client') // Vite's dev server, with hot reload
+    expect(page).toContain('src="/web/main.tsx"')
+
+    expect(await (await fetch(`${url}/api/healthz`)).json()).toEqual({ ok: true })
+    const config: PublicConfig = await (await fetch(`${url}/api/config`)).json()
+    expect(config).toMatchObject({ emulator: true, redirect_uri: `${url}/callback` })
+
+    const api = createApiClient(url)
+    const login = await startLoginAt(api, config)
+    expect(login.callback.origin + login.callback.pathname).toBe(`${url}/callback`)
+    const tokens = await api.post('/api/auth/token', login.body)
+    expect(tokens.status).toBe(200)
+    expect(await tokens.json()).toMatchObject({ userid: '363' })
+
+    // Vite's own SIGTERM handler closes the dev server and exits with 128 + 15.
+    dev.child.kill('SIGTERM')
+    expect(await dev.exited).toBe(143)
+  }, 60_000)
+
+  test("with real Withings: the URL to open is the redirect URI's, whose host the server accepts", async () => {
+    const dev = runEntry(TSX, [join(ROOT, 'relay/dev.ts')], {
+      env: {
+        WITHINGS_CLIENT_ID: 'real-client-id',
+        WITHINGS_CLIENT_SECRET: 'real-client-secret',
+        WITHINGS_REDIRECT_URI: 'https://dev-tunnel.example.com/callback',
+        RELAY_SECRET: 'r'.repeat(40),
+      },
+    })
+    expect(await dev.url()).toBe('https://dev-tunnel.example.com')
+    const port = (await dev.waitFor(/listens on port (\d+)/))[1]
+    const viaTunnel = (host: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/', headers: { host } }, (response) => {
+          response.resume()
+          resolve(response.statusCode)
+        }).on('error', reject)
+      })
+    expect(await viaTunnel('dev-tunnel.example.com')).toBe(200)
+    expect(await viaTunnel('elsewhere.example.com')).toBe(403) // Vite's DNS-rebinding guard
+  }, 60_000)
+})

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createEmulator } from '../../relay/emulator/app'
+import { type Listening, listen } from '../../relay/node/listen'
+import { randomState } from '../../web/auth/random-state'
+import { type ApiClient, createApiClient } from '../support/api-client'
+import { type Entry, killEntries, runStart } from '../support/entry-process'
+import { startLoginAt } from '../support/login'
+
+// The relay's logs on a real run of `npm start` against real Withings settings (pointed at an
+// emulator this test controls): one line per request, the code exchange against its 30 s budget,
+// and not one secret, code, state or token in anything the process prints — on the error paths too.
+
+const CLIENT_ID = 'logs-test-client'
+const CLIENT_SECRET = 'canary-client-secret-9b1e2f'
+const RELAY_SECRET = 'canary-relay-secret-0123456789abcdefghij'
+const REDIRECT_URI = 'https://app.example.com/callback'
+const TIMEOUT_MS = 1_000
+
+const emulator = createEmulator({
+  clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callbacks: [REDIRECT_URI] }],
+})
+/** Every token Withings hands out, and every code and state the flow used: none may be logged. */
+const canaries: string[] = [CLIENT_SECRET, RELAY_SECRET]
+let withings: Listening
+let relay: Entry
+let url: string
+
+beforeAll(async () => {
+  withings = await listen(async (request) => {
+    const response = await emulator.fetch(request)
+    if (new URL(request.url).pathname === '/v2/oauth2') {
+      const envelope = await response
+        .clone()
+        .json()
+        .catch(() => undefined)
+      if (envelope?.body?.access_token) {
+        canaries.push(envelope.body.access_token, envelope.body.refresh_token)
+      }
+    }
+    return response
+  })
+  relay = runStart({
+    env: {
+      WITHINGS_CLIENT_ID: CLIENT_ID,
+      WITHINGS_CLIENT_SECRET: CLIENT_SECRET,
+      WITHINGS_REDIRECT_URI: REDIRECT_URI,
+      WITHINGS_AUTHORIZE_URL: `${withings.url}/oauth2_user/authorize2`,
+      WITHINGS_API_URL: withings.url,
+      WITHINGS_TIMEOUT_MS: String(TIMEOUT_MS),
+      RELAY_SECRET,
+    },
+  })
+  url = await relay.url()
+})
+afterAll(async () => {
+  killEntries()
+  await withings?.close()
+})
+
+/** A request the test made, and what the log must say about it. */
+interface Sent {
+  response: Response
+  method: string
+  route: string
+}
+const sent: Sent[] = []
+
+async function send(method: string, route: string, call: () => Promise<Response>) {
+  const response = await call()
+  sent.push({ response, method, route })
+  return response
+}
+
+/** Binds a state and goes through consent: the code and state the SPA would post. */
+async function freshCode(api: ApiClient) {
+  const login = await startLoginAt(api, {
+    authorize_url: `${withings.url}/oauth2_user/authorize2`,
+    client_id: CLIENT_ID,
+    redirect_uri: REDIRECT_URI,
+  })
+  sent.push({ response: login.bound, method: 'POST', route: '/api/auth/login' })
+  canaries.push(login.code, login.state)
+  return login.body
+}
+
+const exchange = (api: ApiClient, body: { code: string; state: string }) =>
+  send('POST', '/api/auth/token', () => api.post('/api/auth/token', body))
+
+describe('logs of a real run', () => {
+  beforeAll(async () => {
+    // The site's own origin: the redirect URI's, which the relay allows wherever it is reached.
+    const api = createApiClient(url, { origin: new URL(REDIRECT_URI).origin })
+    await send('GET', '/api/healthz', () => fetch(`${url}/api/healthz?code=canary-in-a-query`))
+    canaries.push('canary-in-a-query')
+
+    const first = await freshCode(api)
+    expect((await exchange(api, first)).status).toBe(200)
+    const refreshed = await send('POST', '/api/auth/refresh', () => api.post('/api/auth/refresh'))
+    expect(refreshed.status).toBe(200)
+    canaries.push(...api.jar.values())
+
+    // Error paths: a used state, an unknown code, a foreign origin, an unknown route, Withings down,
+    // Withings too slow.
+    expect((await exchange(api, first)).status).toBe(400)
+    // (A code Withings does not know; the used one again would earn 601 "same arguments".)
+    const unknownCode = `${first.code.slice(0, -4)}zzzz`
+    canaries.push(unknownCode)
+    const late = await freshCode(api)
+    expect((await exchange(api, { code: unknownCode, state: late.state })).status).toBe(400)
+    const foreign = createApiClient(url, { origin: 'https://evil.example' })
+    const refused = await send('POST', '/api/auth/login', () =>
+      foreign.post('/api/auth/login', { state: randomState() }),
+    )
+    expect(refused.status).toBe(403)
+    expect((await send('GET', '/api/*', () => fetch(`${url}/api/nowhere`))).status).toBe(404)
+    emulator.faults.inject({ type: 'http', status: 502 }, { on: 'token', times: 1 })
+    const down = await send('POST', '/api/auth/refresh', () => api.post('/api/auth/refresh'))
+    expect(down.status).toBe(502)
+    emulator.faults.inject({ type: 'delay', ms: TIMEOUT_MS + 500 }, { on: 'token', times: 1 })
+    expect((await exchange(api, await freshCode(api))).status).toBe(504)
+
+    await relay.waitFor(new RegExp(`(?:[\\s\\S]*?"msg":"request"){${sent.length}}`))
+  }, 30_000)
+
+  test('one line per request: method, route pattern, status, duration, and its request id', () => {
+    const lines = relay.logLines().filter((line) => line.msg === 'request')
+    expect(lines).toHaveLength(sent.length)
+    for (const { response, method, route } of sent) {
+      const id = response.headers.get('x-request-id')
+      expect(lines.filter((line) => line.id === id)).toEqual([
+        {
+          at: expect.any(String),
+          level: response.status >= 500 ? 'error' : 'info',
+          msg: 'request',
+          id,
+          method,
+          route,
+          status: response.status,
+          ms: expect.any(Number),
+        },
+      ])
+    }
+  })
+
+  test('each code exchange that reached Withings: its time against the 30 s budget', () => {
+    const exchanges = relay.logLines().filter((line) => line.msg === 'code exchange')
+    expect(exchanges.map(({ budgetMs }) => budgetMs)).toEqual([30_000, 30_000, 30_000])
+    const timedOut = exchanges.at(-1)
+    expect(timedOut?.ms).toBeGreaterThanOrEqual(TIMEOUT_MS)
+    expect(timedOut?.ms).toBeLessThan(TIMEOUT_MS + 500)
+    const requestIds = new Set(relay.logLines().map((line) => line.id))
+    for (const line of exchanges) expect(requestIds.has(line.id)).toBe(true)
+  })
+
+  test('failures upstream are logged as errors with their kind, never their data', () => {
+    const errors = relay
+      .logLines()
+      .filter((line) => line.level === 'error' && line.msg !== 'request')
+    expect(errors.map(({ code }) => code)).toEqual(['upstream_unavailable', 'upstream_timeout'])
+  })
+
+  test('no secret, code, state, token or cookie in anything the process printed', () => {
+    const { stdout, stderr } = relay.output()
+    expect(canaries.length).toBeGreaterThan(12)
+    for (const canary of canaries) {
+      expect(canary.length).toBeGreaterThan(8)
+      expect(stdout).not.toContain(canary)
+      expect(stderr).not.toContain(canary)
+    }
+  })
+})

@@ -1,0 +1,51 @@
+import { Chart } from '../charts/Chart'
+import { describeSeries } from '../charts/summary'
+import { loadBloodPressure, PRESSURE_DAYS, type PressureSeries } from '../data/dashboard-data'
+import { formatDay } from '../data/format'
+import { formatMeasure, SYSTOLIC } from '../data/meastypes'
+import type { WithingsData } from '../data/withings-data'
+import { Panel } from './Panel'
+
+const format = (mmHg: number) => formatMeasure(SYSTOLIC, mmHg)
+
+export function BloodPressurePanel({ data }: { data: WithingsData }) {
+  return (
+    <Panel
+      title="Blood pressure"
+      data={data}
+      load={loadBloodPressure}
+      loading="Loading your blood pressure…"
+      empty={`No blood pressure measurements in the last ${PRESSURE_DAYS} days.`}
+      isEmpty={(series: PressureSeries) => series.systolic.length + series.diastolic.length === 0}
+    >
+      {({ systolic, diastolic }) => {
+        const latest = systolic[systolic.length - 1]
+        const paired = diastolic.find((point) => point.time === latest?.time)
+        const summary = [
+          `Systolic: ${describeSeries(systolic, format, 'readings')}`,
+          `Diastolic: ${describeSeries(diastolic, format, 'readings')}`,
+        ].join(' ')
+        return (
+          <>
+            {latest && paired && (
+              <p className="latest">
+                Latest: <strong>{`${latest.value}/${format(paired.value)}`}</strong> on{' '}
+                {formatDay(latest.time)}
+              </p>
+            )}
+            <Chart
+              label={`Blood pressure, last ${PRESSURE_DAYS} days`}
+              kind="line"
+              series={[
+                { name: 'Systolic', points: systolic },
+                { name: 'Diastolic', points: diastolic },
+              ]}
+              formatValue={format}
+              summary={summary}
+            />
+          </>
+        )
+      }}
+    </Panel>
+  )
+}

@@ -1,0 +1,38 @@
+import { useMemo } from 'react'
+import type { TokenView } from '../../relay/contract'
+import { useAppDeps } from '../app-deps'
+import { useSessionStore } from '../auth/use-session'
+import { createWithingsData } from '../data/withings-data'
+import { BloodPressurePanel } from './BloodPressurePanel'
+import { CapabilitiesPanel } from './CapabilitiesPanel'
+import { SleepPanel, StepsPanel } from './DailyPanels'
+import { WeightPanel } from './WeightPanel'
+import './dashboard.css'
+
+/** One panel per granted scope that has data to chart, then the live scope table. */
+export function Dashboard({ token }: { token: TokenView }) {
+  const { relay } = useAppDeps()
+  const store = useSessionStore()
+  const data = useMemo(() => createWithingsData({ relay, store }), [relay, store])
+  const granted = new Set(token.scope.split(','))
+  const metrics = granted.has('user.metrics')
+  const activity = granted.has('user.activity')
+  return (
+    <>
+      {!metrics && !activity && (
+        <p className="notice">
+          This connection shares neither <code>user.metrics</code> nor <code>user.activity</code>,
+          so there is nothing to chart. Disconnect and connect again with one of them to see your
+          measurements here.
+        </p>
+      )}
+      <div className="panels">
+        {metrics && <WeightPanel data={data} />}
+        {metrics && <BloodPressurePanel data={data} />}
+        {activity && <StepsPanel data={data} />}
+        {activity && <SleepPanel data={data} />}
+      </div>
+      <CapabilitiesPanel data={data} />
+    </>
+  )
+}

@@ -1,0 +1,61 @@
+import type { Scope } from '../../relay/contract'
+import type { ProblemCode } from '../auth/error-messages'
+import { asRelayError } from '../auth/relay-client'
+import { SCOPE_TABLE } from '../auth/scopes'
+import { localDay, ymd } from './series'
+import type { WithingsData } from './withings-data'
+
+// The live version of Withings' scope table: for each scope, one of its webservices is called
+// and the answer says whether this connection may use it.
+
+export type Capability = { scope: Scope; webservice: string } & (
+  | { result: 'allowed' }
+  | { result: 'denied' }
+  | { result: 'failed'; problem: ProblemCode }
+  | { result: 'not_checked'; reason: string }
+)
+
+type Probe =
+  | { webservice: string; check: (data: WithingsData, now: number) => Promise<unknown> }
+  | { webservice: string; reason: string }
+
+/** Small windows (today only): the answer matters, not the data. */
+const PROBES: Record<Scope, Probe> = {
+  'user.info': {
+    webservice: 'User v2 - Getdevice',
+    check: (data) => data.call('v2/user', 'getdevice'),
+  },
+  'user.metrics': {
+    webservice: 'Heart v2 - List',
+    check: (data, now) => data.call('v2/heart', 'list', { startdate: localDay(ymd(now)) / 1000 }),
+  },
+  'user.activity': {
+    webservice: 'Sleep v2 - Getsummary',
+    check: (data, now) =>
+      data.call('v2/sleep', 'getsummary', { startdateymd: ymd(now), enddateymd: ymd(now) }),
+  },
+  'user.sleepevents': {
+    webservice: 'Notify - Subscribe',
+    reason:
+      'Its only webservice subscribes a public callback URL to bed-in and bed-out events; there is no data to read, so a call cannot show whether it is allowed.',
+  },
+}
+
+export function checkCapabilities(data: WithingsData, now = Date.now()): Promise<Capability[]> {
+  return Promise.all(
+    SCOPE_TABLE.map(async ({ scope }): Promise<Capability> => {
+      const probe = PROBES[scope]
+      const { webservice } = probe
+      if ('reason' in probe)
+        return { scope, webservice, result: 'not_checked', reason: probe.reason }
+      try {
+        await probe.check(data, now)
+        return { scope, webservice, result: 'allowed' }
+      } catch (error) {
+        const { code } = asRelayError(error)
+        if (code === 'scope_denied') return { scope, webservice, result: 'denied' }
+        return { scope, webservice, result: 'failed', problem: code }
+      }
+    }),
+  )
+}
