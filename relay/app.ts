@@ -15,10 +15,11 @@ import { authRoutes } from './routes/auth'
 import { withingsProxy } from './routes/withings-proxy'
 import { createSealer } from './seal'
 import { createTokenClient } from './withings/token-client'
+import type { UpstreamFetch } from './withings/upstream'
 
 export interface RelayDeps {
   /** The fetch used to reach Withings (tests inject one; defaults to the global fetch). */
-  fetch?: typeof fetch
+  fetch?: UpstreamFetch
   /** Clock in milliseconds since the epoch. */
   now?: () => number
   log?: Logger

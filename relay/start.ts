@@ -8,6 +8,7 @@ import { type Env, parseConfig } from './config'
 import { jsonLogger } from './http/request-log'
 import { announce, entryBasics, fail, listenProblem } from './node/cli'
 import { drainGate, gracefulStop } from './node/graceful'
+import { createHttpUpstream } from './node/http-upstream'
 import { listen } from './node/listen'
 import { createAppServer, nodeConnectionAddress } from './server'
 
@@ -37,7 +38,10 @@ if (!parsed.ok) {
 for (const warning of parsed.warnings) console.warn(`warning: ${warning}`)
 
 const staticRoot = resolve(env.STATIC_DIR || 'dist')
-const relay = createRelay(parsed.config, { connectionAddress: nodeConnectionAddress })
+const relay = createRelay(parsed.config, {
+  connectionAddress: nodeConnectionAddress,
+  fetch: createHttpUpstream().fetch,
+})
 const { connectOrigins } = parsed.config
 handler = createAppServer({ relay, staticRoot, connectOrigins }).fetch
 announce(appUrl, { emulator: emulatorMode })

@@ -1,8 +1,27 @@
 import { RelayError } from '../errors'
 import { type Envelope, parseEnvelope } from './envelope'
 
+/**
+ * What the relay asks of `fetch`: one form POST, and its answer's status and text. The Web's
+ * fetch is one; relay/node/http-upstream.ts is a leaner one for Node.
+ */
+export type UpstreamFetch = (url: string, init: UpstreamRequest) => Promise<UpstreamAnswer>
+
+export interface UpstreamRequest {
+  method: 'POST'
+  headers: Record<string, string>
+  body: URLSearchParams
+  signal: AbortSignal
+  redirect: 'manual'
+}
+
+export interface UpstreamAnswer {
+  status: number
+  text(): Promise<string>
+}
+
 export interface UpstreamOptions {
-  fetch: typeof fetch
+  fetch: UpstreamFetch
   /** One deadline for connecting, the answer's headers and its whole body. */
   timeoutMs: number
 }
@@ -28,7 +47,7 @@ export async function postFormText(
   headers: Record<string, string> = {},
 ): Promise<string> {
   const signal = AbortSignal.timeout(timeoutMs)
-  let response: Response
+  let response: UpstreamAnswer
   try {
     response = await fetch(url, {
       method: 'POST',

@@ -2,6 +2,7 @@ import { createRelay } from '../../relay/app'
 import type { RelayConfig } from '../../relay/config'
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../relay/emulator/app'
 import type { LogLine } from '../../relay/http/request-log'
+import { createHttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
 import { createAppServer, nodeConnectionAddress } from '../../relay/server'
 
@@ -81,11 +82,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(typeof options.relay === 'function' ? options.relay(appUrl) : options.relay),
   }
   const logs: LogLine[] = []
+  const upstream = createHttpUpstream()
   const makeApp = (relayConfig: RelayConfig) =>
     createAppServer({
+      // Composed as relay/start.ts composes it: Node's address and Node's upstream transport.
       relay: createRelay(relayConfig, {
         log: (line) => logs.push(line),
         connectionAddress: nodeConnectionAddress,
+        fetch: upstream.fetch,
         ...(options.now && { now: options.now }),
       }),
       staticRoot: options.staticRoot,
@@ -106,6 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return `http://localhost:${another.port}`
     },
     async close() {
+      upstream.close()
       await Promise.all(servers.map((server) => server.close()))
     },
   }
