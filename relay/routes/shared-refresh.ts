@@ -5,7 +5,7 @@ import type { WithingsTokens } from '../withings/token-client'
 // the same refresh token therefore share one upstream call, and its result for 10 seconds
 // after: every one of them proved it holds that refresh token, and all get the same new pair.
 
-const SHARE_MS = 10_000
+export const SHARE_MS = 10_000
 
 interface Entry {
   tokens: Promise<WithingsTokens>

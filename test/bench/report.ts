@@ -1,0 +1,105 @@
+import { type Figure, format } from './figures'
+import type { Machine } from './machine'
+
+// The figures as a table for the terminal and as BENCHMARKS.md.
+
+export interface Run {
+  figures: Figure[]
+  machine: Machine
+  versions: Record<string, string>
+  startedAt: Date
+  seconds: number
+  load: { before: number; after: number }
+}
+
+const valueText = (figure: Figure) => format(figure.value, figure.unit)
+const referenceText = (figure: Figure) =>
+  figure.reference
+    ? `${format(figure.reference.value, figure.unit)} (${figure.reference.name})`
+    : '—'
+const ratioText = (figure: Figure) =>
+  figure.ratio === undefined ? '—' : `${figure.ratio.toFixed(3)}×`
+const differenceText = (figure: Figure) =>
+  figure.difference === undefined
+    ? '—'
+    : format(figure.difference, figure.differenceUnit ?? figure.unit, { signed: true })
+
+const COLUMNS = [
+  '#',
+  'measure',
+  'withings-link',
+  'reference',
+  'ratio',
+  'difference',
+  'target',
+  'met',
+]
+const row = (figure: Figure) => [
+  figure.id,
+  figure.name,
+  valueText(figure),
+  referenceText(figure),
+  ratioText(figure),
+  differenceText(figure),
+  figure.target,
+  figure.met ? 'yes' : 'NO',
+]
+
+export function terminalTable(figures: Figure[]): string {
+  const rows = [COLUMNS, ...figures.map(row)]
+  const widths = COLUMNS.map((_, column) =>
+    Math.max(...rows.map((cells) => (cells[column] ?? '').length)),
+  )
+  return rows
+    .map((cells) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '))
+    .join('\n')
+}
+
+export function markdown(run: Run): string {
+  const { machine, versions } = run
+  const table = [
+    `| ${COLUMNS.join(' | ')} |`,
+    `|${COLUMNS.map(() => '---').join('|')}|`,
+    ...run.figures.map((figure) => `| ${row(figure).join(' | ')} |`),
+  ]
+  const missed = run.figures.filter((figure) => !figure.met)
+  return `# Benchmarks
+
+Produced by \`npm run bench\` (test/bench/run.ts) on ${run.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${Math.round(run.seconds)} s. Every figure is measured against its reference in the same run, on loopback, with bounded loads; the reference and the relay take turns (interleaved samples or alternating rounds) so that drift in the machine's load hits both. Medians throughout.
+
+The machine was shared with other engineers' test runs: its one-minute load average was ${run.load.before.toFixed(2)} when the run started and ${run.load.after.toFixed(2)} when it ended. Ratios are steadier than absolute figures under such load.
+
+## Machine
+
+| | |
+|---|---|
+| CPU | ${machine.cpu} |
+| cores | ${machine.cores} |
+| memory | ${machine.memory} |
+| OS | ${machine.os} |
+| Node | ${machine.node} |
+
+## Versions
+
+| | |
+|---|---|
+${Object.entries(versions)
+  .map(([name, version]) => `| ${name} | ${version} |`)
+  .join('\n')}
+
+## Figures
+
+${table.join('\n')}
+
+${missed.length === 0 ? 'Every target was met.' : `Targets missed: ${missed.map((figure) => figure.id).join(', ')}.`}
+
+## How each figure was measured
+
+${run.figures.map((figure) => `- **${figure.id}** ${figure.name}: ${figure.method}.`).join('\n')}
+
+Details of each item are in the comment at the top of its file under test/bench/: exchange.ts (1),
+throughput.ts (2), startup.ts (3), spa-build.ts (4: how first load and the auth client's share
+are defined), callback.ts (5), memory.ts (6). The SPA budgets of item 4 are also enforced by
+\`npm test\` (test/quality/spa-budget.test.ts).
+`
+}

@@ -1,0 +1,87 @@
+// `npm run bench`: every performance figure against its reference, printed and written to
+// BENCHMARKS.md. `npm run bench -- --quick` runs small, bounded passes of the same measurements
+// and writes nothing; naming items (`exchange throughput startup spa callback memory`) runs only
+// those.
+
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ARTIFACTS, buildServers, ROOT } from './builds'
+import { callbackToToken } from './callback'
+import { exchangeOverhead } from './exchange'
+import type { Figure } from './figures'
+import { describeMachine, describeVersions, loadAverage } from './machine'
+import { relayMemory } from './memory'
+import { markdown, terminalTable } from './report'
+import { spaFigures } from './spa'
+import { measureSpa } from './spa-size'
+import { startupTime } from './startup'
+import { refreshThroughput } from './throughput'
+
+const FULL = {
+  exchange: { samples: 300, warmup: 30 },
+  throughput: { concurrency: 50, rounds: 6, roundMs: 3_000 },
+  startup: { spawns: 15, warmup: 2 },
+  callback: { runs: 20, warmup: 2 },
+  memory: { block: 5_000, concurrency: 50 },
+}
+const QUICK: typeof FULL = {
+  exchange: { samples: 40, warmup: 10 },
+  throughput: { concurrency: 50, rounds: 2, roundMs: 1_500 },
+  startup: { spawns: 5, warmup: 1 },
+  callback: { runs: 5, warmup: 1 },
+  memory: { block: 1_000, concurrency: 50 },
+}
+const ITEMS = ['exchange', 'throughput', 'startup', 'spa', 'callback', 'memory']
+
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const only = args.filter((arg) => !arg.startsWith('--'))
+const unknown = only.filter((item) => !ITEMS.includes(item))
+if (unknown.length > 0)
+  throw new Error(`unknown items ${unknown.join(', ')}; known: ${ITEMS.join(', ')}`)
+const wants = (item: string) => only.length === 0 || only.includes(item)
+const size = quick ? QUICK : FULL
+
+const startedAt = new Date()
+const loadBefore = loadAverage()
+const machine = describeMachine()
+const versions = describeVersions()
+console.log(
+  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load ${loadBefore.toFixed(2)}`,
+)
+
+console.log('building the relay, the reference servers and the emulator…')
+const builds = await buildServers()
+const figures: Figure[] = []
+const step = async (item: string, measure: () => Promise<Figure | Figure[]>) => {
+  if (!wants(item)) return
+  console.log(`measuring ${item}…`)
+  figures.push(...[await measure()].flat())
+}
+
+await step('exchange', () => exchangeOverhead(builds, size.exchange))
+await step('throughput', () => refreshThroughput(builds, size.throughput))
+await step('startup', () => startupTime(builds, size.startup))
+const spaDir = join(ARTIFACTS, 'spa')
+if (wants('spa') || wants('callback')) {
+  const sizes = await measureSpa(spaDir)
+  await step('spa', async () => spaFigures(sizes))
+}
+await step('callback', () => callbackToToken({ staticRoot: spaDir, ...size.callback }))
+await step('memory', () => relayMemory(builds, size.memory))
+
+console.log(`\n${terminalTable(figures)}\n`)
+for (const figure of figures) console.log(`${figure.id}: ${figure.method}`)
+
+if (!quick && only.length === 0) {
+  const run = {
+    figures,
+    machine,
+    versions,
+    startedAt,
+    seconds: (Date.now() - startedAt.getTime()) / 1000,
+    load: { before: loadBefore, after: loadAverage() },
+  }
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(run))
+  console.log('\nwritten to BENCHMARKS.md')
+}

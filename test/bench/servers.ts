@@ -1,0 +1,71 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Builds } from './builds'
+import { type ServerProcess, startServer } from './processes'
+
+// The processes of a benchmark: the emulator, the built relay in real-credentials mode pointed
+// at it, and the bare pass-through proxy. Each starts fresh, on a free loopback port.
+
+export const CLIENT = {
+  id: 'withings-link-bench',
+  secret: 'bench-client-secret-0123456789abcdef',
+  // Never visited: codes are read from the consent page's redirect. An https URL on a real-looking
+  // host keeps the relay free of callback-rule warnings.
+  redirectUri: 'https://app.example.com/callback',
+  origin: 'https://app.example.com',
+} as const
+
+/** Environment of the relay with real Withings credentials, so no emulator of its own starts. */
+export function relayEnv(apiUrl: string): Record<string, string> {
+  return {
+    WITHINGS_CLIENT_ID: CLIENT.id,
+    WITHINGS_CLIENT_SECRET: CLIENT.secret,
+    WITHINGS_REDIRECT_URI: CLIENT.redirectUri,
+    WITHINGS_API_URL: apiUrl,
+    WITHINGS_AUTHORIZE_URL: `${apiUrl}/oauth2_user/authorize2`,
+    RELAY_SECRET: 'bench-relay-secret-0123456789abcdefghij',
+    // One address makes all the load; the default 60 a minute would refuse almost all of it.
+    RATE_LIMIT_PER_MINUTE: '100000',
+  }
+}
+
+/** A working directory with no .env and no dist/: what the relay reads is what we set. */
+export const scratchDir = () => mkdtempSync(join(tmpdir(), 'wl-bench-'))
+
+export function startEmulator(builds: Builds): Promise<ServerProcess> {
+  return startServer({
+    script: builds.emulator,
+    env: { CLIENT_ID: CLIENT.id, CLIENT_SECRET: CLIENT.secret, CALLBACK: CLIENT.redirectUri },
+    readyPath: '/',
+    status: 200,
+  })
+}
+
+export function startRelay(
+  builds: Builds,
+  apiUrl: string,
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
+  return startServer({
+    script: builds.relay,
+    nodeArgs,
+    env: relayEnv(apiUrl),
+    cwd: scratchDir(),
+    readyPath: '/api/healthz',
+    status: 200,
+  })
+}
+
+export function startPassThrough(
+  builds: Builds,
+  apiUrl: string,
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
+  return startServer({
+    script: builds.passThrough,
+    nodeArgs,
+    env: { UPSTREAM_URL: apiUrl },
+    readyPath: '/',
+  })
+}

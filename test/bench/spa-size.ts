@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { ROOT } from './builds'
+
+// The SPA's sizes, measured on production builds (see spa-build.ts for exactly how). Shared by
+// `npm run bench`, which reports them, and test/quality/spa-budget.test.ts, which enforces them.
+
+/** Bytes, gzip -9; 1 kB = 1000 bytes. */
+export const SPA_BUDGETS = {
+  /** Entry chunk and its static imports: what the first page loads before it can run. */
+  firstLoadBytes: 95_000,
+  /** The auth client's own code: web/auth/* without the words it shows (AUTH_COPY). */
+  authClientBytes: 4_000,
+} as const
+
+/**
+ * The modules of web/auth/ that are words for the person, not client code: the sentence for
+ * every error code and the scope descriptions of the Connect form. Measured apart, so the
+ * client's share compares with OAuth libraries, which ship no such copy.
+ */
+export const AUTH_COPY = ['web/auth/error-messages.ts', 'web/auth/scopes.ts'] as const
+
+export interface SpaSizes {
+  firstLoad: { bytes: number; files: string[] }
+  authClient: { bytes: number; modules: string[] }
+  authCopy: { bytes: number; modules: string[] }
+  /** All of web/auth/* in one chunk: client and copy together. */
+  authWhole: { bytes: number }
+  /** The reference: React 19, react-dom and react-router rendering one route, nothing else. */
+  reactRouter: { bytes: number }
+}
+
+const run = promisify(execFile)
+
+/**
+ * Builds the SPA into `outDir` (served as is by the browser benchmark) and measures it. The
+ * builds run in their own process with NODE_ENV=production, as `vite build` runs from a shell:
+ * inside Vitest, NODE_ENV=test would select React's development bundle.
+ */
+export async function measureSpa(outDir: string): Promise<SpaSizes> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'test/bench/spa-build.ts'), outDir],
+    { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, maxBuffer: 4 * 1024 * 1024 },
+  )
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as SpaSizes
+}
