@@ -47,6 +47,10 @@ export function describeVersions(): Record<string, string> {
     ) as { version: string }
     versions[name] = manifest.version
   }
-  versions.chromium = execFileSync(chromiumPath(), ['--version'], { encoding: 'utf8' }).trim()
+  // Debian's chromium wrapper script talks on stderr; the version is on stdout.
+  versions.chromium = execFileSync(chromiumPath(), ['--version'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim()
   return versions
 }
