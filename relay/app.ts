@@ -13,13 +13,15 @@ import { apiSecurityHeaders } from './http/security-headers'
 import { trustedOrigin } from './http/trusted-origin'
 import { authRoutes } from './routes/auth'
 import { withingsProxy } from './routes/withings-proxy'
-import { createSealer } from './seal'
+import { type CipherFactory, createSealer } from './seal'
 import { createTokenClient } from './withings/token-client'
 import type { UpstreamFetch } from './withings/upstream'
 
 export interface RelayDeps {
   /** The fetch used to reach Withings (tests inject one; defaults to the global fetch). */
   fetch?: UpstreamFetch
+  /** AES-GCM for the sealed cookies (defaults to Web Crypto; Node passes node:crypto's). */
+  cookieCipher?: CipherFactory
   /** Clock in milliseconds since the epoch. */
   now?: () => number
   log?: Logger
@@ -36,7 +38,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   const fetch = deps.fetch ?? globalThis.fetch
   const now = deps.now ?? Date.now
   const log = deps.log ?? jsonLogger
-  const sealer = createSealer(config.relaySecrets, now)
+  const sealer = createSealer(config.relaySecrets, now, deps.cookieCipher)
   const publicConfig: PublicConfig = {
     client_id: config.clientId,
     redirect_uri: config.redirectUri,

@@ -2,12 +2,36 @@ import { decodeBase64url, encodeBase64url } from './base64url'
 
 // Sealed cookies: AES-256-GCM with a key derived (HKDF-SHA-256) from each RELAY_SECRET entry.
 // The cookie's purpose (its name) is bound as additional authenticated data, so a login cookie
-// can never be replayed as a session cookie. Keys are imported once, when the sealer is made.
+// can never be replayed as a session cookie. Keys are derived once, when the sealer is made.
 
 const FORMAT = 'v1'
 const IV_BYTES = 12
+const TAG_BYTES = 16
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+
+/** HKDF-SHA-256's salt and info for every cookie key; a 32-byte key for AES-256-GCM. */
+export const KEY_DERIVATION = { salt: 'withings-link', info: 'cookie-seal v1' } as const
+
+/**
+ * AES-256-GCM under the key of one secret. `sealed` is the ciphertext followed by its 16-byte
+ * tag, as Web Crypto writes it; decrypt answers null when the tag does not verify.
+ */
+export interface CookieCipher {
+  encrypt(
+    iv: Uint8Array<ArrayBuffer>,
+    plaintext: Uint8Array<ArrayBuffer>,
+    aad: Uint8Array<ArrayBuffer>,
+  ): Uint8Array | Promise<Uint8Array>
+  decrypt(
+    iv: Uint8Array<ArrayBuffer>,
+    sealed: Uint8Array<ArrayBuffer>,
+    aad: Uint8Array<ArrayBuffer>,
+  ): Uint8Array | null | Promise<Uint8Array | null>
+}
+
+/** Derives the cipher of one secret, once (KEY_DERIVATION). */
+export type CipherFactory = (secret: string) => Promise<CookieCipher>
 
 type CryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>
 
@@ -23,24 +47,25 @@ export interface Sealer {
   unseal<T>(purpose: string, sealed: string): Promise<Unsealed<T> | null>
 }
 
-export function createSealer(secrets: readonly string[], now: () => number = Date.now): Sealer {
+/** `cipherOf` defaults to Web Crypto, there on every runtime Hono runs on. */
+export function createSealer(
+  secrets: readonly string[],
+  now: () => number = Date.now,
+  cipherOf: CipherFactory = webCryptoCipher,
+): Sealer {
   if (secrets.length === 0) throw new Error('createSealer needs at least one secret')
-  const keys = Promise.all(secrets.map(deriveKey))
+  const ciphers = Promise.all(secrets.map(cipherOf))
 
   return {
     async seal(purpose, value, ttlSeconds) {
-      const [current] = await keys
+      const [current] = (await ciphers) as [CookieCipher]
       const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES))
       const expiresAt = Math.floor(now() / 1000) + ttlSeconds
       const plaintext = encoder.encode(JSON.stringify({ exp: expiresAt, v: value }))
-      const ciphertext = await crypto.subtle.encrypt(
-        { name: 'AES-GCM', iv, additionalData: encoder.encode(purpose) },
-        current as CryptoKey,
-        plaintext,
-      )
+      const ciphertext = await current.encrypt(iv, plaintext, encoder.encode(purpose))
       const packed = new Uint8Array(IV_BYTES + ciphertext.byteLength)
       packed.set(iv)
-      packed.set(new Uint8Array(ciphertext), IV_BYTES)
+      packed.set(ciphertext, IV_BYTES)
       return `${FORMAT}.${encodeBase64url(packed)}`
     },
 
@@ -48,14 +73,14 @@ export function createSealer(secrets: readonly string[], now: () => number = Dat
       const [format, payload, extra] = sealed.split('.')
       if (format !== FORMAT || payload === undefined || extra !== undefined) return null
       const packed = decodeBase64url(payload)
-      if (!packed || packed.length <= IV_BYTES + 16) return null
+      if (!packed || packed.length <= IV_BYTES + TAG_BYTES) return null
       const iv = packed.slice(0, IV_BYTES)
       const ciphertext = packed.slice(IV_BYTES)
-      const allKeys = await keys
-      for (const [index, key] of allKeys.entries()) {
-        const plaintext = await decrypt(key, iv, ciphertext, purpose)
+      const aad = encoder.encode(purpose)
+      for (const [index, cipher] of (await ciphers).entries()) {
+        const plaintext = await cipher.decrypt(iv, ciphertext, aad)
         if (!plaintext) continue
-        const opened = parseSealed(plaintext)
+        const opened = parseSealed(decoder.decode(plaintext))
         if (!opened || opened.exp <= Math.floor(now() / 1000)) return null
         return { value: opened.v as T, stale: index > 0 }
       }
@@ -64,39 +89,36 @@ export function createSealer(secrets: readonly string[], now: () => number = Dat
   }
 }
 
-async function deriveKey(secret: string): Promise<CryptoKey> {
+/** The portable cipher: Web Crypto, each operation a round trip to the runtime's crypto. */
+export const webCryptoCipher: CipherFactory = async (secret) => {
   const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, [
     'deriveKey',
   ])
-  return crypto.subtle.deriveKey(
+  const key: CryptoKey = await crypto.subtle.deriveKey(
     {
       name: 'HKDF',
       hash: 'SHA-256',
-      salt: encoder.encode('withings-link'),
-      info: encoder.encode('cookie-seal v1'),
+      salt: encoder.encode(KEY_DERIVATION.salt),
+      info: encoder.encode(KEY_DERIVATION.info),
     },
     material,
     { name: 'AES-GCM', length: 256 },
     false,
     ['encrypt', 'decrypt'],
   )
-}
-
-async function decrypt(
-  key: CryptoKey,
-  iv: Uint8Array<ArrayBuffer>,
-  ciphertext: Uint8Array<ArrayBuffer>,
-  purpose: string,
-): Promise<string | null> {
-  try {
-    const plaintext = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv, additionalData: encoder.encode(purpose) },
-      key,
-      ciphertext,
-    )
-    return decoder.decode(plaintext)
-  } catch {
-    return null
+  return {
+    async encrypt(iv, plaintext, aad) {
+      const algorithm = { name: 'AES-GCM', iv, additionalData: aad }
+      return new Uint8Array(await crypto.subtle.encrypt(algorithm, key, plaintext))
+    },
+    async decrypt(iv, sealed, aad) {
+      try {
+        const algorithm = { name: 'AES-GCM', iv, additionalData: aad }
+        return new Uint8Array(await crypto.subtle.decrypt(algorithm, key, sealed))
+      } catch {
+        return null
+      }
+    },
   }
 }
 

@@ -10,6 +10,7 @@ import { announce, entryBasics, fail, listenProblem } from './node/cli'
 import { drainGate, gracefulStop } from './node/graceful'
 import { createHttpUpstream } from './node/http-upstream'
 import { listen } from './node/listen'
+import { nodeCipher } from './node/node-cipher'
 import { createAppServer, nodeConnectionAddress } from './server'
 
 // A .env file in the working directory fills in what the real environment does not set.
@@ -41,6 +42,7 @@ const staticRoot = resolve(env.STATIC_DIR || 'dist')
 const relay = createRelay(parsed.config, {
   connectionAddress: nodeConnectionAddress,
   fetch: createHttpUpstream().fetch,
+  cookieCipher: nodeCipher,
 })
 const { connectOrigins } = parsed.config
 handler = createAppServer({ relay, staticRoot, connectOrigins }).fetch

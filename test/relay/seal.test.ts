@@ -1,10 +1,18 @@
 import { describe, expect, test } from 'vitest'
-import { createSealer } from '../../relay/seal'
+import { nodeCipher } from '../../relay/node/node-cipher'
+import { createSealer as createSealerWith, webCryptoCipher } from '../../relay/seal'
 
 const KEY_A = 'a'.repeat(32)
 const KEY_B = 'b'.repeat(32)
 
-describe('sealed cookies', () => {
+// Every rule holds with either cipher: Web Crypto (any runtime) and node:crypto (Node's entry).
+describe.each([
+  ['Web Crypto', webCryptoCipher],
+  ['node:crypto', nodeCipher],
+])('sealed cookies (%s)', (_, cipher) => {
+  const createSealer = (secrets: string[], now?: () => number) =>
+    createSealerWith(secrets, now, cipher)
+
   test('round-trips a value and hides it', async () => {
     const sealer = createSealer([KEY_A])
     const sealed = await sealer.seal('session', { rt: 'refresh-token-value' }, 60)
@@ -58,5 +66,30 @@ describe('sealed cookies', () => {
     const fresh = await rotated.seal('session', 'v', 60)
     expect(await rotated.unseal('session', fresh)).toEqual({ value: 'v', stale: false })
     expect(await createSealer([KEY_A]).unseal('session', fresh)).toBeNull()
+  })
+})
+
+describe('the two ciphers', () => {
+  test("open each other's cookies: the same keys, the same bytes", async () => {
+    const web = createSealerWith([KEY_A], undefined, webCryptoCipher)
+    const node = createSealerWith([KEY_A], undefined, nodeCipher)
+    const value = { rt: 'refresh-token-value', uid: '363' }
+    expect(await node.unseal('session', await web.seal('session', value, 60))).toEqual({
+      value,
+      stale: false,
+    })
+    expect(await web.unseal('session', await node.seal('session', value, 60))).toEqual({
+      value,
+      stale: false,
+    })
+  })
+
+  test('neither accepts a tag cut short', async () => {
+    const sealed = await createSealerWith([KEY_A], undefined, webCryptoCipher).seal('s', 1, 60)
+    const packed = Buffer.from(sealed.slice(3), 'base64url')
+    const cut = `v1.${packed.subarray(0, packed.length - 4).toString('base64url')}`
+    for (const cipher of [webCryptoCipher, nodeCipher]) {
+      expect(await createSealerWith([KEY_A], undefined, cipher).unseal('s', cut)).toBeNull()
+    }
   })
 })

@@ -4,6 +4,7 @@ import { createEmulator, type Emulator, type EmulatorOptions } from '../../relay
 import type { LogLine } from '../../relay/http/request-log'
 import { createHttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
+import { nodeCipher } from '../../relay/node/node-cipher'
 import { createAppServer, nodeConnectionAddress } from '../../relay/server'
 
 export const CLIENT_ID = 'withings-link-test'
@@ -85,11 +86,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const upstream = createHttpUpstream()
   const makeApp = (relayConfig: RelayConfig) =>
     createAppServer({
-      // Composed as relay/start.ts composes it: Node's address and Node's upstream transport.
+      // Composed as relay/start.ts composes it: Node's address, upstream and cookie cipher.
       relay: createRelay(relayConfig, {
         log: (line) => logs.push(line),
         connectionAddress: nodeConnectionAddress,
         fetch: upstream.fetch,
+        cookieCipher: nodeCipher,
         ...(options.now && { now: options.now }),
       }),
       staticRoot: options.staticRoot,
