@@ -27,7 +27,7 @@ export function spaFigures(sizes: SpaSizes): Figure[] {
     }),
     compared({
       id: '4b',
-      name: 'Auth client share (web/auth/*, gzip -9)',
+      name: 'Auth client share (web/auth/* less its copy, gzip -9)',
       unit: 'kB',
       value: kB(sizes.authClient.bytes),
       reference: { name: 'oauth4webapi code flow, quoted', value: OAUTH4WEBAPI_KB },
