@@ -42,24 +42,17 @@ interface Readings {
 
 export async function relayMemory(builds: Builds, options: MemoryOptions): Promise<Figure[]> {
   const emulator = await startEmulator(builds)
-  const servers: ServerProcess[] = []
-  const clients: HttpClient[] = []
   try {
-    const relay = await startRelay(builds, emulator.url, GC_ON_SIGNAL)
-    servers.push(relay)
-    const relayHttp = createHttpClient(relay.url, { connections: options.concurrency })
-    clients.push(relayHttp)
-    const viaRelay = await relayClients(relayHttp, emulator.url, options.concurrency)
-    const ofRelay = await readBlocks(relay, viaRelay, options.block)
-    await relay.stop()
-
-    const proxy = await startPassThrough(builds, emulator.url, GC_ON_SIGNAL)
-    servers.push(proxy)
-    const proxyHttp = createHttpClient(proxy.url, { connections: options.concurrency })
-    clients.push(proxyHttp)
-    const viaProxy = await proxyClients(proxyHttp, emulator.url, options.concurrency)
-    const ofProxy = await readBlocks(proxy, viaProxy, options.block)
-
+    const ofRelay = await measure(
+      () => startRelay(builds, emulator.url, GC_ON_SIGNAL),
+      (http) => relayClients(http, emulator.url, options.concurrency),
+      options,
+    )
+    const ofProxy = await measure(
+      () => startPassThrough(builds, emulator.url, GC_ON_SIGNAL),
+      (http) => proxyClients(http, emulator.url, options.concurrency),
+      options,
+    )
     const count = (blocks: number) => (blocks * options.block).toLocaleString('en-US')
     const growth = (series: number[]) => MB((series[2] ?? 0) - (series[1] ?? 0))
     const method = `${options.concurrency} sessions refreshing without pause`
@@ -102,9 +95,23 @@ export async function relayMemory(builds: Builds, options: MemoryOptions): Promi
       ),
     ]
   } finally {
-    for (const client of clients) client.close()
-    for (const server of servers) await server.stop()
     await emulator.stop()
+  }
+}
+
+/** One server, in a process of its own for its whole measurement, under its clients' load. */
+async function measure(
+  start: () => Promise<ServerProcess>,
+  makeClients: (http: HttpClient) => Promise<(() => Promise<void>)[]>,
+  { concurrency, block }: MemoryOptions,
+): Promise<Readings> {
+  const server = await start()
+  const http = createHttpClient(server.url, { connections: concurrency })
+  try {
+    return await readBlocks(server, await makeClients(http), block)
+  } finally {
+    http.close()
+    await server.stop()
   }
 }
 
