@@ -1,6 +1,5 @@
 import { type Figure, format } from './figures'
 import type { Machine } from './machine'
-import { AUTH_COPY } from './spa-size'
 
 // The figures as a table for the terminal and as BENCHMARKS.md.
 
@@ -101,12 +100,11 @@ ${run.figures.map((figure) => `- **${figure.id}** ${figure.name}: ${figure.metho
 **Item 4, precisely.** First load is the production build's entry chunk (the script index.html
 loads) and every chunk it imports statically, each gzipped on its own at level 9, summed; lazily
 loaded route chunks and CSS are not counted. The auth client's share comes from a
-measurement-only build that puts the modules of web/auth/ in chunks of their own (rolldown
-\`codeSplitting\` groups, without their dependencies): one for the client code, one for the words
-it shows a person (${AUTH_COPY.map((file) => `\`${file}\``).join(', ')}: the sentence for every
-error code and the scope descriptions), which OAuth libraries such as oauth4webapi do not ship.
-The share is gzip -9 of the client code's chunk, the few import and export lines of a chunk
-boundary included. 1 kB = 1000 bytes.
+measurement-only build that puts the modules of web/auth/ in a chunk of their own (rolldown
+\`codeSplitting\` groups, without their dependencies), and the words the app shows a person
+(web/copy/: the sentence for every error code, the scope table), which OAuth libraries such as
+oauth4webapi do not ship, in another. The share is gzip -9 of the web/auth/ chunk, the few import
+and export lines of a chunk boundary included. 1 kB = 1000 bytes.
 
 Details of each item are in the comment at the top of its file under test/bench/: exchange.ts (1),
 throughput.ts (2), startup.ts (3), spa-build.ts (4: how first load and the auth client's share

@@ -1,9 +1,9 @@
 import { screen, waitFor } from '@testing-library/react'
 import { describe, expect, test } from 'vitest'
 import type { ErrorCode } from '../../relay/contract'
-import { explain } from '../../web/auth/error-messages'
 import { createPendingLogins } from '../../web/auth/pending-logins'
 import { RelayRequestError } from '../../web/auth/relay-client'
+import { explain } from '../../web/copy/error-messages'
 import { fakeRelay } from '../support/fake-relay'
 import { renderApp } from '../support/render-app'
 

@@ -1,8 +1,8 @@
 import type { TokenView } from '../../relay/contract'
 import type { CallbackParams } from './callback-params'
 import { safeReturnTo } from './callback-params'
-import type { ProblemCode } from './error-messages'
 import type { PendingLogins } from './pending-logins'
+import type { ProblemCode } from './problems'
 import { type RelayClient, RelayRequestError } from './relay-client'
 
 export type LoginOutcome =

@@ -1,5 +1,5 @@
 import type { TokenView } from '../../relay/contract'
-import type { ProblemCode } from './error-messages'
+import type { ProblemCode } from './problems'
 import { withRefreshLock } from './refresh-lock'
 import { type RelayClient, RelayRequestError } from './relay-client'
 import type { SessionChannel } from './session-channel'

@@ -1,4 +1,4 @@
-import { explain } from '../auth/error-messages'
+import { explain } from '../copy/error-messages'
 import { type Capability, checkCapabilities } from '../data/capabilities'
 import type { WithingsData } from '../data/withings-data'
 import { Panel } from './Panel'

@@ -1,7 +1,7 @@
 import type { Scope } from '../../relay/contract'
-import type { ProblemCode } from '../auth/error-messages'
+import type { ProblemCode } from '../auth/problems'
 import { asRelayError } from '../auth/relay-client'
-import { SCOPE_TABLE } from '../auth/scopes'
+import { SCOPE_TABLE } from '../copy/scope-table'
 import { localDay, ymd } from './series'
 import type { WithingsData } from './withings-data'
 

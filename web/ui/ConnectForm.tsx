@@ -2,10 +2,10 @@ import { type FormEvent, useState } from 'react'
 import type { PublicConfig, Scope } from '../../relay/contract'
 import { useAppDeps } from '../app-deps'
 import { buildAuthorizeUrl } from '../auth/authorize-url'
-import type { ProblemCode } from '../auth/error-messages'
+import type { ProblemCode } from '../auth/problems'
 import { randomState } from '../auth/random-state'
 import { RelayRequestError } from '../auth/relay-client'
-import { DEFAULT_SCOPES, SCOPE_TABLE } from '../auth/scopes'
+import { DEFAULT_SCOPES, SCOPE_TABLE } from '../copy/scope-table'
 import { ProblemNotice } from './ProblemNotice'
 
 type Phase = { name: 'idle' } | { name: 'starting' } | { name: 'failed'; problem: ProblemCode }

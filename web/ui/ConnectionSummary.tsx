@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { TokenView } from '../../relay/contract'
-import type { ProblemCode } from '../auth/error-messages'
+import type { ProblemCode } from '../auth/problems'
 import { RelayRequestError } from '../auth/relay-client'
 import { useSession } from '../auth/use-session'
 import { ProblemNotice } from './ProblemNotice'

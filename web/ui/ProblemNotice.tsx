@@ -1,5 +1,6 @@
 import { Link } from 'react-router-dom'
-import { explain, type ProblemCode } from '../auth/error-messages'
+import type { ProblemCode } from '../auth/problems'
+import { explain } from '../copy/error-messages'
 
 /** A problem in one plain sentence, with the next step as a link or button. */
 export function ProblemNotice({

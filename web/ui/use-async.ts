@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { ProblemCode } from '../auth/error-messages'
+import type { ProblemCode } from '../auth/problems'
 import { asRelayError } from '../auth/relay-client'
 
 export type AsyncState<T> =

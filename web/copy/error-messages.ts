@@ -1,10 +1,4 @@
-import type { ErrorCode } from '../../relay/contract'
-import type { ClientErrorCode } from './relay-client'
-
-/** Problems the callback page finds on its own, before any call to the relay. */
-export type CallbackProblem = 'state_unknown' | 'state_expired' | 'missing_callback'
-
-export type ProblemCode = ErrorCode | ClientErrorCode | CallbackProblem
+import type { ProblemCode } from '../auth/problems'
 
 /** What the person can do next; each page turns it into a button or link. */
 export type NextStep = 'connect_again' | 'try_again' | 'wait' | 'contact_owner'
