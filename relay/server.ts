@@ -29,7 +29,8 @@ export function createAppServer({ relay, staticRoot, connectOrigins }: AppServer
     const immutable = c.req.path.startsWith('/assets/')
     c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
   })
-  app.use('*', serveStatic({ root: staticRoot }))
+  // Built with .br and .gz twins (vite.config.ts): sent compressed when the browser accepts it.
+  app.use('*', serveStatic({ root: staticRoot, precompressed: true }))
   // Client-side routes (/, /callback, /dashboard …) all load the SPA's shell.
   const shell = serveStatic({ root: staticRoot, path: 'index.html' })
   app.get('*', (c, next) => (/\.[a-z0-9]+$/i.test(c.req.path) ? next() : shell(c, next)))
