@@ -1,41 +1,25 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { formatDay } from '../../web/data/format'
 import { formatMeasure, WEIGHT } from '../../web/data/meastypes'
-import { type Stack, startStack } from '../support/stack'
-import { launchChromium } from './support/browser'
-import { SCREENSHOT_DIR, SPA_DIR } from './support/paths'
+import { withAppInBrowser } from './support/browser'
+import { SCREENSHOT_DIR } from './support/paths'
 
 // One fixed moment for the relay, the emulator (whose seeded data ends "now") and the page, so
 // the screenshot shows the same data on every run.
 const SHOWN_AT = Date.UTC(2025, 5, 15, 18, 0, 0)
 
-let browser: Browser
-let context: BrowserContext
-let page: Page
-let stack: Stack
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-afterAll(() => browser?.close())
-beforeEach(async () => {
-  stack = await startStack({ staticRoot: SPA_DIR, now: () => SHOWN_AT })
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  await context.clock.setFixedTime(SHOWN_AT)
-  page = await context.newPage()
-})
-afterEach(async () => {
-  await context?.close()
-  await stack?.close()
+const app = withAppInBrowser({
+  stack: { now: () => SHOWN_AT },
+  context: { viewport: { width: 1280, height: 900 } },
+  prepare: (context) => context.clock.setFixedTime(SHOWN_AT),
 })
 
 /** Script files the page fetched, by name. */
 function scriptsLoaded(): string[] {
   const scripts: string[] = []
-  page.on('request', (request) => {
+  app.page.on('request', (request) => {
     if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname)
   })
   return scripts
@@ -43,17 +27,17 @@ function scriptsLoaded(): string[] {
 
 describe('the dashboard in real Chromium', () => {
   test('from /dashboard: connect as the demo user, land back there, see the weight chart and the latest weight', async () => {
-    await page.goto(`${stack.appUrl}/dashboard`)
-    await page.getByRole('switch', { name: 'Use the Withings demo user' }).check()
-    await page.getByRole('button', { name: 'Connect Withings' }).click()
-    await page.waitForURL(`${stack.emulatorUrl}/**`)
-    await page.getByRole('button', { name: 'Accept' }).click()
+    await app.page.goto(`${app.stack.appUrl}/dashboard`)
+    await app.page.getByRole('switch', { name: 'Use the Withings demo user' }).check()
+    await app.page.getByRole('button', { name: 'Connect Withings' }).click()
+    await app.page.waitForURL(`${app.stack.emulatorUrl}/**`)
+    await app.page.getByRole('button', { name: 'Accept' }).click()
 
-    await page.getByRole('img', { name: 'Weight, last 90 days' }).waitFor()
-    expect(page.url()).toBe(`${stack.appUrl}/dashboard`)
-    const latest = stack.emulator.data.latestMeasure(363, WEIGHT)
+    await app.page.getByRole('img', { name: 'Weight, last 90 days' }).waitFor()
+    expect(app.page.url()).toBe(`${app.stack.appUrl}/dashboard`)
+    const latest = app.stack.emulator.data.latestMeasure(363, WEIGHT)
     expect(latest).toBeDefined()
-    const weight = page.getByRole('region', { name: 'Weight' })
+    const weight = app.page.getByRole('region', { name: 'Weight' })
     const shown = `Latest: ${formatMeasure(WEIGHT, latest?.real ?? 0)} on ${formatDay((latest?.date ?? 0) * 1000)}`
     expect(await weight.locator('.latest').textContent()).toBe(shown)
 
@@ -62,9 +46,9 @@ describe('the dashboard in real Chromium', () => {
       'Steps per day, last 30 days',
       'Sleep per night, last 30 days',
     ]) {
-      await page.getByRole('img', { name: chart }).waitFor()
+      await app.page.getByRole('img', { name: chart }).waitFor()
     }
-    const scopes = page.getByRole('region', { name: 'What this connection can do' })
+    const scopes = app.page.getByRole('region', { name: 'What this connection can do' })
     const result = (scope: string) => scopes.getByRole('row', { name: new RegExp(`^${scope} `) })
     await result('user.metrics').getByText('Allowed').waitFor()
     expect(await result('user.activity').textContent()).toContain('Allowed')
@@ -74,12 +58,12 @@ describe('the dashboard in real Chromium', () => {
     mkdirSync(SCREENSHOT_DIR, { recursive: true })
     // A still pointer, every panel settled, two frames painted, and the full-page capture (it
     // repaints the whole page, clipped to the viewport): the same pixels every run, under load too.
-    await page.mouse.move(0, 0)
-    await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' })
-    await page.evaluate(
+    await app.page.mouse.move(0, 0)
+    await app.page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' })
+    await app.page.evaluate(
       () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
     )
-    await page.screenshot({
+    await app.page.screenshot({
       path: join(SCREENSHOT_DIR, 'dashboard.png'),
       fullPage: true,
       clip: { x: 0, y: 0, width: 1280, height: 900 },
@@ -88,17 +72,17 @@ describe('the dashboard in real Chromium', () => {
 
   test('the dashboard is loaded only when visited, from the header link', async () => {
     const scripts = scriptsLoaded()
-    await page.goto(stack.appUrl)
-    await page.getByRole('button', { name: 'Connect Withings' }).waitFor()
+    await app.page.goto(app.stack.appUrl)
+    await app.page.getByRole('button', { name: 'Connect Withings' }).waitFor()
     const firstLoad = scripts.length
     expect(firstLoad).toBeGreaterThan(0)
 
-    await page
+    await app.page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Dashboard' })
       .click()
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor()
-    await page.getByRole('button', { name: 'Connect Withings' }).waitFor()
+    await app.page.getByRole('heading', { name: 'Dashboard' }).waitFor()
+    await app.page.getByRole('button', { name: 'Connect Withings' }).waitFor()
     expect(scripts.length).toBeGreaterThan(firstLoad)
     expect(scripts.slice(firstLoad).some((path) => /DashboardPage/.test(path))).toBe(true)
   })

@@ -1,26 +1,19 @@
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
 import { killEntries, ROOT, runEntry, TSX } from '../support/entry-process'
-import { launchChromium } from './support/browser'
+import { withChromium } from './support/browser'
 
 // `npm run dev` in a real browser: the page Vite serves (source modules, hot reload) connects
 // through the relay at /api and the emulator, and comes back to the dev server's own /callback.
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  killEntries()
-  await browser?.close()
-})
+const chromium = withChromium()
+afterAll(() => killEntries())
 
 describe('npm run dev in Chromium', () => {
   test('connect as the demo user, all on the one URL it prints', async () => {
     const dev = runEntry(TSX, [join(ROOT, 'relay/dev.ts')])
     const url = await dev.url()
-    const context = await browser.newContext()
+    const context = await chromium.browser.newContext()
     const page = await context.newPage()
     const hotReload = page.waitForEvent('websocket', (socket) => socket.url().startsWith('ws://'))
 

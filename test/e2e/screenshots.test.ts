@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { WITHINGS_AUTHORIZE_URL } from '../../relay/config'
 import { createEmulator } from '../../relay/emulator/app'
 import { type Listening, listen } from '../../relay/node/listen'
 import { buildAuthorizeUrl } from '../../web/auth/authorize-url'
 import { type Stack, startStack } from '../support/stack'
-import { launchChromium } from './support/browser'
+import { withChromium } from './support/browser'
 import { SCREENSHOT_DIR, SPA_DIR } from './support/paths'
 
 // The README's pictures, taken from the real pages. Each shows a deployment's settings
@@ -20,18 +20,14 @@ const APP = {
 }
 const APP_ORIGIN = new URL(APP.redirectUri).origin
 
-let browser: Browser
+const chromium = withChromium()
 const closers: (() => Promise<unknown>)[] = []
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-afterAll(() => browser?.close())
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close()
 })
 
 async function openPage(viewport: { width: number; height: number }): Promise<Page> {
-  const context = await browser.newContext({ viewport, colorScheme: 'light' })
+  const context = await chromium.browser.newContext({ viewport, colorScheme: 'light' })
   closers.push(() => context.close())
   const page = await context.newPage()
   // A repeatable stand-in for crypto.getRandomValues, so the state in the URL preview is too.

@@ -1,17 +1,13 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterEach, describe, expect, test } from 'vitest'
 import { type Stack, startStack } from '../support/stack'
-import { launchChromium } from './support/browser'
+import { withChromium } from './support/browser'
 import { SPA_DIR } from './support/paths'
 
-let browser: Browser
+const chromium = withChromium()
 let context: BrowserContext
 let stack: Stack
 
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-afterAll(() => browser?.close())
 afterEach(async () => {
   await context?.close()
   await stack?.close()
@@ -23,7 +19,7 @@ const connectedHeading = (page: Page) =>
 
 async function setUp(accessTokenTtlSeconds = 10_800) {
   stack = await startStack({ staticRoot: SPA_DIR, emulator: { accessTokenTtlSeconds } })
-  context = await browser.newContext()
+  context = await chromium.browser.newContext()
 }
 
 /** Every access token the relay hands this browser, read off the wire. */
