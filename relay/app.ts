@@ -33,7 +33,7 @@ export interface RelayDeps {
   connectionAddress?: ConnectionAddress
 }
 
-/** The relay as a Web-standard Hono app: no globals, no process.env, one instance per config. */
+/** The relay as a Web-standard Hono app: no globals, no environment reads, one instance per config. */
 export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<RelayEnv> {
   const fetch = deps.fetch ?? globalThis.fetch
   const now = deps.now ?? Date.now

@@ -1,6 +1,6 @@
 import { type Env, parsePort } from '../config'
 
-// What the Node entries (start.ts, dev.ts) share: the first reading of their environment, and
+// What the Node entries (start.ts, start-dev.ts) share: the first reading of their environment, and
 // what they tell the person at the terminal — one URL when running, one plain sentence per
 // problem when not, never a stack trace.
 

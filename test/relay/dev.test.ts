@@ -12,7 +12,7 @@ afterEach(killEntries)
 
 describe('npm run dev', () => {
   test('one URL: the SPA from Vite, the relay at /api, the emulator, callback on the same URL', async () => {
-    const dev = runEntry(TSX, [join(ROOT, 'relay/dev.ts')])
+    const dev = runEntry(TSX, [join(ROOT, 'relay/start-dev.ts')])
     const url = await dev.url()
     expect(url).toMatch(/^http:\/\/localhost:\d+$/)
     expect(dev.output().stdout.match(/https?:\/\//g)).toHaveLength(1)
@@ -38,7 +38,7 @@ describe('npm run dev', () => {
   }, 60_000)
 
   test("with real Withings: the URL to open is the redirect URI's, whose host the server accepts", async () => {
-    const dev = runEntry(TSX, [join(ROOT, 'relay/dev.ts')], {
+    const dev = runEntry(TSX, [join(ROOT, 'relay/start-dev.ts')], {
       env: {
         WITHINGS_CLIENT_ID: 'real-client-id',
         WITHINGS_CLIENT_SECRET: 'real-client-secret',

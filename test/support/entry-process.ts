@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-// Runs a Node entry (relay/start.ts, relay/dev.ts, the built bundle) as a person runs it: a
+// Runs a Node entry (relay/start.ts, relay/start-dev.ts, the built bundle) as a person runs it: a
 // separate process, configured by its environment, in a scratch working directory so that no
 // developer's .env or dist/ leaks into a test.
 
