@@ -1,6 +1,6 @@
 import type { RelayConfig } from '../../relay/config'
 
-/** A relay config for in-process tests (`app.request`), pointing at an address nothing serves. */
+/** A whole relay config for tests: defaults pointing at an address nothing serves, then `overrides`. */
 export function testConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
   return {
     clientId: 'client',

@@ -6,6 +6,7 @@ import { createHttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
 import { nodeCipher } from '../../relay/node/node-cipher'
 import { createAppServer, nodeConnectionAddress } from '../../relay/server'
+import { testConfig } from './relay-config'
 
 export const CLIENT_ID = 'withings-link-test'
 export const CLIENT_SECRET = 'test-client-secret-0123456789abcdef'
@@ -66,22 +67,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emulatorServer = await listen(emulator.fetch, { hostname: '127.0.0.1' })
   servers.push(emulatorServer)
 
-  const config: RelayConfig = {
+  const config: RelayConfig = testConfig({
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     redirectUri,
     authorizeUrl: `${emulatorServer.url}/oauth2_user/authorize2`,
     apiUrl: emulatorServer.url,
     relaySecrets: [RELAY_KEY],
-    allowedOrigins: [],
-    port: 0,
-    emulator: true,
     upstreamTimeoutMs: 5_000,
-    rateLimitPerMinute: 60,
-    trustProxyHops: 0,
-    connectOrigins: [],
     ...(typeof options.relay === 'function' ? options.relay(appUrl) : options.relay),
-  }
+  })
   const logs: LogLine[] = []
   const upstream = createHttpUpstream()
   const makeApp = (relayConfig: RelayConfig) =>
