@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import type { RelayConfig } from './config'
 import type { PublicConfig } from './contract'
+import { cookiePolicy } from './cookies/cookie-policy'
 import { createLoginCookie } from './cookies/login-cookie'
 import { createSessionCookie } from './cookies/session-cookie'
 import { RelayError } from './errors'
@@ -39,6 +40,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   const now = deps.now ?? Date.now
   const log = deps.log ?? jsonLogger
   const sealer = createSealer(config.relaySecrets, now, deps.cookieCipher)
+  const cookies = cookiePolicy(config.redirectUri)
   const publicConfig: PublicConfig = {
     client_id: config.clientId,
     redirect_uri: config.redirectUri,
@@ -90,8 +92,8 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
         fetch,
         timeoutMs: config.upstreamTimeoutMs,
       }),
-      loginCookie: createLoginCookie(sealer, now),
-      sessionCookie: createSessionCookie(sealer),
+      loginCookie: createLoginCookie(sealer, now, cookies.login),
+      sessionCookie: createSessionCookie(sealer, cookies.session),
       now,
       log,
     }),

@@ -1,6 +1,8 @@
 // Parses the relay's environment once, at start, into a typed config or a list of problems
 // (one plain sentence each). Only entry files read process.env; they hand it to parseConfig.
 
+import { isLoopbackHost } from './cookies/cookie-policy'
+
 export const WITHINGS_AUTHORIZE_URL = 'https://account.withings.com/oauth2_user/authorize2'
 export const WITHINGS_API_URL = 'https://wbsapi.withings.net'
 
@@ -61,9 +63,15 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
   if (/\s/.test(clientId)) problems.push('WITHINGS_CLIENT_ID must not contain spaces.')
 
   const redirectUri = required('WITHINGS_REDIRECT_URI')
-  if (redirectUri && !httpUrl(redirectUri)) {
+  const redirectUrl = redirectUri ? httpUrl(redirectUri) : null
+  if (redirectUri && !redirectUrl) {
     problems.push(
       `WITHINGS_REDIRECT_URI must be an absolute http(s) URL, such as https://app.example.com/callback (got "${redirectUri}").`,
+    )
+  } else if (redirectUrl?.protocol === 'http:' && !isLoopbackHost(redirectUrl.hostname)) {
+    // The app's origin is the redirect URI's: its cookies would travel in clear text.
+    problems.push(
+      `WITHINGS_REDIRECT_URI ${redirectUri} is plain http on ${redirectUrl.host}: use https, or http://localhost (or 127.0.0.1, [::1]) on your own machine.`,
     )
   } else if (redirectUri && !emulator) {
     warnings.push(...callbackRuleWarnings(redirectUri))

@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'forbidden_origin'
   | 'not_found'
   | 'invalid_state'
+  | 'login_cookie_missing'
   | 'code_expired'
   | 'redirect_uri_mismatch'
   | 'invalid_client'
@@ -55,9 +56,6 @@ export interface ErrorBody {
 /** The static header every mutating call must carry: a cross-site form cannot set it. */
 export const CUSTOM_HEADER = 'X-Withings-Link'
 export const CUSTOM_HEADER_VALUE = '1'
-
-export const LOGIN_COOKIE = '__Host-wl-login'
-export const SESSION_COOKIE = '__Host-wl-session'
 
 /** Withings scopes, in the order of their documentation table. */
 export const SCOPES = ['user.info', 'user.metrics', 'user.activity', 'user.sleepevents'] as const

@@ -13,6 +13,7 @@ const TRAITS: Record<ErrorCode, CodeTraits> = {
   forbidden_origin: { status: 403, retryable: false },
   not_found: { status: 404, retryable: false },
   invalid_state: { status: 400, retryable: false },
+  login_cookie_missing: { status: 400, retryable: false },
   code_expired: { status: 400, retryable: false },
   redirect_uri_mismatch: { status: 502, retryable: false },
   invalid_client: { status: 502, retryable: false },

@@ -35,8 +35,9 @@ export type CipherFactory = (secret: string) => Promise<CookieCipher>
 
 type CryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>
 
-export interface Unsealed<T> {
-  value: T
+export interface Unsealed {
+  /** Whatever was sealed, as JSON gave it back: callers narrow it. */
+  value: unknown
   /** Sealed with an older key: the caller should re-seal it with the current one. */
   stale: boolean
 }
@@ -44,7 +45,7 @@ export interface Unsealed<T> {
 export interface Sealer {
   seal(purpose: string, value: unknown, ttlSeconds: number): Promise<string>
   /** Null for anything forged, tampered, sealed with an unknown key, for another purpose, or expired. */
-  unseal<T>(purpose: string, sealed: string): Promise<Unsealed<T> | null>
+  unseal(purpose: string, sealed: string): Promise<Unsealed | null>
 }
 
 /** `cipherOf` defaults to Web Crypto, there on every runtime Hono runs on. */
@@ -69,7 +70,7 @@ export function createSealer(
       return `${FORMAT}.${encodeBase64url(packed)}`
     },
 
-    async unseal<T>(purpose: string, sealed: string): Promise<Unsealed<T> | null> {
+    async unseal(purpose: string, sealed: string): Promise<Unsealed | null> {
       const [format, payload, extra] = sealed.split('.')
       if (format !== FORMAT || payload === undefined || extra !== undefined) return null
       const packed = decodeBase64url(payload)
@@ -82,7 +83,7 @@ export function createSealer(
         if (!plaintext) continue
         const opened = parseSealed(decoder.decode(plaintext))
         if (!opened || opened.exp <= Math.floor(now() / 1000)) return null
-        return { value: opened.v as T, stale: index > 0 }
+        return { value: opened.v, stale: index > 0 }
       }
       return null
     },

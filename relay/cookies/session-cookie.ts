@@ -1,8 +1,7 @@
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { SESSION_COOKIE } from '../contract'
 import type { Sealer } from '../seal'
-import { hostCookie } from './cookie-options'
+import type { CookieSpec } from './cookie-policy'
 
 // The session cookie is the only place the refresh token lives. SameSite=Strict: only the
 // app's own pages send it. Its life is capped by the refresh token's (one year at Withings).
@@ -32,12 +31,12 @@ export interface SessionCookie {
   clear(c: Context): void
 }
 
-export function createSessionCookie(sealer: Sealer): SessionCookie {
+export function createSessionCookie(sealer: Sealer, cookie: CookieSpec): SessionCookie {
   return {
     async read(c) {
-      const sealed = getCookie(c, SESSION_COOKIE)
+      const sealed = getCookie(c, cookie.name)
       if (!sealed) return null
-      const opened = await sealer.unseal<SessionV1>(SESSION_COOKIE, sealed)
+      const opened = await sealer.unseal(cookie.name, sealed)
       return opened ? fromV1(opened.value) : null
     },
     async write(c, session) {
@@ -48,11 +47,11 @@ export function createSessionCookie(sealer: Sealer): SessionCookie {
         sc: session.scope,
         iat: session.issuedAt,
       }
-      const sealed = await sealer.seal(SESSION_COOKIE, value, SESSION_SECONDS)
-      setCookie(c, SESSION_COOKIE, sealed, hostCookie('Strict', SESSION_SECONDS))
+      const sealed = await sealer.seal(cookie.name, value, SESSION_SECONDS)
+      setCookie(c, cookie.name, sealed, cookie.options(SESSION_SECONDS))
     },
     clear(c) {
-      deleteCookie(c, SESSION_COOKIE, hostCookie('Strict', 0))
+      deleteCookie(c, cookie.name, cookie.options(0))
     },
   }
 }

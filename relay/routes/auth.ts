@@ -59,7 +59,14 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
       const code = codeField(body)
       const state = stateField(body)
       // Single use: the state leaves the cookie before the exchange, whatever its outcome.
-      if (!(await loginCookie.consume(c, state))) {
+      const consumed = await loginCookie.consume(c, state)
+      if (consumed === 'no_cookie') {
+        throw new RelayError(
+          'login_cookie_missing',
+          'The browser sent no login cookie: it did not keep it (private browsing, blocked cookies, or the app opened at another address than its own).',
+        )
+      }
+      if (consumed === 'not_pending') {
         throw new RelayError(
           'invalid_state',
           'This sign-in was not started in this browser, was already used, or is older than 10 minutes.',

@@ -5,9 +5,9 @@ import {
   CUSTOM_HEADER_VALUE,
   DATA_ACTIONS,
   type DataService,
-  SESSION_COOKIE,
 } from '../../relay/contract'
 import { type ActionRules, ALLOWLIST } from '../../relay/withings/allowlist'
+import { SESSION_COOKIE } from '../support/cookies'
 import { judge } from './support/answers'
 import { distinctCounter, figuresFor } from './support/figures'
 import { hostileHeaderValue, hostileString, NASTY_STRINGS } from './support/hostile'

@@ -4,9 +4,9 @@ import { join } from 'node:path'
 import { build } from 'vite'
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import { createRelay } from '../../relay/app'
-import { SESSION_COOKIE } from '../../relay/contract'
 import { createSealer } from '../../relay/seal'
 import { createApiClient } from '../support/api-client'
+import { SESSION_COOKIE, sealedField } from '../support/cookies'
 import { startLogin } from '../support/login'
 import { testConfig } from '../support/relay-config'
 import { CLIENT_ID, fakeClock, type Stack, startStack } from '../support/stack'
@@ -74,8 +74,8 @@ describe('no leaks', () => {
     const unseal = createSealer([CANARY_KEY], clock.now)
     const rememberSession = async () => {
       const sealed = api.jar.get(SESSION_COOKIE)
-      const opened = sealed && (await unseal.unseal<{ rt: string }>(SESSION_COOKIE, sealed))
-      hunter.secret('refresh token', opened ? opened.value.rt : undefined)
+      const opened = sealed && (await unseal.unseal(SESSION_COOKIE, sealed))
+      hunter.secret('refresh token', opened ? sealedField(opened.value, 'rt') : undefined)
     }
     const login = async () => {
       const started = await startLogin(stack as Stack, api)
@@ -143,12 +143,10 @@ describe('no leaks', () => {
     stack.emulator.faults.inject(echo(`code=${third.code}`), { on: 'token', times: 1 })
     figures.faults++
     await api.post('/api/auth/token', third.body).then(seen('echoing exchange'))
-    const sealed = await unseal.unseal<{ rt: string }>(
-      SESSION_COOKIE,
-      api.jar.get(SESSION_COOKIE) ?? '',
-    )
+    const sealed = await unseal.unseal(SESSION_COOKIE, api.jar.get(SESSION_COOKIE) ?? '')
+    const refreshToken = sealedField(sealed?.value, 'rt')
     // First a 5xx (logged as an error), then a refusal (which ends the session).
-    for (const error of [`${sealed?.value.rt}`, `refresh_token=${sealed?.value.rt}`]) {
+    for (const error of [`${refreshToken}`, `refresh_token=${refreshToken}`]) {
       later()
       const status = error.includes('=') ? 503 : 2554
       stack.emulator.faults.inject({ type: 'status', status, error }, { on: 'token', times: 1 })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { LOGIN_COOKIE, SESSION_COOKIE } from '../../relay/contract'
+import { LOGIN_COOKIE, SESSION_COOKIE } from '../support/cookies'
 import { judge } from './support/answers'
 import { distinctCounter, type Figures, figuresFor } from './support/figures'
 import {

@@ -46,7 +46,7 @@ const wireInputs = (appOrigin: string): [string, string, number[]][] => {
     ],
     [
       'a 64 KB cookie',
-      `POST /api/auth/refresh HTTP/1.1\r\nHost: x\r\n${trusted}Cookie: __Host-wl-session=${'c'.repeat(65_536)}\r\nContent-Length: 0\r\n\r\n`,
+      `POST /api/auth/refresh HTTP/1.1\r\nHost: x\r\n${trusted}Cookie: wl-session=${'c'.repeat(65_536)}\r\nContent-Length: 0\r\n\r\n`,
       [431, 400],
     ],
     [

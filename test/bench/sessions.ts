@@ -1,9 +1,5 @@
-import {
-  CUSTOM_HEADER,
-  CUSTOM_HEADER_VALUE,
-  LOGIN_COOKIE,
-  SESSION_COOKIE,
-} from '../../relay/contract'
+import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract'
+import { cookiePolicy } from '../../relay/cookies/cookie-policy'
 import { buildAuthorizeUrl } from '../../web/auth/authorize-url'
 import { randomState } from '../../web/auth/random-state'
 import { consentViaHttp } from '../support/consent'
@@ -15,6 +11,10 @@ import {
   setCookieValue,
 } from './http-client'
 import { CLIENT } from './servers'
+
+const cookies = cookiePolicy(CLIENT.redirectUri)
+const LOGIN_COOKIE = cookies.login.name
+const SESSION_COOKIE = cookies.session.name
 
 // Codes, bound states and sessions, made outside any timed region, and the requests the timed
 // regions send. Every answer is checked: a benchmark of failures measures nothing.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { LOGIN_COOKIE, SESSION_COOKIE } from '../../relay/contract'
 import { createApiClient } from '../support/api-client'
+import { LOGIN_COOKIE, SESSION_COOKIE } from '../support/cookies'
 import { startLogin } from '../support/login'
 import { CLIENT_SECRET, fakeClock, type Stack, startStack } from '../support/stack'
 
@@ -39,7 +39,8 @@ describe('code exchange: the real relay against the real emulator over HTTP', ()
 
     const session = response.headers.getSetCookie().find((line) => line.startsWith(SESSION_COOKIE))
     expect(session).toMatch(/HttpOnly/)
-    expect(session).toMatch(/Secure/)
+    // http://localhost: no Secure, which WebKit would drop (relay/cookies/cookie-policy.ts).
+    expect(session).not.toMatch(/Secure/)
     expect(session).toMatch(/SameSite=Strict/)
     expect(session).toMatch(/Path=\//)
     expect(api.jar.has(LOGIN_COOKIE)).toBe(false)
@@ -107,12 +108,24 @@ describe('code exchange: the real relay against the real emulator over HTTP', ()
     expect(JSON.stringify(stack.logs)).not.toContain(CLIENT_SECRET)
   })
 
-  test('without the login cookie the code is useless: invalid_state, nothing sent upstream', async () => {
+  test('with no login cookie at all: login_cookie_missing (the browser did not keep it), nothing sent upstream', async () => {
     stack = await startStack()
     const browser = createApiClient(stack.appUrl)
     const login = await startLogin(stack, browser)
     const elsewhere = createApiClient(stack.appUrl)
     const answer = await elsewhere.post('/api/auth/token', login.body)
+    expect(answer.status).toBe(400)
+    expect((await answer.json()).error.code).toBe('login_cookie_missing')
+    expect(codeRequests()).toBe(0)
+  })
+
+  test("another browser's login cookie, without this state: invalid_state, nothing sent upstream", async () => {
+    stack = await startStack()
+    const victim = createApiClient(stack.appUrl)
+    const login = await startLogin(stack, victim)
+    const attacker = createApiClient(stack.appUrl)
+    await startLogin(stack, attacker)
+    const answer = await attacker.post('/api/auth/token', login.body)
     expect(answer.status).toBe(400)
     expect((await answer.json()).error.code).toBe('invalid_state')
     expect(codeRequests()).toBe(0)

@@ -113,7 +113,7 @@ describe('npm start', () => {
   }, 30_000)
 
   test("a redirect URI that breaks Withings' callback rules earns a warning, not a refusal", async () => {
-    const app = start({ ...REAL, WITHINGS_REDIRECT_URI: 'http://192.168.1.20:8080/callback' })
+    const app = start({ ...REAL, WITHINGS_REDIRECT_URI: 'https://192.168.1.20:8080/callback' })
     await app.url()
     expect(app.output().stderr).toMatch(
       /warning: .*breaks Withings' rules for callback URLs: .*https tunnel/,

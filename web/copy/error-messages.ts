@@ -34,6 +34,11 @@ const EXPLANATIONS: Record<ProblemCode, Explanation> = {
       'The server could not match this sign-in to one started in this browser, so it was refused. Nothing was exchanged with Withings.',
     next: 'connect_again',
   },
+  login_cookie_missing: {
+    sentence:
+      'This browser did not keep the sign-in cookie, so the sign-in could not be finished. That happens in private browsing, when cookies are blocked for this site, or when the app was opened at another address than the one it runs on. Nothing was exchanged with Withings.',
+    next: 'connect_again',
+  },
   code_expired: {
     sentence:
       "Withings' one-time code expired before it could be used (codes last 30 seconds and work once).",

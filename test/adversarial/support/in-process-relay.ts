@@ -1,15 +1,11 @@
 import { createRelay } from '../../../relay/app'
-import {
-  CUSTOM_HEADER,
-  CUSTOM_HEADER_VALUE,
-  LOGIN_COOKIE,
-  SESSION_COOKIE,
-} from '../../../relay/contract'
+import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../../relay/contract'
 import { createEmulator } from '../../../relay/emulator/app'
 import type { LogLine } from '../../../relay/http/request-log'
 import { buildAuthorizeUrl } from '../../../web/auth/authorize-url'
 import { randomState } from '../../../web/auth/random-state'
 import { consentViaHttp } from '../../support/consent'
+import { LOGIN_COOKIE, SESSION_COOKIE } from '../../support/cookies'
 import { testConfig } from '../../support/relay-config'
 
 export const APP = 'http://localhost:3000'

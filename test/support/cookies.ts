@@ -1,0 +1,13 @@
+import { cookiePolicy } from '../../relay/cookies/cookie-policy'
+
+/** The cookie names of an app served over plain http on localhost, as every test stack is. */
+const loopback = cookiePolicy('http://localhost')
+export const LOGIN_COOKIE = loopback.login.name
+export const SESSION_COOKIE = loopback.session.name
+
+/** A string field of an opened seal, or undefined: tests narrow what they unseal, too. */
+export function sealedField(value: unknown, name: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const field: unknown = (value as Record<string, unknown>)[name]
+  return typeof field === 'string' ? field : undefined
+}
