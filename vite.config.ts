@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
@@ -30,6 +31,10 @@ function precompress(): Plugin {
 // the test projects (`vitest`).
 export default defineConfig(({ mode }) => ({
   plugins: mode === 'relay' ? [] : [react(), precompress()],
+  // The demo app imports the kit as any app would, by its package entry; here, from its source.
+  resolve: {
+    alias: { 'withings-link/react': fileURLToPath(new URL('web/link/index.ts', import.meta.url)) },
+  },
   build:
     mode === 'relay'
       ? {

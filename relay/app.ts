@@ -8,13 +8,20 @@ import { RelayError } from './errors'
 import { type ConnectionAddress, clientKey } from './http/client-address'
 import { relayCors } from './http/cors'
 import { jsonOnly } from './http/json-only'
-import { rateLimit } from './http/rate-limit'
+import { createRateLimits, type RouteFamily } from './http/rate-limit'
 import { jsonLogger, type Logger, type RelayEnv, requestLog } from './http/request-log'
 import { apiSecurityHeaders } from './http/security-headers'
 import { trustedOrigin } from './http/trusted-origin'
+import { createAppBudget } from './limits/app-budget'
+import { createSpentStates } from './limits/spent-states'
 import { authRoutes } from './routes/auth'
 import { withingsProxy } from './routes/withings-proxy'
 import { type CipherFactory, createSealer } from './seal'
+import { createRevokeTickets } from './session/revoke-tickets'
+import { createSessions } from './session/sessions'
+import { sharedRefresh } from './session/shared-refresh'
+import { createMemoryStore } from './store/memory-store'
+import type { SharedStore } from './store/shared-store'
 import { createTokenClient } from './withings/token-client'
 import type { UpstreamFetch } from './withings/upstream'
 
@@ -28,10 +35,14 @@ export interface RelayDeps {
   log?: Logger
   /**
    * The client's address from the connection, for rate limits. The runtime knows it, not the
-   * request: Node passes `nodeConnectionAddress` (relay/server.ts). Without it, every client
-   * shares one budget.
+   * request: Node passes its connection's. Without it, every client shares one budget.
    */
   connectionAddress?: ConnectionAddress
+  /**
+   * What instances share: the app's Withings budget, spent states, ended sessions. In memory by
+   * default, which is right for one instance; several need one store (Redis, withings-link/node).
+   */
+  store?: SharedStore
 }
 
 /** The relay as a Web-standard Hono app: no globals, no environment reads, one instance per config. */
@@ -39,6 +50,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   const fetch = deps.fetch ?? globalThis.fetch
   const now = deps.now ?? Date.now
   const log = deps.log ?? jsonLogger
+  const store = deps.store ?? createMemoryStore({ now })
   const sealer = createSealer(config.relaySecrets, now, deps.cookieCipher)
   const cookies = cookiePolicy(config.redirectUri)
   const publicConfig: PublicConfig = {
@@ -52,6 +64,36 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   const trusted = trustedOrigin({
     origins: [new URL(config.redirectUri).origin, ...config.allowedOrigins],
   })
+  const addressing = {
+    trustProxyHops: config.trustProxyHops,
+    proxySecret: config.proxySecret,
+    connectionAddress: deps.connectionAddress,
+  }
+  const rateLimit = createRateLimits({
+    perMinute: config.rateLimitPerMinute,
+    now,
+    clientKey: clientKey(addressing),
+  })
+
+  const upstream = { fetch, timeoutMs: config.upstreamTimeoutMs }
+  const tokenClient = createTokenClient({
+    ...upstream,
+    apiUrl: config.apiUrl,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+  })
+  const budget = createAppBudget({ store, perMinute: config.withingsCallsPerMinute, log })
+  const sessions = createSessions({
+    cookie: createSessionCookie(sealer, cookies.session, now),
+    refresh: sharedRefresh(async (refreshToken) => {
+      await budget.take('refresh')
+      return tokenClient.request({ type: 'refresh_token', refreshToken })
+    }, now),
+    store,
+    lifetimeSeconds: config.sessionLifetimeSeconds,
+    now,
+    log,
+  })
 
   const app = new Hono<RelayEnv>()
   app.use('*', apiSecurityHeaders())
@@ -63,21 +105,12 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     c.res.headers.set('Cache-Control', 'no-store')
   })
   app.use('/api/*', relayCors({ origins: config.allowedOrigins }))
-  // The origin check comes first: a foreign page making a visitor's browser post here must not
-  // spend that visitor's budget. Then the body's type and size, for every route alike.
-  app.post(
-    '/api/*',
-    trusted,
-    rateLimit({
-      perMinute: config.rateLimitPerMinute,
-      now,
-      clientKey: clientKey({
-        trustProxyHops: config.trustProxyHops,
-        connectionAddress: deps.connectionAddress,
-      }),
-    }),
-    jsonOnly(),
-  )
+  // Every POST of a known family: the origin check first (a foreign page making a visitor's
+  // browser post here must not spend that visitor's budget), then the family's rate limit, then
+  // the body's type and size. Other paths are refused by the 404 below, before any counting.
+  const guard = (family: RouteFamily) => [trusted, rateLimit(family), jsonOnly()] as const
+  app.post('/api/auth/*', ...guard('auth'))
+  app.post('/api/withings/*', ...guard('withings'))
 
   app.get('/api/healthz', (c) => c.json({ ok: true }))
   app.get('/api/config', (c) => c.json(publicConfig))
@@ -85,22 +118,23 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     '/api/auth',
     authRoutes({
       redirectUri: config.redirectUri,
-      tokenClient: createTokenClient({
-        apiUrl: config.apiUrl,
-        clientId: config.clientId,
-        clientSecret: config.clientSecret,
-        fetch,
-        timeoutMs: config.upstreamTimeoutMs,
-      }),
+      tokenClient,
+      revokeGrant: async () => {
+        throw new RelayError('upstream_unavailable', 'Revoke is not wired yet.')
+      },
       loginCookie: createLoginCookie(sealer, now, cookies.login),
-      sessionCookie: createSessionCookie(sealer, cookies.session),
+      sessions,
+      spentStates: createSpentStates(store),
+      budget,
+      revokeTickets: createRevokeTickets(sealer),
+      signInClient: clientKey({ ...addressing, ipv6Prefix: 48 }),
       now,
       log,
     }),
   )
   app.route(
     '/api/withings',
-    withingsProxy({ apiUrl: config.apiUrl, fetch, timeoutMs: config.upstreamTimeoutMs }),
+    withingsProxy({ ...upstream, apiUrl: config.apiUrl, sessions, budget }),
   )
 
   const respond = (c: Context<RelayEnv>, error: RelayError) => {

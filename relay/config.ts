@@ -34,6 +34,16 @@ export interface RelayConfig {
    * VITE_RELAY_URL (read from the same environment or .env as the build), for its CSP connect-src.
    */
   connectOrigins: readonly string[]
+  /** The secret a trusted proxy sends in X-Withings-Link-Proxy; X-Forwarded-For needs it. */
+  proxySecret: string | undefined
+  /** The absolute life of a session, counted from the login and kept across refreshes. */
+  sessionLifetimeSeconds: number
+  /** The relay's own budget of calls to Withings, all kinds, all instances, per minute. */
+  withingsCallsPerMinute: number
+  /** Token requests carry a signature (Getnonce, HMAC) instead of the client secret. */
+  signedTokenRequests: boolean
+  /** Redis shared by every instance (budget, spent states, notifications); memory without it. */
+  redisUrl: string | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -43,6 +53,16 @@ export type ParsedConfig =
   | { ok: false; problems: string[] }
 
 const MIN_SECRET_LENGTH = 32
+/** Estimated bits of a RELAY_SECRET key below which it is refused, and warned about. */
+const REFUSED_SECRET_BITS = 64
+const WEAK_SECRET_BITS = 96
+const MIN_PROXY_SECRET_LENGTH = 16
+// Thirty days: long enough that a person is not asked to connect again every week, short enough
+// that a session cookie copied off a device stops working within a month, whatever happens to it.
+const DEFAULT_SESSION_DAYS = 30
+// Withings gives a standard app 120 requests a minute, all users together; headroom for the
+// clock skew between its window and ours, and for another tool using the same app.
+const DEFAULT_WITHINGS_CALLS_PER_MINUTE = 100
 const DEFAULT_PORT = 3000
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
 const DEFAULT_RATE_LIMIT_PER_MINUTE = 60
@@ -92,9 +112,27 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
     problems.push(
       `RELAY_SECRET: every comma-separated key needs at least ${MIN_SECRET_LENGTH} characters.`,
     )
+  } else {
+    const weakest = Math.min(...relaySecrets.map(estimatedBits))
+    const advice = 'use random characters, e.g. `openssl rand -base64 32`'
+    if (weakest < REFUSED_SECRET_BITS) {
+      problems.push(
+        `RELAY_SECRET: a key is far too predictable (about ${weakest} bits); ${advice}.`,
+      )
+    } else if (weakest < WEAK_SECRET_BITS) {
+      warnings.push(`RELAY_SECRET: a key looks weak (about ${weakest} bits); ${advice}.`)
+    }
   }
 
   const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS, problems)
+  for (const origin of allowedOrigins) {
+    const { protocol, hostname } = new URL(origin)
+    if (protocol === 'http:' && !isLoopbackHost(hostname)) {
+      warnings.push(
+        `ALLOWED_ORIGINS: ${origin} is plain http: a page there can be altered on its way to the person, and it gets the relay's answers; prefer https.`,
+      )
+    }
+  }
   const spaRelay = httpUrl(urlSetting(env, 'VITE_RELAY_URL', '', problems))
   const port = parsePort(env.PORT, problems)
   const upstreamTimeoutMs = wholeNumber(env.WITHINGS_TIMEOUT_MS, problems, {
@@ -119,6 +157,40 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
     meaning: 'proxies in front of the relay (0 when clients connect to it directly)',
   })
 
+  const proxySecret = env.TRUSTED_PROXY_SECRET?.trim() || undefined
+  if (proxySecret !== undefined && proxySecret.length < MIN_PROXY_SECRET_LENGTH) {
+    problems.push(
+      `TRUSTED_PROXY_SECRET needs at least ${MIN_PROXY_SECRET_LENGTH} random characters (e.g. \`openssl rand -hex 16\`).`,
+    )
+  }
+  if (trustProxyHops > 0 && proxySecret === undefined) {
+    warnings.push(
+      'TRUST_PROXY is set without TRUSTED_PROXY_SECRET: anyone who can reach the relay directly can write their own X-Forwarded-For and pick a fresh rate-limit budget at every request. Have the proxy add X-Withings-Link-Proxy: <secret> and set TRUSTED_PROXY_SECRET to it (docs/deploy.md).',
+    )
+  }
+  const sessionDays = wholeNumber(env.SESSION_LIFETIME_DAYS, problems, {
+    name: 'SESSION_LIFETIME_DAYS',
+    fallback: DEFAULT_SESSION_DAYS,
+    min: 1,
+    max: 365,
+    meaning: 'days a session lasts from its login',
+  })
+  const withingsCallsPerMinute = wholeNumber(env.WITHINGS_CALLS_PER_MINUTE, problems, {
+    name: 'WITHINGS_CALLS_PER_MINUTE',
+    fallback: DEFAULT_WITHINGS_CALLS_PER_MINUTE,
+    min: 10,
+    max: MAX_RATE_LIMIT_PER_MINUTE,
+    meaning:
+      "calls a minute the relay makes to Withings, all users together (Withings' limit is 120 for a standard app)",
+  })
+  const signedTokenRequests = flag(env, 'WITHINGS_SIGNED_TOKEN_REQUESTS', problems)
+  const redisUrl = env.REDIS_URL?.trim() || undefined
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    problems.push(
+      'REDIS_URL must look like redis://host:6379 or rediss://user:password@host:6380/0.',
+    )
+  }
+
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
@@ -137,6 +209,11 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
       rateLimitPerMinute,
       trustProxyHops,
       connectOrigins: spaRelay ? [spaRelay.origin] : [],
+      proxySecret,
+      sessionLifetimeSeconds: sessionDays * 86_400,
+      withingsCallsPerMinute,
+      signedTokenRequests,
+      redisUrl,
     },
   }
 }
@@ -231,4 +308,27 @@ function wholeNumber(
     return rule.fallback
   }
   return value
+}
+
+function flag(env: Env, name: string, problems: string[]): boolean {
+  const value = env[name]?.trim().toLowerCase()
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false
+  if (value === '1' || value === 'true') return true
+  problems.push(`${name} must be 1 or 0 (got "${env[name]}").`)
+  return false
+}
+
+/**
+ * A key's entropy as its characters' Shannon entropy times its length, in whole bits: a crude
+ * estimate, but it tells 32 identical characters (0 bits) from `openssl rand -base64 32` (~230).
+ */
+function estimatedBits(key: string): number {
+  const counts = new Map<string, number>()
+  for (const char of key) counts.set(char, (counts.get(char) ?? 0) + 1)
+  let perChar = 0
+  for (const count of counts.values()) {
+    const p = count / key.length
+    perChar -= p * Math.log2(p)
+  }
+  return Math.floor(perChar * key.length)
 }

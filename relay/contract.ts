@@ -1,16 +1,34 @@
-// The relay's HTTP contract (DESIGN §3), shared with the SPA: types, constants and one pure
-// helper, with no imports, so web/ may use this file without pulling relay code into its bundle.
+// The relay's HTTP contract, shared with the SPA: types, constants and pure helpers, with no
+// imports, so web/ may use this file without pulling relay code into its bundle.
 
-/** The only token material a browser ever receives. The refresh token stays in a sealed cookie. */
-export interface TokenView {
-  access_token: string
-  token_type: 'Bearer'
-  /** Seconds since the Unix epoch at which the access token stops working. */
-  expires_at: number
-  /** Scopes the person actually granted, comma-separated as Withings writes them. */
-  scope: string
+/**
+ * What a page learns of its connection. No token: Withings refuses browser calls, so the page
+ * reaches Withings only through the relay, which keeps both tokens sealed in the session cookie.
+ */
+export interface SessionView {
   /** Withings sends userid as a number or a string; the relay always hands out a string. */
   userid: string
+  /** Scopes the person actually granted, comma-separated as Withings writes them. */
+  scope: string
+  /** Seconds since the Unix epoch at which the access token stops working. */
+  expires_at: number
+  /** From this moment the relay refreshes the access token on the next request that needs it. */
+  refresh_at: number
+  /** The session's absolute end, counted from the login and kept across refreshes. */
+  session_ends_at: number
+}
+
+/** What `POST /api/auth/logout` answers: the cookies are gone either way. */
+export interface LogoutResult {
+  /** True once Withings revoked the app's access (both tokens dead, notifications unsubscribed). */
+  withings_informed: boolean
+  /**
+   * When Withings could not be told: a sealed, short-lived ticket that lets this page retry
+   * (`POST /api/auth/revoke {ticket}`); it allows nothing but revoking this person's grant.
+   */
+  revoke_ticket?: string
+  /** Seconds to wait before that retry, when Withings said so. */
+  retry_after?: number
 }
 
 /** Public, non-secret settings the SPA needs to build the authorize URL (`GET /api/config`). */
@@ -22,30 +40,43 @@ export interface PublicConfig {
   emulator: boolean
 }
 
-export type ErrorCode =
-  | 'bad_request'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'forbidden_origin'
-  | 'not_found'
-  | 'invalid_state'
-  | 'login_cookie_missing'
-  | 'code_expired'
-  | 'redirect_uri_mismatch'
-  | 'invalid_client'
-  | 'session_expired'
-  | 'token_expired'
-  | 'access_denied'
-  | 'rate_limited'
-  | 'upstream_timeout'
-  | 'upstream_unavailable'
-  | 'upstream_error'
-  | 'shutting_down'
-  | 'internal_error'
+/**
+ * Every error code the relay answers with, its HTTP status, and whether the same request may
+ * succeed later without the person doing anything else (`retryable`). One table for the relay's
+ * answers and the SPA's next steps.
+ */
+export const ERROR_CODES = {
+  bad_request: { status: 400, retryable: false },
+  unsupported_media_type: { status: 415, retryable: false },
+  payload_too_large: { status: 413, retryable: false },
+  forbidden_origin: { status: 403, retryable: false },
+  not_found: { status: 404, retryable: false },
+  invalid_state: { status: 400, retryable: false },
+  login_cookie_missing: { status: 400, retryable: false },
+  code_expired: { status: 400, retryable: false },
+  redirect_uri_mismatch: { status: 502, retryable: false },
+  invalid_client: { status: 502, retryable: false },
+  session_expired: { status: 401, retryable: false },
+  scope_denied: { status: 403, retryable: false },
+  rate_limited: { status: 429, retryable: true },
+  upstream_timeout: { status: 504, retryable: true },
+  upstream_unavailable: { status: 502, retryable: true },
+  upstream_error: { status: 502, retryable: false },
+  shutting_down: { status: 503, retryable: true },
+  relay_unavailable: { status: 503, retryable: true },
+  internal_error: { status: 500, retryable: false },
+} as const satisfies Record<string, { status: number; retryable: boolean }>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value)
+}
 
 export interface ErrorBody {
   error: {
     code: ErrorCode
+    /** A sentence for developers, written by the relay: never Withings' own error text. */
     message: string
     retryable: boolean
     /** Seconds to wait before trying again, when the relay or Withings said so. */
@@ -61,12 +92,12 @@ export const CUSTOM_HEADER_VALUE = '1'
 export const SCOPES = ['user.info', 'user.metrics', 'user.activity', 'user.sleepevents'] as const
 export type Scope = (typeof SCOPES)[number]
 
-/** Withings' code lifetime: the exchange has to finish inside this budget (DESIGN §4). */
+/** Withings' code lifetime: the exchange has to finish inside this budget. */
 export const CODE_LIFETIME_SECONDS = 30
 /** How long a pending login (state) stays valid, in the SPA and in the login cookie. */
 export const PENDING_LOGIN_SECONDS = 600
 
-/** Equal-time string comparison, so a wrong state reveals nothing through timing. */
+/** Equal-time string comparison, so a wrong state or secret reveals nothing through timing. */
 export function constantTimeEqual(a: string, b: string): boolean {
   let difference = a.length ^ b.length
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -77,7 +108,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /**
  * The Withings data services the relay forwards (`POST /api/withings/{service}`), each with the
- * only actions it lets through (DESIGN §3; Withings' scope table names them).
+ * only actions it lets through (Withings' scope table names them).
  */
 export const DATA_ACTIONS = {
   measure: ['getmeas'],

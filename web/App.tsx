@@ -1,13 +1,10 @@
 import { lazy, Suspense } from 'react'
 import { BrowserRouter, Link, NavLink, Route, Routes } from 'react-router-dom'
-import { type AppDeps, AppDepsProvider } from './app-deps'
-import type { SessionStore } from './auth/session-store'
-import { SessionProvider } from './auth/use-session'
-import { CallbackPage } from './pages/CallbackPage'
+import { WithingsCallback, WithingsSessionRoute } from 'withings-link/react'
 import { ConnectPage } from './pages/ConnectPage'
 import { NotFoundPage } from './pages/NotFoundPage'
 
-// The dashboard (charts, data client) loads only when visited: the first load stays small.
+// The dashboard (charts, data parsers) loads only when visited: the first load stays small.
 const DashboardPage = lazy(() => import('./pages/DashboardPage'))
 
 export function AppRoutes() {
@@ -26,39 +23,30 @@ export function AppRoutes() {
       </header>
       <main>
         <Routes>
-          <Route path="/" element={<ConnectPage />} />
-          <Route path="/callback" element={<CallbackPage />} />
-          <Route
-            path="/dashboard"
-            element={
-              <Suspense fallback={<p role="status">Loading the dashboard…</p>}>
-                <DashboardPage />
-              </Suspense>
-            }
-          />
-          <Route path="*" element={<NotFoundPage />} />
+          <Route path="/callback" element={<WithingsCallback />} />
+          <Route element={<WithingsSessionRoute />}>
+            <Route path="/" element={<ConnectPage />} />
+            <Route
+              path="/dashboard"
+              element={
+                <Suspense fallback={<p role="status">Loading the dashboard…</p>}>
+                  <DashboardPage />
+                </Suspense>
+              }
+            />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
         </Routes>
       </main>
     </>
   )
 }
 
-export function App({
-  deps,
-  store,
-  restore,
-}: {
-  deps: AppDeps
-  store: SessionStore
-  restore: boolean
-}) {
+/** The demo app: a header, the Connect page, the callback, the dashboard. */
+export function App() {
   return (
-    <AppDepsProvider deps={deps}>
-      <SessionProvider store={store} restore={restore}>
-        <BrowserRouter>
-          <AppRoutes />
-        </BrowserRouter>
-      </SessionProvider>
-    </AppDepsProvider>
+    <BrowserRouter>
+      <AppRoutes />
+    </BrowserRouter>
   )
 }

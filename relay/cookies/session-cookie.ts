@@ -3,27 +3,29 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { Sealer } from '../seal'
 import type { CookieSpec } from './cookie-policy'
 
-// The session cookie is the only place the refresh token lives. SameSite=Strict: only the
-// app's own pages send it. Its life is capped by the refresh token's (one year at Withings).
-
-export const SESSION_SECONDS = 365 * 24 * 3600
+// The session cookie is the only place both Withings tokens live, sealed: the page never sees
+// either (Withings refuses browser calls, so it has no use for one). SameSite=Strict: only the
+// app's own pages send it. It ends with the session's absolute lifetime, counted from the login.
 
 export interface Session {
-  refreshToken: string
+  /** Random, names this session for the revoked-session memory; no token. */
+  id: string
   userid: string
   scope: string
-  /** When the refresh token was issued, seconds since the epoch. */
-  issuedAt: number
+  accessToken: string
+  /** Seconds since the epoch: when the access token stops working. */
+  accessExpiresAt: number
+  /** Seconds since the epoch: from then on, requests refresh the access token first. */
+  refreshAt: number
+  refreshToken: string
+  /** Seconds since the epoch: when the person connected. Refreshes keep it. */
+  loginAt: number
+  /** Seconds since the epoch: the session's absolute end. */
+  endsAt: number
 }
 
 /** Versioned so that a future format can read (or cleanly refuse) today's cookies. */
-interface SessionV1 {
-  v: 1
-  rt: string
-  uid: string
-  sc: string
-  iat: number
-}
+const VERSION = 2
 
 export interface SessionCookie {
   read(c: Context): Promise<Session | null>
@@ -31,24 +33,22 @@ export interface SessionCookie {
   clear(c: Context): void
 }
 
-export function createSessionCookie(sealer: Sealer, cookie: CookieSpec): SessionCookie {
+export function createSessionCookie(
+  sealer: Sealer,
+  cookie: CookieSpec,
+  now: () => number,
+): SessionCookie {
   return {
     async read(c) {
       const sealed = getCookie(c, cookie.name)
       if (!sealed) return null
       const opened = await sealer.unseal(cookie.name, sealed)
-      return opened ? fromV1(opened.value) : null
+      return opened ? parseSession(opened.value) : null
     },
     async write(c, session) {
-      const value: SessionV1 = {
-        v: 1,
-        rt: session.refreshToken,
-        uid: session.userid,
-        sc: session.scope,
-        iat: session.issuedAt,
-      }
-      const sealed = await sealer.seal(cookie.name, value, SESSION_SECONDS)
-      setCookie(c, cookie.name, sealed, cookie.options(SESSION_SECONDS))
+      const lifetime = Math.max(1, session.endsAt - Math.floor(now() / 1000))
+      const sealed = await sealer.seal(cookie.name, { ...session, v: VERSION }, lifetime)
+      setCookie(c, cookie.name, sealed, cookie.options(lifetime))
     },
     clear(c) {
       deleteCookie(c, cookie.name, cookie.options(0))
@@ -56,10 +56,35 @@ export function createSessionCookie(sealer: Sealer, cookie: CookieSpec): Session
   }
 }
 
-function fromV1(value: unknown): Session | null {
+/** Older formats (v1 held no access token) are refused: their holders connect again. */
+function parseSession(value: unknown): Session | null {
   if (typeof value !== 'object' || value === null) return null
-  const { v, rt, uid, sc, iat } = value as Record<string, unknown>
-  if (v !== 1 || typeof rt !== 'string' || typeof uid !== 'string') return null
-  if (typeof sc !== 'string' || typeof iat !== 'number') return null
-  return { refreshToken: rt, userid: uid, scope: sc, issuedAt: iat }
+  const fields = value as Record<string, unknown>
+  if (fields.v !== VERSION) return null
+  const text = (name: keyof Session) => {
+    const field = fields[name]
+    return typeof field === 'string' ? field : undefined
+  }
+  const time = (name: keyof Session) => {
+    const field = fields[name]
+    return typeof field === 'number' && Number.isSafeInteger(field) ? field : undefined
+  }
+  const session = {
+    id: text('id'),
+    userid: text('userid'),
+    scope: text('scope'),
+    accessToken: text('accessToken'),
+    accessExpiresAt: time('accessExpiresAt'),
+    refreshAt: time('refreshAt'),
+    refreshToken: text('refreshToken'),
+    loginAt: time('loginAt'),
+    endsAt: time('endsAt'),
+  }
+  return isComplete(session) ? session : null
+}
+
+function isComplete<T extends object>(
+  fields: T,
+): fields is { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.values(fields).every((field) => field !== undefined)
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { constantTimeEqual } from '../contract'
 
 /** The peer address of the connection, from the runtime (Node: getConnInfo); undefined if unknown. */
 export type ConnectionAddress = (c: Context) => string | undefined
@@ -6,36 +7,58 @@ export type ConnectionAddress = (c: Context) => string | undefined
 /** What rate limits count by when the runtime gives no address: everyone shares one budget. */
 export const UNKNOWN_CLIENT = 'unknown'
 
+/** The header a trusted proxy (a static host's forwarding, a load balancer) adds to prove itself. */
+export const PROXY_SECRET_HEADER = 'X-Withings-Link-Proxy'
+
+export interface ClientKeyOptions {
+  trustProxyHops: number
+  /**
+   * When set, X-Forwarded-For is believed only on requests carrying it in PROXY_SECRET_HEADER:
+   * anyone else could write their own X-Forwarded-For and pick a fresh budget at every request.
+   */
+  proxySecret?: string | undefined
+  connectionAddress?: ConnectionAddress | undefined
+  /**
+   * How much of an IPv6 address names one client: 64 (a host is commonly handed a whole /64) or
+   * 48 (a site's usual allocation, for limits a client must not multiply by its addresses).
+   */
+  ipv6Prefix?: 48 | 64
+}
+
 /**
  * The key a client's requests are counted under. With `trustProxyHops` = 0 it is the
  * connection's address: X-Forwarded-For is the client's own claim and is ignored. With N > 0,
  * the relay sits behind N proxies that each append the address they saw, so the Nth entry from
  * the right was written by the outermost one we trust; entries further left are forgeable.
- * IPv6 clients are keyed by their /64, since one host is commonly handed a whole /64.
  */
-export function clientKey(options: {
-  trustProxyHops: number
-  connectionAddress?: ConnectionAddress | undefined
-}): (c: Context) => string {
-  const { trustProxyHops, connectionAddress } = options
+export function clientKey(options: ClientKeyOptions): (c: Context) => string {
+  const { trustProxyHops, proxySecret, connectionAddress, ipv6Prefix = 64 } = options
+  const fromProxy = (c: Context) =>
+    trustProxyHops > 0 &&
+    (proxySecret === undefined ||
+      constantTimeEqual(c.req.header(PROXY_SECRET_HEADER) ?? '', proxySecret))
   return (c) => {
-    if (trustProxyHops > 0) {
+    if (fromProxy(c)) {
       const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((hop) => hop.trim())
-      const forwarded = addressKey(hops[hops.length - trustProxyHops])
+      const forwarded = addressKey(hops[hops.length - trustProxyHops], ipv6Prefix)
       if (forwarded) return forwarded
     }
-    return addressKey(connectionAddress?.(c)) ?? UNKNOWN_CLIENT
+    return addressKey(connectionAddress?.(c), ipv6Prefix) ?? UNKNOWN_CLIENT
   }
 }
 
-/** An IPv4 address as is, an IPv6 address as its /64 prefix, anything else undefined. */
-export function addressKey(address: string | undefined): string | undefined {
+/** An IPv4 address as is, an IPv6 address as its /64 (or /48) prefix, anything else undefined. */
+export function addressKey(
+  address: string | undefined,
+  ipv6Prefix: 48 | 64 = 64,
+): string | undefined {
   if (!address) return undefined
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)
   const candidate = mapped?.[1] ?? address
   if (isIpv4(candidate)) return candidate
   const groups = ipv6Groups(candidate)
-  return groups ? `${groups.slice(0, 4).join(':')}::/64` : undefined
+  const kept = ipv6Prefix / 16
+  return groups ? `${groups.slice(0, kept).join(':')}::/${ipv6Prefix}` : undefined
 }
 
 function isIpv4(text: string): boolean {

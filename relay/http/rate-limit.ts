@@ -2,31 +2,35 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { RelayError } from '../errors'
 import { createTokenBuckets } from './token-buckets'
 
+/** The route families the relay counts; a path outside them is refused before any counting. */
+export type RouteFamily = 'auth' | 'withings' | 'events'
+
 /**
- * Limits the POSTs one client makes to each route family (`/api/auth/*`, `/api/withings/*`, and
- * any family added later) with a budget per family, so that reading data never locks a person
- * out of refreshing their session. A person reloading and a few tabs stay far below the default
- * of 60 a minute; a script hammering the relay, or Withings through it, does not.
+ * Limits the requests one client makes to each route family, with a budget per family, so that
+ * reading data never locks a person out of refreshing their session. A person reloading and a
+ * few tabs stay far below the default of 60 a minute; a script hammering the relay does not.
+ * The family is fixed where the limiter is mounted, never read from the path: made-up paths
+ * cannot mint keys and push real clients out of the bounded store.
  */
-export const rateLimit = (options: {
+export function createRateLimits(options: {
   perMinute: number
   now: () => number
   clientKey: (c: Context) => string
   maxClients?: number
-}): MiddlewareHandler => {
+}): (family: RouteFamily) => MiddlewareHandler {
   const buckets = createTokenBuckets({
     perMinute: options.perMinute,
     now: options.now,
     ...(options.maxClients !== undefined && { maxKeys: options.maxClients }),
   })
-  return async function rateLimit(c, next) {
-    const family = c.req.path.split('/')[2] ?? ''
-    const wait = buckets.take(`${family} ${options.clientKey(c)}`)
-    if (wait !== undefined) {
-      throw new RelayError('rate_limited', 'Too many requests from this address: slow down.', {
-        retryAfter: wait,
-      })
+  return (family) =>
+    async function rateLimit(c, next) {
+      const wait = buckets.take(`${family} ${options.clientKey(c)}`)
+      if (wait !== undefined) {
+        throw new RelayError('rate_limited', 'Too many requests from this address: slow down.', {
+          retryAfter: wait,
+        })
+      }
+      await next()
     }
-    await next()
-  }
 }

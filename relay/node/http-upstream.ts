@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import type { UpstreamAnswer, UpstreamFetch } from '../withings/upstream'
+import { AnswerTooLarge, type UpstreamAnswer, type UpstreamFetch } from '../withings/upstream'
 
 // The relay's road to Withings on Node: node:http(s) over kept-alive connections. Node's fetch
 // builds a Request, a Response and a stream for each body, several hundred microseconds of CPU
@@ -22,7 +22,7 @@ export function createHttpUpstream(): HttpUpstream {
     https: new HttpsAgent({ keepAlive: true, timeout: IDLE_MS }),
   }
   return {
-    fetch(url, { method, headers, body, signal }) {
+    fetch(url, { method, headers, body, signal, maxBytes }) {
       const target = new URL(url)
       const form = body.toString()
       return send(target, {
@@ -35,6 +35,7 @@ export function createHttpUpstream(): HttpUpstream {
         },
         body: form,
         signal,
+        maxBytes,
         agent: target.protocol === 'https:' ? agents.https : agents.http,
       })
     },
@@ -50,6 +51,7 @@ interface Outgoing {
   headers: Record<string, string>
   body: string
   signal: AbortSignal
+  maxBytes: number
   agent: HttpAgent
 }
 
@@ -57,7 +59,7 @@ interface Outgoing {
  * Resolves when the answer's head arrives, as fetch does; its text follows. Aborting the signal
  * ends the request wherever it is, head or body, with the signal's reason.
  */
-function send(url: URL, { method, headers, body, signal, agent }: Outgoing) {
+function send(url: URL, { method, headers, body, signal, maxBytes, agent }: Outgoing) {
   return new Promise<UpstreamAnswer>((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason)
@@ -65,7 +67,7 @@ function send(url: URL, { method, headers, body, signal, agent }: Outgoing) {
     }
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest
     const outgoing = request(url, { method, headers, agent }, (incoming) => {
-      const text = readText(incoming)
+      const text = readText(incoming, maxBytes)
       // The caller hears of a cut answer from text(); until it asks, nobody else should.
       text.catch(() => {})
       resolve({ status: incoming.statusCode ?? 0, text: () => text })
@@ -78,10 +80,20 @@ function send(url: URL, { method, headers, body, signal, agent }: Outgoing) {
   })
 }
 
-function readText(incoming: IncomingMessage): Promise<string> {
+/** The body as text; past `maxBytes` the connection is dropped rather than read on. */
+function readText(incoming: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
+    let received = 0
+    incoming.on('data', (chunk: Buffer) => {
+      received += chunk.byteLength
+      if (received > maxBytes) {
+        reject(new AnswerTooLarge(maxBytes))
+        incoming.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
     incoming.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     incoming.on('error', reject)
     // A connection that ends before the promised length leaves the answer incomplete.

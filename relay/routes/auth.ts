@@ -1,114 +1,124 @@
 import { type Context, Hono } from 'hono'
-import type { TokenView } from '../contract'
+import type { LogoutResult } from '../contract'
 import type { LoginCookie } from '../cookies/login-cookie'
-import type { SessionCookie } from '../cookies/session-cookie'
 import { RelayError } from '../errors'
 import { codeField, onlyFields, stateField } from '../http/fields'
 import { readJsonObject } from '../http/json-body'
 import type { Logger, RelayEnv } from '../http/request-log'
+import type { AppBudget } from '../limits/app-budget'
+import type { SpentStates } from '../limits/spent-states'
+import type { RevokeTickets } from '../session/revoke-tickets'
+import { type Sessions, sessionView } from '../session/sessions'
 import type { TokenClient, WithingsTokens } from '../withings/token-client'
-import { sharedRefresh } from './shared-refresh'
 
 export interface AuthRoutesOptions {
   redirectUri: string
   tokenClient: TokenClient
+  /** Revokes the app's access to a person at Withings (signed), or throws a RelayError. */
+  revokeGrant: (userid: string) => Promise<void>
   loginCookie: LoginCookie
-  sessionCookie: SessionCookie
+  sessions: Sessions
+  spentStates: SpentStates
+  budget: AppBudget
+  revokeTickets: RevokeTickets
+  /** Whom a sign-in is counted against (the client's address, an IPv6 site as one). */
+  signInClient: (c: Context) => string
   now: () => number
   log: Logger
 }
 
-/** `/api/auth/*`: bind a state, exchange a code, refresh, log out (DESIGN §3). */
+/** `/api/auth/*`: bind a state, exchange a code, restore the session, disconnect. */
 export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
-  const { redirectUri, tokenClient, loginCookie, sessionCookie, now, log } = options
-  const seconds = () => Math.floor(now() / 1000)
-  const refreshOnce = sharedRefresh(
-    (refreshToken) => tokenClient.request({ type: 'refresh_token', refreshToken }),
-    now,
-  )
+  const { redirectUri, tokenClient, loginCookie, sessions, spentStates, budget, now, log } = options
+  const { revokeTickets, revokeGrant, signInClient } = options
 
-  /** Seals the (new) refresh token into the session cookie; the page gets only the token view. */
-  const answerWithSession = async (c: Context<RelayEnv>, tokens: WithingsTokens) => {
-    await sessionCookie.write(c, {
-      refreshToken: tokens.refreshToken,
-      userid: tokens.userid,
-      scope: tokens.scope,
-      issuedAt: seconds(),
-    })
-    const view: TokenView = {
-      access_token: tokens.accessToken,
-      token_type: 'Bearer',
-      expires_at: seconds() + tokens.expiresIn,
-      scope: tokens.scope,
-      userid: tokens.userid,
+  /**
+   * Tells Withings, once. Failing to is the answer, not an error: the cookies are gone anyway,
+   * and a passing failure comes with a ticket to try again from the page.
+   */
+  const revoke = async (userid: string): Promise<LogoutResult> => {
+    try {
+      await revokeGrant(userid)
+      return { withings_informed: true }
+    } catch (error) {
+      if (!(error instanceof RelayError)) throw error
+      log({ level: 'warn', msg: 'revoke not delivered', code: error.code })
+      if (!error.retryable) return { withings_informed: false }
+      return {
+        withings_informed: false,
+        revoke_ticket: await revokeTickets.issue(userid),
+        ...(error.retryAfter !== undefined && { retry_after: error.retryAfter }),
+      }
     }
-    return c.json(view)
   }
 
-  return new Hono<RelayEnv>()
-    .post('/login', async (c) => {
-      const body = await readJsonObject(c)
-      onlyFields(body, ['state'])
-      await loginCookie.bind(c, stateField(body))
-      return c.body(null, 204)
-    })
+  return (
+    new Hono<RelayEnv>()
+      .post('/login', async (c) => {
+        const body = await readJsonObject(c)
+        onlyFields(body, ['state'])
+        await loginCookie.bind(c, stateField(body))
+        return c.body(null, 204)
+      })
 
-    .post('/token', async (c) => {
-      const body = await readJsonObject(c)
-      onlyFields(body, ['code', 'state'])
-      const code = codeField(body)
-      const state = stateField(body)
-      // Single use: the state leaves the cookie before the exchange, whatever its outcome.
-      const consumed = await loginCookie.consume(c, state)
-      if (consumed === 'no_cookie') {
-        throw new RelayError(
-          'login_cookie_missing',
-          'The browser sent no login cookie: it did not keep it (private browsing, blocked cookies, or the app opened at another address than its own).',
-        )
-      }
-      if (consumed === 'not_pending') {
-        throw new RelayError(
-          'invalid_state',
-          'This sign-in was not started in this browser, was already used, or is older than 10 minutes.',
-        )
-      }
-      const started = now()
-      let tokens: WithingsTokens
-      try {
-        tokens = await tokenClient.request({ type: 'authorization_code', code, redirectUri })
-      } finally {
-        log({
-          level: 'info',
-          msg: 'code exchange',
-          id: c.get('requestId'),
-          ms: now() - started,
-          budgetMs: 30_000,
-        })
-      }
-      return answerWithSession(c, tokens)
-    })
+      .post('/token', async (c) => {
+        const body = await readJsonObject(c)
+        onlyFields(body, ['code', 'state'])
+        const code = codeField(body)
+        const state = stateField(body)
+        // Single use: the state leaves the cookie before the exchange, whatever its outcome.
+        const consumed = await loginCookie.consume(c, state)
+        if (consumed === 'no_cookie') {
+          throw new RelayError(
+            'login_cookie_missing',
+            'The browser sent no login cookie: it did not keep it (private browsing, blocked cookies, or the app opened at another address than its own).',
+          )
+        }
+        if (consumed === 'not_pending') {
+          throw new RelayError(
+            'invalid_state',
+            'This sign-in was not started in this browser, was already used, or is older than 10 minutes.',
+          )
+        }
+        // …and from every copy of the cookie, on every instance.
+        await spentStates.spend(state)
+        await budget.takeExchange(signInClient(c))
+        const started = now()
+        let tokens: WithingsTokens
+        try {
+          tokens = await tokenClient.request({ type: 'authorization_code', code, redirectUri })
+        } finally {
+          log({
+            level: 'info',
+            msg: 'code exchange',
+            id: c.get('requestId'),
+            ms: now() - started,
+            budgetMs: 30_000,
+          })
+        }
+        return c.json(sessionView(await sessions.begin(c, tokens)))
+      })
 
-    .post('/refresh', async (c) => {
-      const session = await sessionCookie.read(c)
-      if (!session) {
-        sessionCookie.clear(c)
-        throw new RelayError('session_expired', 'There is no session to refresh: connect again.')
-      }
-      let tokens: WithingsTokens
-      try {
-        tokens = await refreshOnce(session.refreshToken)
-      } catch (error) {
-        // Only a refusal of the refresh token ends the session; a passing fault never does.
-        if (error instanceof RelayError && error.code === 'session_expired') sessionCookie.clear(c)
-        throw error
-      }
-      // Withings returns a new refresh token every time: always keep the new one.
-      return answerWithSession(c, tokens)
-    })
+      // A reload or a new tab: the session as it is, refreshed only once its refresh moment came.
+      .post('/session', async (c) => {
+        const { session } = await sessions.usable(c, await sessions.current(c))
+        return c.json(sessionView(session))
+      })
 
-    .post('/logout', (c) => {
-      sessionCookie.clear(c)
-      loginCookie.clear(c)
-      return c.body(null, 204)
-    })
+      .post('/logout', async (c) => {
+        loginCookie.clear(c)
+        const session = await sessions.current(c).catch(() => null)
+        if (!session) return c.body(null, 204)
+        await sessions.end(c, session)
+        return c.json(await revoke(session.userid))
+      })
+
+      // The page retries a revoke that did not reach Withings, with the ticket the logout gave it.
+      .post('/revoke', async (c) => {
+        const body = await readJsonObject(c)
+        onlyFields(body, ['ticket'])
+        const userid = await revokeTickets.open(body.ticket)
+        return c.json(await revoke(userid))
+      })
+  )
 }

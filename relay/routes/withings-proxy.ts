@@ -1,39 +1,54 @@
 import { Hono } from 'hono'
-import { RelayError } from '../errors'
-import { bearerToken } from '../http/bearer'
+import type { Session } from '../cookies/session-cookie'
 import { readJsonObject } from '../http/json-body'
 import type { RelayEnv } from '../http/request-log'
+import type { AppBudget } from '../limits/app-budget'
+import type { Sessions } from '../session/sessions'
 import { parseDataRequest } from '../withings/data-request'
-import { parseEnvelope, withoutEchoes } from '../withings/envelope'
-import { statusFamily } from '../withings/status'
-import { postFormText, type UpstreamOptions } from '../withings/upstream'
+import { parseEnvelope } from '../withings/envelope'
+import { statusFamily, withingsError } from '../withings/status'
+import { MAX_ANSWER_BYTES, postFormText, type UpstreamOptions } from '../withings/upstream'
 
 export interface WithingsProxyOptions extends UpstreamOptions {
   apiUrl: string
+  sessions: Sessions
+  budget: AppBudget
 }
 
 /**
- * `POST /api/withings/{service}` (DESIGN §2.6, §3): Withings refuses browser calls, so the relay
- * forwards the allow-listed ones with the SPA's access token, once, and hands back Withings'
- * envelope exactly as sent. Nothing leaves before the token, the action and every parameter pass.
+ * `POST /api/withings/{service}`: Withings refuses browser calls, so the relay forwards the
+ * allow-listed ones with the session's own access token (sealed in its cookie; the page never
+ * holds one) and hands back Withings' envelope exactly as sent when its status is 0. Every other
+ * status becomes one of the relay's error codes. Nothing leaves before the session, the action and
+ * every parameter pass.
  */
 export function withingsProxy(options: WithingsProxyOptions): Hono<RelayEnv> {
+  const { apiUrl, sessions, budget } = options
+
   return new Hono<RelayEnv>().post('/:service{.+}', async (c) => {
-    const token = bearerToken(c.req.header('authorization'))
     const { service, params } = parseDataRequest(c.req.param('service'), await readJsonObject(c))
-    const text = await postFormText(options, `${options.apiUrl}/${service}`, params, {
-      authorization: `Bearer ${token}`,
-    })
-    const { status, error } = withoutEchoes(parseEnvelope(text), [token])
-    // The access token is a data call's only credential, so "Authentication failed" (status 401
-    // for an expired or revoked token, reference "Response Status") is about that token.
-    if (statusFamily(status) === 'authentication_failed') {
-      const said = error ? ` Withings said: "${error}"` : ''
-      throw new RelayError(
-        'token_expired',
-        `Withings no longer accepts this access token: refresh it and try again.${said} (status ${status}).`,
-      )
+    const ask = async (session: Session) => {
+      await budget.take('data')
+      const text = await postFormText(options, `${apiUrl}/${service}`, params, {
+        headers: { authorization: `Bearer ${session.accessToken}` },
+        maxBytes: MAX_ANSWER_BYTES.data,
+      })
+      return { text, envelope: parseEnvelope(text) }
     }
-    return c.body(text, 200, { 'content-type': 'application/json; charset=utf-8' })
+
+    let { session, refreshed } = await sessions.usable(c, await sessions.current(c))
+    let answer = await ask(session)
+    // "Authentication failed" on a data call is about the access token (reference, "Response
+    // Status"): it may have been revoked or expired early. One refresh, one retry.
+    if (!refreshed && statusFamily(answer.envelope.status) === 'authentication_failed') {
+      ;({ session } = await sessions.usable(c, session, { force: true }))
+      answer = await ask(session)
+    }
+    if (answer.envelope.status !== 0) {
+      const error = withingsError(answer.envelope, 'data')
+      if (error.code === 'session_expired') sessions.discard(c)
+      throw error
+    }
+    return c.body(answer.text, 200, { 'content-type': 'application/json; charset=utf-8' })
   })
 }

@@ -45,17 +45,3 @@ export function waitSeconds(envelope: Envelope): number | undefined {
     ? Math.ceil(seconds)
     : undefined
 }
-
-const MAX_ERROR_TEXT = 200
-
-/**
- * The envelope with Withings' `error` text made safe to repeat in an answer and a log line:
- * every value the relay sent in confidence (client secret, code, refresh token) cut out, should
- * Withings ever echo one, and the text kept short.
- */
-export function withoutEchoes(envelope: Envelope, confidential: readonly string[]): Envelope {
-  if (envelope.error === undefined) return envelope
-  let error = envelope.error
-  for (const value of confidential) if (value) error = error.replaceAll(value, '[redacted]')
-  return { ...envelope, error: error.slice(0, MAX_ERROR_TEXT) }
-}

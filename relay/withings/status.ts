@@ -1,11 +1,20 @@
-// Withings answers errors with HTTP 200 and a non-zero `status`. The reference groups the
-// statuses into families ("Response Status" section of withings-openapi.yml); this is that table.
+import { RelayError } from '../errors'
+import { type Envelope, waitSeconds } from './envelope'
+
+// What Withings' statuses mean, in one place. Withings answers errors with HTTP 200 and a non-zero
+// `status`; the reference groups the statuses into families ("Response Status" section of
+// withings-openapi.yml), and real answers add one: a call without its scope answers status 403
+// with "Insufficient_scope" in its text (python-withings issue 587), besides the reference's
+// "Unauthorized" family. The relay turns each into one of its stable codes; Withings' own text
+// only helps to classify and never reaches a browser or a log line (it could echo what the relay
+// sent in confidence).
 
 export type StatusFamily =
   | 'ok'
   | 'authentication_failed'
   | 'invalid_params'
   | 'unauthorized'
+  | 'insufficient_scope'
   | 'not_implemented'
   | 'timeout'
   | 'bad_state'
@@ -56,7 +65,98 @@ const TABLE: readonly Range[] = [
 ]
 
 /** Every status the table does not name is "An error occurred". */
-export function statusFamily(status: number): StatusFamily {
+export function statusFamily(status: number, error = ''): StatusFamily {
+  if (status === 403 || /insufficient_scope/i.test(error)) return 'insufficient_scope'
   for (const [from, to, family] of TABLE) if (status >= from && status <= to) return family
   return 'error_occurred'
+}
+
+/** What the relay was doing when Withings answered: the same status means different things. */
+export type CallKind = 'code_exchange' | 'refresh' | 'data' | 'signed'
+
+/**
+ * The relay's error for a non-zero status. `data` calls carry only the person's access token, so
+ * "Authentication failed" there is about that token (the caller refreshes and retries once);
+ * token and signed calls carry the app's credentials, so the same family is about those.
+ */
+export function withingsError(envelope: Envelope, kind: CallKind): RelayError {
+  const { status, error = '' } = envelope
+  const family = statusFamily(status, error)
+  const about = (word: string) => error.toLowerCase().includes(word)
+  const fail = (code: ConstructorParameters<typeof RelayError>[0], sentence: string) =>
+    new RelayError(code, `${sentence} (Withings status ${status}).`)
+
+  switch (family) {
+    case 'too_many_requests':
+      return new RelayError(
+        'rate_limited',
+        kind === 'code_exchange'
+          ? `Withings asks to slow down; the code cannot wait that long, so connect again after the wait (Withings status ${status}).`
+          : `Withings asks to slow down (Withings status ${status}).`,
+        { retryAfter: waitSeconds(envelope) },
+      )
+    case 'timeout':
+      return fail('upstream_timeout', 'Withings timed out')
+    case 'bad_state':
+      return fail('upstream_unavailable', 'Withings reported a bad state')
+    case 'insufficient_scope':
+    case 'unauthorized':
+      if (kind === 'data') {
+        return fail('scope_denied', 'This connection does not hold the scope this call needs')
+      }
+      return fail('invalid_client', "Withings refused the app's access to this service")
+    case 'authentication_failed':
+    case 'invalid_params':
+      return refusalOf(
+        kind,
+        { authentication: family === 'authentication_failed', status, about },
+        fail,
+      )
+    default:
+      return fail('upstream_error', 'Withings refused the request')
+  }
+}
+
+type Fail = (code: ConstructorParameters<typeof RelayError>[0], sentence: string) => RelayError
+
+// "Invalid Params: invalid client id/secret" is also what Withings answers when the callback URL
+// differs from the registered one, so the sentence names both causes.
+const BAD_CREDENTIALS =
+  "Withings refused the app's credentials: check WITHINGS_CLIENT_ID and WITHINGS_CLIENT_SECRET, and that WITHINGS_REDIRECT_URI is exactly a callback registered for the app"
+
+/** "Authentication failed" and "Invalid params", by what was sent. */
+function refusalOf(
+  kind: CallKind,
+  {
+    authentication,
+    status,
+    about,
+  }: { authentication: boolean; status: number; about: (word: string) => boolean },
+  fail: Fail,
+): RelayError {
+  const credentials = about('client') || about('signature') || about('nonce')
+  switch (kind) {
+    case 'data':
+      return authentication
+        ? fail('session_expired', 'Withings no longer accepts this access token')
+        : fail('upstream_error', "Withings refused the call's parameters")
+    case 'code_exchange':
+      if (status === 293 || about('redirect_uri')) {
+        return fail(
+          'redirect_uri_mismatch',
+          'Withings refused the redirect_uri: it must equal the one in the authorize URL and be registered as a callback',
+        )
+      }
+      if (credentials || authentication) return fail('invalid_client', BAD_CREDENTIALS)
+      return fail(
+        'code_expired',
+        'The authorization code is no longer valid: codes live 30 seconds and work once',
+      )
+    case 'refresh':
+      if (credentials) return fail('invalid_client', BAD_CREDENTIALS)
+      return fail('session_expired', 'Withings no longer accepts this session')
+    case 'signed':
+      if (credentials || authentication) return fail('invalid_client', BAD_CREDENTIALS)
+      return fail('upstream_error', "Withings refused the call's parameters")
+  }
 }

@@ -1,6 +1,6 @@
 import { RelayError } from '../errors'
-import { type Envelope, waitSeconds, withoutEchoes } from './envelope'
-import { statusFamily } from './status'
+import type { Envelope } from './envelope'
+import { withingsError } from './status'
 import { postForm, type UpstreamOptions } from './upstream'
 
 // Withings' token endpoint (`POST {api}/v2/oauth2 action=requesttoken`, reference
@@ -33,8 +33,7 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
   return {
     async request(grant) {
       const envelope = await postForm(options, endpoint, tokenRequestParams(options, grant))
-      const sent = grant.type === 'authorization_code' ? grant.code : grant.refreshToken
-      return processTokenResponse(withoutEchoes(envelope, [options.clientSecret, sent]), grant.type)
+      return processTokenResponse(envelope, grant.type)
     },
   }
 }
@@ -55,7 +54,9 @@ export function tokenRequestParams(
 }
 
 export function processTokenResponse(envelope: Envelope, grant: Grant['type']): WithingsTokens {
-  if (envelope.status !== 0) throw tokenError(envelope, grant)
+  if (envelope.status !== 0) {
+    throw withingsError(envelope, grant === 'authorization_code' ? 'code_exchange' : 'refresh')
+  }
   const { body } = envelope
   return {
     userid: userid(body.userid),
@@ -64,54 +65,6 @@ export function processTokenResponse(envelope: Envelope, grant: Grant['type']): 
     expiresIn: positiveSeconds(body.expires_in),
     // An empty scope is possible in principle; a missing one is treated the same way.
     scope: typeof body.scope === 'string' ? body.scope : '',
-  }
-}
-
-/** Maps a non-zero token status to the relay's stable codes (DESIGN §3, §4). */
-export function tokenError(envelope: Envelope, grant: Grant['type']): RelayError {
-  const { status, error = '' } = envelope
-  const said = error ? ` Withings said: "${error}" (status ${status}).` : ` (status ${status})`
-  const family = statusFamily(status)
-  const about = (word: string) => error.toLowerCase().includes(word)
-
-  switch (family) {
-    case 'too_many_requests':
-      return new RelayError('rate_limited', `Withings asks to slow down.${said}`, {
-        retryAfter: waitSeconds(envelope),
-      })
-    case 'timeout':
-      return new RelayError('upstream_timeout', `Withings timed out.${said}`)
-    case 'bad_state':
-      return new RelayError('upstream_unavailable', `Withings reported a bad state.${said}`)
-    case 'authentication_failed':
-    case 'invalid_params':
-      if (status === 293 || about('redirect_uri')) {
-        return new RelayError(
-          'redirect_uri_mismatch',
-          `Withings refused the redirect_uri: it must equal the one in the authorize URL and be registered as a callback.${said}`,
-        )
-      }
-      if (about('client')) {
-        return new RelayError(
-          'invalid_client',
-          `Withings refused the relay's client credentials; check WITHINGS_CLIENT_ID and WITHINGS_CLIENT_SECRET.${said}`,
-        )
-      }
-      if (grant === 'refresh_token') {
-        return new RelayError('session_expired', `Withings no longer accepts this session.${said}`)
-      }
-      if (family === 'authentication_failed') {
-        return new RelayError(
-          'invalid_client',
-          `Withings refused the relay's client credentials.${said}`,
-        )
-      }
-      return new RelayError(
-        'code_expired',
-        `The authorization code is no longer valid: codes live 30 seconds and work once.${said}`,
-      )
-    default:
-      return new RelayError('upstream_error', `Withings refused the token request.${said}`)
   }
 }
 

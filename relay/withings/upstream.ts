@@ -13,12 +13,27 @@ export interface UpstreamRequest {
   body: URLSearchParams
   signal: AbortSignal
   redirect: 'manual'
+  /** The longest answer body accepted; a longer one is cut off (AnswerTooLarge). */
+  maxBytes: number
 }
 
 export interface UpstreamAnswer {
   status: number
   text(): Promise<string>
+  /** The Web's fetch answers with a stream: it is read up to `maxBytes`, never further. */
+  body?: ReadableStream<Uint8Array> | null
 }
+
+/** Thrown when an answer's body goes past the request's `maxBytes`. */
+export class AnswerTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`The answer is larger than ${maxBytes} bytes.`)
+    this.name = 'AnswerTooLarge'
+  }
+}
+
+/** Token, nonce and revoke answers are a few hundred bytes; data pages a few hundred kB. */
+export const MAX_ANSWER_BYTES = { small: 64 * 1024, data: 1024 * 1024 } as const
 
 export interface UpstreamOptions {
   fetch: UpstreamFetch
@@ -36,7 +51,7 @@ export async function postForm(
   params: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<Envelope> {
-  return parseEnvelope(await postFormText(options, url, params, headers))
+  return parseEnvelope(await postFormText(options, url, params, { headers }))
 }
 
 /** The same single POST, answering the body exactly as Withings sent it (HTTP 200 only). */
@@ -44,7 +59,10 @@ export async function postFormText(
   { fetch, timeoutMs }: UpstreamOptions,
   url: string,
   params: Record<string, string>,
-  headers: Record<string, string> = {},
+  {
+    headers = {},
+    maxBytes = MAX_ANSWER_BYTES.small,
+  }: { headers?: Record<string, string>; maxBytes?: number } = {},
 ): Promise<string> {
   const signal = AbortSignal.timeout(timeoutMs)
   let response: UpstreamAnswer
@@ -55,14 +73,20 @@ export async function postFormText(
       body: new URLSearchParams(params),
       signal,
       redirect: 'manual',
+      maxBytes,
     })
   } catch (cause) {
     throw transportError(signal, cause, 'Withings could not be reached.')
   }
   let text: string
   try {
-    text = await response.text()
+    text = await readText(response, maxBytes)
   } catch (cause) {
+    if (cause instanceof AnswerTooLarge) {
+      throw new RelayError('upstream_error', `Withings' answer is larger than ${maxBytes} bytes.`, {
+        cause,
+      })
+    }
     throw transportError(
       signal,
       cause,
@@ -76,6 +100,35 @@ export async function postFormText(
     throw new RelayError('upstream_error', `Withings answered HTTP ${response.status}.`)
   }
   return text
+}
+
+/** The answer's text, from its stream when it has one, refusing more than `maxBytes`. */
+async function readText(answer: UpstreamAnswer, maxBytes: number): Promise<string> {
+  if (!answer.body) {
+    const text = await answer.text()
+    if (new TextEncoder().encode(text).byteLength > maxBytes) throw new AnswerTooLarge(maxBytes)
+    return text
+  }
+  const reader = answer.body.getReader()
+  const chunks: Uint8Array[] = []
+  let received = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    received += value.byteLength
+    if (received > maxBytes) {
+      await reader.cancel()
+      throw new AnswerTooLarge(maxBytes)
+    }
+    chunks.push(value)
+  }
+  const whole = new Uint8Array(received)
+  let at = 0
+  for (const chunk of chunks) {
+    whole.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return new TextDecoder().decode(whole)
 }
 
 function transportError(signal: AbortSignal, cause: unknown, message: string): RelayError {

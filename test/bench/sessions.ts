@@ -1,7 +1,7 @@
 import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract'
 import { cookiePolicy } from '../../relay/cookies/cookie-policy'
-import { buildAuthorizeUrl } from '../../web/auth/authorize-url'
-import { randomState } from '../../web/auth/random-state'
+import { buildAuthorizeUrl } from '../../web/link/auth/authorize-url'
+import { randomState } from '../../web/link/auth/random-state'
 import { consentViaHttp } from '../support/consent'
 import {
   createHttpClient,

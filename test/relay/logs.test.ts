@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createEmulator } from '../../relay/emulator/app'
 import { type Listening, listen } from '../../relay/node/listen'
-import { randomState } from '../../web/auth/random-state'
+import { randomState } from '../../web/link/auth/random-state'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { type Entry, killEntries, runStart } from '../support/entry-process'
 import { startLoginAt } from '../support/login'

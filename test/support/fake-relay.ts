@@ -1,6 +1,6 @@
 import { vi } from 'vitest'
-import type { PublicConfig, TokenView } from '../../relay/contract'
-import { type RelayClient, RelayRequestError } from '../../web/auth/relay-client'
+import type { LogoutResult, PublicConfig, SessionView } from '../../relay/contract'
+import { type RelayClient, RelayRequestError } from '../../web/link/auth/relay-client'
 
 export const PUBLIC_CONFIG: PublicConfig = {
   client_id: 'demo-client',
@@ -9,27 +9,40 @@ export const PUBLIC_CONFIG: PublicConfig = {
   emulator: true,
 }
 
-export const TOKEN: TokenView = {
-  access_token: 'access-token-1',
-  token_type: 'Bearer',
-  expires_at: Math.floor(Date.now() / 1000) + 10_800,
-  scope: 'user.metrics,user.activity',
-  userid: '363',
+/** A session view as the relay gives it, valid for `lifetimeSeconds` from now. */
+export function sessionView(
+  lifetimeSeconds = 10_800,
+  scope = 'user.metrics,user.activity',
+): SessionView {
+  const now = Math.floor(Date.now() / 1000)
+  return {
+    userid: '363',
+    scope,
+    expires_at: now + lifetimeSeconds,
+    refresh_at:
+      now + lifetimeSeconds - Math.min(300, Math.max(1, Math.floor(lifetimeSeconds / 10))),
+    session_ends_at: now + 30 * 86_400,
+  }
 }
+
+export const SESSION: SessionView = sessionView()
+
+export const INFORMED: LogoutResult = { withings_informed: true }
 
 /** The relay as the SPA sees it, for page tests: the network edge, replaced and counted. */
 export function fakeRelay(overrides: Partial<RelayClient> = {}) {
   return {
     config: vi.fn(overrides.config ?? (async () => PUBLIC_CONFIG)),
     login: vi.fn(overrides.login ?? (async () => {})),
-    exchange: vi.fn(overrides.exchange ?? (async () => TOKEN)),
-    refresh: vi.fn(
-      overrides.refresh ??
-        (async (): Promise<TokenView> => {
+    exchange: vi.fn(overrides.exchange ?? (async () => SESSION)),
+    session: vi.fn(
+      overrides.session ??
+        (async (): Promise<SessionView> => {
           throw new RelayRequestError('session_expired', 'no session')
         }),
     ),
-    logout: vi.fn(overrides.logout ?? (async () => {})),
+    logout: vi.fn(overrides.logout ?? (async (): Promise<LogoutResult | null> => INFORMED)),
+    revoke: vi.fn(overrides.revoke ?? (async (): Promise<LogoutResult> => INFORMED)),
     withings: vi.fn(
       overrides.withings ?? (async (): Promise<unknown> => ({ status: 0, body: {} })),
     ),

@@ -1,5 +1,6 @@
 import type { DataService, Scope } from '../../relay/contract'
 import { ymd } from '../../web/data/series'
+import { RelayRequestError } from '../../web/link/auth/relay-client'
 
 // Withings' answers for page tests, in the shapes of the reference (measuregrp_object,
 // activity_object, sleep_summary_object), small enough to read: what the relay would pass through.
@@ -48,17 +49,12 @@ const SCOPE_OF: Record<DataService, Scope> = {
   'v2/user': 'user.info',
 }
 
-export const INSUFFICIENT_SCOPE = {
-  status: 214,
-  body: {},
-  error:
-    'Unauthorized: insufficient_scope: The request requires higher privileges than provided by the access token',
-}
-
-/** A relay `withings` that answers like Withings for a token holding `scope`. */
+/** A relay `withings` that answers as the relay would for a session holding `scope`. */
 export function fakeWithings(scope = 'user.metrics,user.activity') {
   return async (service: DataService, body: Record<string, unknown>): Promise<unknown> => {
-    if (!scope.split(',').includes(SCOPE_OF[service])) return INSUFFICIENT_SCOPE
+    if (!scope.split(',').includes(SCOPE_OF[service])) {
+      throw new RelayRequestError('scope_denied', 'This connection does not hold the scope.')
+    }
     const types = String(body.meastypes ?? '')
     switch (`${service} ${body.action}`) {
       case 'measure getmeas': {

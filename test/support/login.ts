@@ -1,6 +1,6 @@
 import type { PublicConfig } from '../../relay/contract'
-import { buildAuthorizeUrl } from '../../web/auth/authorize-url'
-import { randomState } from '../../web/auth/random-state'
+import { buildAuthorizeUrl } from '../../web/link/auth/authorize-url'
+import { randomState } from '../../web/link/auth/random-state'
 import type { ApiClient } from './api-client'
 import { type ConsentOptions, consentViaHttp } from './consent'
 import type { Stack } from './stack'

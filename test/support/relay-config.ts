@@ -16,6 +16,11 @@ export function testConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
     rateLimitPerMinute: 60,
     trustProxyHops: 0,
     connectOrigins: [],
+    proxySecret: undefined,
+    sessionLifetimeSeconds: 30 * 86_400,
+    withingsCallsPerMinute: 100,
+    signedTokenRequests: false,
+    redisUrl: undefined,
     ...overrides,
   }
 }

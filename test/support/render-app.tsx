@@ -2,26 +2,30 @@ import { render } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { vi } from 'vitest'
 import { App } from '../../web/App'
-import { createPendingLogins } from '../../web/auth/pending-logins'
-import type { RelayClient } from '../../web/auth/relay-client'
-import type { SessionChannel } from '../../web/auth/session-channel'
-import { createSessionStore } from '../../web/auth/session-store'
+import { createPendingLogins } from '../../web/link/auth/pending-logins'
+import type { RelayClient } from '../../web/link/auth/relay-client'
+import type { SessionChannel } from '../../web/link/auth/session-channel'
+import { WithingsLinkProvider } from '../../web/link/provider'
 
 const silentChannel: SessionChannel = { post() {}, listen: () => () => {} }
 
 /** Renders the whole SPA at `path`, in StrictMode as in development, with a fake relay. */
-export function renderApp(
-  path: string,
-  { relay, restore = true }: { relay: RelayClient; restore?: boolean },
-) {
+export function renderApp(path: string, { relay }: { relay: RelayClient }) {
   window.history.replaceState(null, '', path)
-  const pendingLogins = createPendingLogins(sessionStorage)
-  const goTo = vi.fn<(url: string) => void>()
-  const store = createSessionStore({ relay, channel: silentChannel, lock: (task) => task() })
+  const navigate = vi.fn<(url: string) => void>()
+  const options = {
+    relay,
+    navigate,
+    channel: silentChannel,
+    lock: <T,>(task: () => Promise<T>) => task(),
+  }
   const view = render(
     <StrictMode>
-      <App deps={{ relay, pendingLogins, goTo }} store={store} restore={restore} />
+      <WithingsLinkProvider {...options}>
+        <App />
+      </WithingsLinkProvider>
     </StrictMode>,
   )
-  return { ...view, goTo, store, pendingLogins }
+  // The same tab's sessionStorage the kit saved its pending logins in.
+  return { ...view, navigate, pendingLogins: createPendingLogins(sessionStorage) }
 }

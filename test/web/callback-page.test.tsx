@@ -1,10 +1,10 @@
-import { screen, waitFor } from '@testing-library/react'
-import { describe, expect, test } from 'vitest'
-import type { ErrorCode } from '../../relay/contract'
-import { createPendingLogins } from '../../web/auth/pending-logins'
-import { RelayRequestError } from '../../web/auth/relay-client'
-import { explain } from '../../web/copy/error-messages'
-import { fakeRelay } from '../support/fake-relay'
+import { screen, waitFor, within } from '@testing-library/react'
+import { describe, expect, test, vi } from 'vitest'
+import { ERROR_CODES, type ErrorCode } from '../../relay/contract'
+import { createPendingLogins } from '../../web/link/auth/pending-logins'
+import { RelayRequestError } from '../../web/link/auth/relay-client'
+import { explain } from '../../web/link/copy/error-messages'
+import { fakeRelay, SESSION } from '../support/fake-relay'
 import { renderApp } from '../support/render-app'
 
 const STATE = 'S'.repeat(43)
@@ -26,10 +26,10 @@ describe('Callback page', () => {
     const relay = fakeRelay({
       exchange: async (code, state) => {
         searchDuringExchange = window.location.search
-        return (await fakeRelay().exchange(code, state)) as never
+        return fakeRelay().exchange(code, state)
       },
     })
-    renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    renderApp(`/callback?code=the-code&state=${STATE}`, { relay })
     await screen.findByRole('heading', { name: 'Connected as Withings user 363' })
     expect(searchDuringExchange).toBe('')
     expect(window.location.href).not.toContain('the-code')
@@ -38,7 +38,7 @@ describe('Callback page', () => {
   test('exchanges exactly once under StrictMode, then returns to where the person started', async () => {
     pendingLogin(STATE, Date.now(), '/?from=start')
     const relay = fakeRelay()
-    renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    renderApp(`/callback?code=the-code&state=${STATE}`, { relay })
     await screen.findByRole('heading', { name: 'Connected as Withings user 363' })
     expect(relay.exchange).toHaveBeenCalledTimes(1)
     expect(relay.exchange).toHaveBeenCalledWith('the-code', STATE)
@@ -48,7 +48,7 @@ describe('Callback page', () => {
   test('shows progress against the 30-second budget while exchanging', async () => {
     pendingLogin()
     const relay = fakeRelay({ exchange: () => new Promise(() => {}) })
-    renderApp(`/callback?code=c0de-c0de&state=${STATE}`, { relay, restore: false })
+    renderApp(`/callback?code=c0de-c0de&state=${STATE}`, { relay })
     const budget = await screen.findByRole('progressbar', {
       name: "Time used of Withings' 30-second code",
     })
@@ -75,7 +75,7 @@ describe('Callback page', () => {
   ])('fails closed on %s, without calling the relay', async (_, arrange, sentence) => {
     arrange()
     const relay = fakeRelay()
-    renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    renderApp(`/callback?code=the-code&state=${STATE}`, { relay })
     expect(await screen.findByRole('alert')).toHaveTextContent(sentence)
     expect(screen.getByRole('link', { name: 'Connect again' })).toBeInTheDocument()
     expect(relay.exchange).not.toHaveBeenCalled()
@@ -84,17 +84,17 @@ describe('Callback page', () => {
   test('a state is single use: the same callback a second time does not exchange', async () => {
     pendingLogin()
     const relay = fakeRelay()
-    const first = renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    const first = renderApp(`/callback?code=the-code&state=${STATE}`, { relay })
     await screen.findByRole('heading', { name: 'Connected as Withings user 363' })
     first.unmount()
-    renderApp(`/callback?code=the-code&state=${STATE}&again=1`, { relay, restore: false })
+    renderApp(`/callback?code=the-code&state=${STATE}&again=1`, { relay })
     expect(await screen.findByRole('alert')).toHaveTextContent(/already used/)
     expect(relay.exchange).toHaveBeenCalledTimes(1)
   })
 
   test('missing parameters are explained', async () => {
     const relay = fakeRelay()
-    renderApp('/callback', { relay, restore: false })
+    renderApp('/callback', { relay })
     expect(await screen.findByRole('alert')).toHaveTextContent(/holds no sign-in result/)
     expect(relay.exchange).not.toHaveBeenCalled()
   })
@@ -102,7 +102,7 @@ describe('Callback page', () => {
   test('Deny: a plain sentence and a way to try again', async () => {
     pendingLogin()
     const relay = fakeRelay()
-    renderApp(`/callback?error=access_denied&state=${STATE}`, { relay, restore: false })
+    renderApp(`/callback?error=access_denied&state=${STATE}`, { relay })
     expect(await screen.findByRole('heading', { name: 'Access declined' })).toBeInTheDocument()
     expect(screen.getByRole('alert')).toHaveTextContent(
       'You declined access to your Withings data, so nothing was connected.',
@@ -112,38 +112,58 @@ describe('Callback page', () => {
     expect(window.location.search).toBe('')
   })
 
-  const relayCodes: ErrorCode[] = [
-    'invalid_state',
-    'code_expired',
-    'redirect_uri_mismatch',
-    'invalid_client',
-    'rate_limited',
-    'upstream_timeout',
-    'upstream_unavailable',
-    'upstream_error',
-    'forbidden_origin',
-    'bad_request',
-    'internal_error',
-  ]
-  test.each(relayCodes)('turns the relay error %s into its sentence', async (code) => {
-    pendingLogin()
-    const relay = fakeRelay({
-      exchange: async () => {
-        throw new RelayRequestError(code, 'developer text', { retryAfter: 7 })
-      },
-    })
-    renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
-    const alert = await screen.findByRole('alert')
-    expect(alert).toHaveTextContent(explain(code).sentence)
-    expect(alert).not.toHaveTextContent('developer text')
-    if (code === 'rate_limited') expect(alert).toHaveTextContent('wait 7 seconds')
+  // Every code the relay can answer, and the two of the page's own: each gets its sentence and
+  // the way on. A code works once, so on the callback that is always "Connect again".
+  const problems = [
+    ...(Object.keys(ERROR_CODES) as ErrorCode[]),
+    'network_error',
+    'unexpected_response',
+  ] as const
+  test.each(problems)(
+    'the exchange failing with %s: its sentence, and "Connect again"',
+    async (code) => {
+      pendingLogin(STATE, Date.now(), '/dashboard')
+      const relay = fakeRelay({
+        exchange: async () => {
+          throw new RelayRequestError(code, 'developer text')
+        },
+      })
+      renderApp(`/callback?code=the-code&state=${STATE}`, { relay })
+      const alert = await screen.findByRole('alert')
+      expect(alert).toHaveTextContent(explain(code).sentence)
+      expect(alert).not.toHaveTextContent('developer text')
+      const again = within(alert).getByRole('link', { name: 'Connect again' })
+      expect(again).toHaveAttribute('href', '/dashboard')
+    },
+  )
+
+  test('Withings asking to wait on the exchange (601): "Connect again" once the wait is over', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    try {
+      pendingLogin()
+      const relay = fakeRelay({
+        exchange: async () => {
+          throw new RelayRequestError('rate_limited', 'slow down', { retryAfter: 3 })
+        },
+      })
+      renderApp(`/callback?code=the-code&state=${STATE}`, { relay })
+      const alert = await screen.findByRole('alert')
+      expect(alert).toHaveTextContent('Please wait 3 seconds')
+      expect(within(alert).getByRole('button', { name: /Connect again in [23] s/ })).toBeDisabled()
+      expect(within(alert).queryByRole('link', { name: 'Connect again' })).toBeNull()
+      await vi.advanceTimersByTimeAsync(3_500)
+      expect(await within(alert).findByRole('link', { name: 'Connect again' })).toHaveAttribute(
+        'href',
+        '/',
+      )
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   test('after a failed callback, an earlier session is found and mentioned', async () => {
-    const relay = fakeRelay({
-      refresh: async () => (await fakeRelay().exchange('x', 'y')) as never,
-    })
-    renderApp(`/callback?code=the-code&state=${STATE}`, { relay, restore: false })
+    const relay = fakeRelay({ session: async () => SESSION })
+    renderApp(`/callback?code=the-code&state=${STATE}`, { relay })
     await waitFor(() =>
       expect(screen.getByText(/You are still connected from before/)).toBeInTheDocument(),
     )

@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, test } from 'vitest'
-import { RelayRequestError } from '../../web/auth/relay-client'
-import { fakeRelay, PUBLIC_CONFIG } from '../support/fake-relay'
+import { RelayRequestError } from '../../web/link/auth/relay-client'
+import { fakeRelay, INFORMED, PUBLIC_CONFIG, SESSION } from '../support/fake-relay'
 import { renderApp } from '../support/render-app'
 
 const preview = () => screen.getByLabelText('Authorize URL preview').textContent ?? ''
@@ -51,15 +51,15 @@ describe('Connect page', () => {
   test('Connect keeps the state, binds it at the relay, then opens that very URL', async () => {
     const user = userEvent.setup()
     const relay = fakeRelay()
-    const { goTo, pendingLogins } = renderApp('/', { relay })
+    const { navigate, pendingLogins } = renderApp('/', { relay })
     await user.click(await screen.findByRole('switch', { name: 'Use the Withings demo user' }))
     const shown = preview()
     await user.click(screen.getByRole('button', { name: 'Connect Withings' }))
-    await waitFor(() => expect(goTo).toHaveBeenCalledWith(shown))
+    await waitFor(() => expect(navigate).toHaveBeenCalledWith(shown))
     const state = new URL(shown).searchParams.get('state') ?? ''
     expect(relay.login).toHaveBeenCalledWith(state)
     expect(relay.login.mock.invocationCallOrder[0]).toBeLessThan(
-      goTo.mock.invocationCallOrder[0] ?? 0,
+      navigate.mock.invocationCallOrder[0] ?? 0,
     )
     expect(pendingLogins.take(state)).toMatchObject({
       status: 'found',
@@ -69,13 +69,13 @@ describe('Connect page', () => {
 
   test('works from the keyboard alone', async () => {
     const user = userEvent.setup()
-    const { goTo } = renderApp('/', { relay: fakeRelay() })
+    const { navigate } = renderApp('/', { relay: fakeRelay() })
     await screen.findByRole('button', { name: 'Connect Withings' })
     const button = screen.getByRole('button', { name: 'Connect Withings' })
     for (let i = 0; i < 12 && document.activeElement !== button; i++) await user.tab()
     expect(button).toHaveFocus()
     await user.keyboard('{Enter}')
-    await waitFor(() => expect(goTo).toHaveBeenCalledOnce())
+    await waitFor(() => expect(navigate).toHaveBeenCalledOnce())
   })
 
   test('a relay failure is a sentence with a next step, and nothing opens', async () => {
@@ -85,10 +85,10 @@ describe('Connect page', () => {
         throw new RelayRequestError('forbidden_origin', 'nope')
       },
     })
-    const { goTo } = renderApp('/', { relay })
+    const { navigate } = renderApp('/', { relay })
     await user.click(await screen.findByRole('button', { name: 'Connect Withings' }))
     expect(await screen.findByRole('alert')).toHaveTextContent(/ALLOWED_ORIGINS must list it/)
-    expect(goTo).not.toHaveBeenCalled()
+    expect(navigate).not.toHaveBeenCalled()
   })
 
   test('says when the settings cannot load, and retries', async () => {
@@ -96,7 +96,7 @@ describe('Connect page', () => {
     let fail = true
     const relay = fakeRelay({
       config: async () => {
-        if (fail) throw new RelayRequestError('network_error', 'down', { retryable: true })
+        if (fail) throw new RelayRequestError('network_error', 'down')
         return PUBLIC_CONFIG
       },
     })
@@ -108,21 +108,86 @@ describe('Connect page', () => {
   })
 
   test('a restored session shows who is connected, which scopes, until when', async () => {
-    const relay = fakeRelay({
-      refresh: async () => ({
-        access_token: 't',
-        token_type: 'Bearer',
-        expires_at: Math.floor(Date.now() / 1000) + 3 * 3600,
-        scope: 'user.metrics,user.activity',
-        userid: '363',
-      }),
-    })
+    const relay = fakeRelay({ session: async () => SESSION })
     renderApp('/', { relay })
     expect(
       await screen.findByRole('heading', { name: 'Connected as Withings user 363' }),
     ).toBeInTheDocument()
     expect(screen.getByText('user.metrics')).toBeInTheDocument()
     expect(screen.getByText(/in 2 h 59 min|in 3 h 0 min/)).toBeInTheDocument()
+    expect(relay.session).toHaveBeenCalledOnce()
+  })
+
+  test('Disconnect that reached Withings says so, and shows the Connect form', async () => {
+    const user = userEvent.setup()
+    const relay = fakeRelay({ session: async () => SESSION })
+    renderApp('/', { relay })
+    await user.click(await screen.findByRole('button', { name: 'Disconnect' }))
+    expect(
+      await screen.findByText(
+        'Disconnected. Withings was told too: this app can no longer read your data.',
+      ),
+    ).toHaveAttribute('role', 'status')
+    expect(screen.getByRole('button', { name: 'Connect Withings' })).toBeEnabled()
+    expect(relay.logout).toHaveBeenCalledOnce()
+  })
+
+  test('Disconnect that could not reach Withings says so, and offers to tell Withings again', async () => {
+    const user = userEvent.setup()
+    const relay = fakeRelay({
+      session: async () => SESSION,
+      logout: async () => ({ withings_informed: false, revoke_ticket: 'ticket-1' }),
+      revoke: async () => INFORMED,
+    })
+    renderApp('/', { relay })
+    await user.click(await screen.findByRole('button', { name: 'Disconnect' }))
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent('Withings could not be told just now')
+    expect(screen.getByRole('button', { name: 'Connect Withings' })).toBeEnabled()
+    await user.click(within(alert).getByRole('button', { name: 'Tell Withings again' }))
+    expect(relay.revoke).toHaveBeenCalledWith('ticket-1')
+    expect(await screen.findByText(/Withings was told too/)).toHaveAttribute('role', 'status')
+  })
+
+  test('Disconnect failing at the relay keeps the connection, with a sentence and a retry', async () => {
+    const user = userEvent.setup()
+    let down = true
+    const relay = fakeRelay({
+      session: async () => SESSION,
+      logout: async () => {
+        if (down) throw new RelayRequestError('network_error', 'down')
+        return INFORMED
+      },
+    })
+    renderApp('/', { relay })
+    await user.click(await screen.findByRole('button', { name: 'Disconnect' }))
+    expect(await screen.findByRole('alert')).toHaveTextContent(/could not be reached/)
+    expect(
+      screen.getByRole('heading', { name: 'Connected as Withings user 363' }),
+    ).toBeInTheDocument()
+    down = false
+    await user.click(screen.getByRole('button', { name: 'Try again' }))
+    expect(await screen.findByRole('button', { name: 'Connect Withings' })).toBeEnabled()
+  })
+
+  test('a session the relay cannot check just now: its sentence and a retry that restores it', async () => {
+    const user = userEvent.setup()
+    let down = true
+    const relay = fakeRelay({
+      session: async () => {
+        if (down) throw new RelayRequestError('upstream_unavailable', 'down')
+        return SESSION
+      },
+    })
+    renderApp('/', { relay })
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Withings could not be reached just now.',
+    )
+    down = false
+    await user.click(screen.getByRole('button', { name: 'Try again' }))
+    expect(
+      await screen.findByRole('heading', { name: 'Connected as Withings user 363' }),
+    ).toBeInTheDocument()
   })
 })
 

@@ -1,17 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, test } from 'vitest'
-import type { TokenView } from '../../relay/contract'
-import { RelayRequestError } from '../../web/auth/relay-client'
-import { fakeRelay, TOKEN } from '../support/fake-relay'
+import { ERROR_CODES, type ErrorCode } from '../../relay/contract'
+import { RelayRequestError } from '../../web/link/auth/relay-client'
+import { explain } from '../../web/link/copy/error-messages'
+import { fakeRelay, SESSION, sessionView } from '../support/fake-relay'
 import { fakeWithings } from '../support/fake-withings'
 import { renderApp } from '../support/render-app'
-
-const tokenFor = (access_token: string, scope = TOKEN.scope): TokenView => ({
-  ...TOKEN,
-  access_token,
-  scope,
-})
 
 const panel = (name: string) => screen.findByRole('region', { name })
 
@@ -28,11 +23,11 @@ describe('Dashboard page', () => {
   test('nobody connected: the Connect form, which brings the person back to /dashboard', async () => {
     const user = userEvent.setup()
     const relay = fakeRelay()
-    const { goTo, pendingLogins } = renderApp('/dashboard', { relay })
+    const { navigate, pendingLogins } = renderApp('/dashboard', { relay })
     expect(screen.getByRole('status')).toHaveTextContent('Loading the dashboard…')
     await user.click(await screen.findByRole('button', { name: 'Connect Withings' }))
-    await waitFor(() => expect(goTo).toHaveBeenCalledOnce())
-    const state = new URL(goTo.mock.calls[0]?.[0] ?? '').searchParams.get('state') ?? ''
+    await waitFor(() => expect(navigate).toHaveBeenCalledOnce())
+    const state = new URL(navigate.mock.calls[0]?.[0] ?? '').searchParams.get('state') ?? ''
     expect(pendingLogins.take(state)).toMatchObject({ login: { returnTo: '/dashboard' } })
     expect(relay.withings).not.toHaveBeenCalled()
   })
@@ -45,7 +40,7 @@ describe('Dashboard page', () => {
     })
     const withings = fakeWithings()
     const relay = fakeRelay({
-      refresh: async () => TOKEN,
+      session: async () => SESSION,
       withings: async (service, body) => {
         await answered
         return withings(service, body)
@@ -71,7 +66,7 @@ describe('Dashboard page', () => {
   })
 
   test('one panel per granted scope that has data to chart', async () => {
-    const both = fakeRelay({ refresh: async () => TOKEN, withings: fakeWithings() })
+    const both = fakeRelay({ session: async () => SESSION, withings: fakeWithings() })
     const { unmount } = renderApp('/dashboard', { relay: both })
     for (const name of ['Weight', 'Blood pressure', 'Steps per day', 'Sleep per night']) {
       expect(await panel(name)).toBeInTheDocument()
@@ -80,9 +75,9 @@ describe('Dashboard page', () => {
     expect(await screen.findByText('9,000 steps', { selector: 'strong' })).toBeInTheDocument()
     unmount()
 
-    const metrics = tokenFor('metrics-only', 'user.metrics')
+    const metrics = sessionView(10_800, 'user.metrics')
     const relay = fakeRelay({
-      refresh: async () => metrics,
+      session: async () => metrics,
       withings: fakeWithings(metrics.scope),
     })
     renderApp('/dashboard', { relay })
@@ -97,7 +92,7 @@ describe('Dashboard page', () => {
 
   test('says so when there is nothing to show', async () => {
     const relay = fakeRelay({
-      refresh: async () => TOKEN,
+      session: async () => SESSION,
       withings: async () => ({ status: 0, body: { measuregrps: [], activities: [], series: [] } }),
     })
     renderApp('/dashboard', { relay })
@@ -115,9 +110,9 @@ describe('Dashboard page', () => {
     const withings = fakeWithings()
     let down = true
     const relay = fakeRelay({
-      refresh: async () => TOKEN,
+      session: async () => SESSION,
       withings: async (service, body) => {
-        if (down) throw new RelayRequestError('upstream_unavailable', 'down', { retryable: true })
+        if (down) throw new RelayRequestError('upstream_unavailable', 'down')
         return withings(service, body)
       },
     })
@@ -132,63 +127,59 @@ describe('Dashboard page', () => {
     expect(within(weight).queryByRole('alert')).not.toBeInTheDocument()
   })
 
-  test("Withings' refusal of a scope (status 214) is explained", async () => {
+  test('Withings refusing a scope the session names: the panel says so, the scope table "Denied"', async () => {
     const relay = fakeRelay({
-      refresh: async () => TOKEN,
-      withings: async () => ({ status: 214, body: {}, error: 'Unauthorized' }),
+      session: async () => SESSION,
+      withings: fakeWithings('user.activity'),
     })
     renderApp('/dashboard', { relay })
     expect(await within(await panel('Weight')).findByRole('alert')).toHaveTextContent(
-      'Withings did not let this app read this data',
+      explain('scope_denied').sentence,
     )
+    const scopes = await panel('What this connection can do')
+    const row = await within(scopes).findByRole('row', { name: /^user\.metrics / })
+    expect(row).toHaveTextContent(/Denied/)
   })
 
-  test('an expired access token: one refresh for all panels, and each call retried once', async () => {
-    const withings = fakeWithings()
-    const issued = [tokenFor('token-a'), tokenFor('token-b')]
+  // Every code a data call can end with: each panel says it and offers the way on.
+  const problems = [
+    ...(Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => code !== 'session_expired'),
+    'network_error',
+    'unexpected_response',
+  ] as const
+  test.each(problems)('a data call failing with %s: its sentence and a control', async (code) => {
     const relay = fakeRelay({
-      refresh: async () => issued.shift() ?? tokenFor('token-c'),
-      withings: async (service, body, token) => {
-        if (token === 'token-a') throw new RelayRequestError('token_expired', 'expired')
-        return withings(service, body)
-      },
-    })
-    renderApp('/dashboard', { relay })
-    expect(
-      await within(await panel('Weight')).findByText('65.75 kg', { selector: 'strong' }),
-    ).toBeInTheDocument()
-    await waitFor(() => expect(screen.queryAllByRole('status')).toHaveLength(0))
-
-    const tokens = relay.withings.mock.calls.map((call) => call[2])
-    const withA = tokens.filter((token) => token === 'token-a').length
-    expect(withA).toBe(7) // 4 panels + 3 scope checks, once each despite StrictMode
-    expect(tokens.filter((token) => token === 'token-b').length).toBe(withA)
-    expect(relay.refresh).toHaveBeenCalledTimes(2) // the restore, then one for everyone
-  })
-
-  test('a retry refused again is not retried a second time: the problem is shown', async () => {
-    let issued = 0
-    const relay = fakeRelay({
-      refresh: async () => tokenFor(`token-${++issued}`),
+      session: async () => SESSION,
       withings: async () => {
-        throw new RelayRequestError('token_expired', 'expired')
+        throw new RelayRequestError(code, 'developer text')
       },
     })
     renderApp('/dashboard', { relay })
-    const weight = await panel('Weight')
-    expect(await within(weight).findByRole('alert')).toHaveTextContent(
-      'Your access to Withings expired.',
-    )
-    await waitFor(() => expect(screen.queryAllByRole('status')).toHaveLength(0))
-    const weightCalls = relay.withings.mock.calls.filter(
-      ([service, body]) => service === 'measure' && String(body.meastypes) === '1',
-    )
-    expect(weightCalls.map((call) => call[2])).toEqual(['token-1', 'token-2'])
-    expect(relay.refresh).toHaveBeenCalledTimes(2)
+    const alert = await within(await panel('Weight')).findByRole('alert')
+    expect(alert).toHaveTextContent(explain(code).sentence)
+    expect(alert).not.toHaveTextContent('developer text')
+    const controls = [
+      ...within(alert).queryAllByRole('button', { name: 'Try again' }),
+      ...within(alert).queryAllByRole('link', { name: 'Connect again' }),
+    ]
+    expect(controls).toHaveLength(1)
+  })
+
+  test('a data call finding the session gone: the whole page shows the Connect form, once', async () => {
+    const relay = fakeRelay({
+      session: async () => SESSION,
+      withings: async () => {
+        throw new RelayRequestError('session_expired', 'gone')
+      },
+    })
+    renderApp('/dashboard', { relay })
+    expect(await screen.findByRole('button', { name: 'Connect Withings' })).toBeEnabled()
+    expect(screen.getByRole('alert')).toHaveTextContent('Your Withings connection has ended.')
+    expect(screen.queryByRole('region', { name: 'Weight' })).toBeNull()
   })
 
   test('what this connection can do: allowed, denied, and an honest "not checked"', async () => {
-    const relay = fakeRelay({ refresh: async () => TOKEN, withings: fakeWithings(TOKEN.scope) })
+    const relay = fakeRelay({ session: async () => SESSION, withings: fakeWithings(SESSION.scope) })
     renderApp('/dashboard', { relay })
     const scopes = await panel('What this connection can do')
     const table = await within(scopes).findByRole('table')

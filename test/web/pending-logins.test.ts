@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createPendingLogins, type PendingLogin } from '../../web/auth/pending-logins'
+import { createPendingLogins, type PendingLogin } from '../../web/link/auth/pending-logins'
 
 const login = (state: string, createdAt: number): PendingLogin => ({
   state,

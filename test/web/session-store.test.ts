@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import type { TokenView } from '../../relay/contract'
-import { RelayRequestError } from '../../web/auth/relay-client'
-import type { SessionChannel, SessionMessage } from '../../web/auth/session-channel'
-import { createSessionStore, refreshMoment } from '../../web/auth/session-store'
-import { fakeRelay } from '../support/fake-relay'
+import type { SessionView } from '../../relay/contract'
+import { RelayRequestError } from '../../web/link/auth/relay-client'
+import type { SessionChannel, SessionMessage } from '../../web/link/auth/session-channel'
+import { createSessionStore } from '../../web/link/auth/session-store'
+import { fakeRelay, sessionView } from '../support/fake-relay'
 
 /** Tabs of one browser: a shared channel and a shared lock, as BroadcastChannel and Web Locks. */
 function browser() {
@@ -33,98 +33,107 @@ function browser() {
   return { lock, channel }
 }
 
-let issued = 0
-const token = (lifetimeSeconds = 3600): TokenView => ({
-  access_token: `access-${++issued}`,
-  token_type: 'Bearer',
-  expires_at: Math.floor(Date.now() / 1000) + lifetimeSeconds,
-  scope: 'user.metrics',
-  userid: '363',
-})
+/** What the store holds when connected, or null: the status is checked before the value. */
+function connectedSession(store: {
+  getState(): ReturnType<ReturnType<typeof createSessionStore>['getState']>
+}) {
+  const state = store.getState()
+  expect(state.status).toBe('connected')
+  return state.status === 'connected' ? state.session : null
+}
 
 beforeEach(() => vi.useFakeTimers({ now: new Date('2026-11-25T10:00:00Z') }))
 afterEach(() => vi.useRealTimers())
 
 describe('the session store', () => {
-  test('refreshes by itself shortly before the access token expires', async () => {
-    const relay = fakeRelay({ refresh: async () => token() })
+  test('asks the relay again at the refresh moment it named, not before', async () => {
+    const later = () => sessionView(3600)
+    const relay = fakeRelay({ session: async () => later() })
     const { lock, channel } = browser()
     const store = createSessionStore({ relay, channel: channel(), lock })
-    const first = token(3600)
+    const first = sessionView(3600)
     store.connect(first)
-    expect(refreshMoment(first, Date.now())).toBe(first.expires_at * 1000 - 300_000)
+    expect(first.refresh_at).toBe(first.expires_at - 300)
 
     await vi.advanceTimersByTimeAsync(3600_000 - 300_001)
-    expect(relay.refresh).not.toHaveBeenCalled()
+    expect(relay.session).not.toHaveBeenCalled()
     await vi.advanceTimersByTimeAsync(2)
-    expect(relay.refresh).toHaveBeenCalledOnce()
-    const state = store.getState()
-    expect(state.status === 'connected' && state.token.access_token).not.toBe(first.access_token)
+    expect(relay.session).toHaveBeenCalledOnce()
+    expect(connectedSession(store)?.expires_at).toBeGreaterThan(first.expires_at)
   })
 
-  test('three tabs whose tokens expire together refresh once, and all get the new token', async () => {
-    const relay = fakeRelay({ refresh: async () => token() })
+  test('three tabs whose sessions are due together ask the relay once, and all learn the answer', async () => {
+    const relay = fakeRelay({ session: async () => sessionView(3600) })
     const { lock, channel } = browser()
     const tabs = [1, 2, 3].map(() => createSessionStore({ relay, channel: channel(), lock }))
-    const shared = token(60)
+    const shared = sessionView(60)
     for (const tab of tabs) tab.connect(shared)
     await vi.advanceTimersByTimeAsync(60_000)
-    expect(relay.refresh).toHaveBeenCalledOnce()
-    const tokens = tabs.map((tab) => {
-      const state = tab.getState()
-      return state.status === 'connected' ? state.token.access_token : null
-    })
-    expect(new Set(tokens).size).toBe(1)
-    expect(tokens[0]).not.toBe(shared.access_token)
+    expect(relay.session).toHaveBeenCalledOnce()
+    const ends = tabs.map((tab) => connectedSession(tab)?.expires_at)
+    expect(new Set(ends).size).toBe(1)
+    expect(ends[0]).toBeGreaterThan(shared.expires_at)
   })
 
-  test('a passing fault keeps the session and tries again later', async () => {
+  test('a reload restores the session with one question, however often it is asked', async () => {
+    const relay = fakeRelay({ session: async () => sessionView() })
+    const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
+    await Promise.all([store.restore(), store.restore()])
+    expect(relay.session).toHaveBeenCalledOnce()
+    expect(connectedSession(store)?.userid).toBe('363')
+    await store.restore()
+    expect(relay.session).toHaveBeenCalledOnce()
+  })
+
+  test('a passing fault keeps the session and asks again later', async () => {
     let fail = true
     const relay = fakeRelay({
-      refresh: async () => {
-        if (fail) throw new RelayRequestError('upstream_unavailable', 'down', { retryable: true })
-        return token()
+      session: async () => {
+        if (fail) throw new RelayRequestError('upstream_unavailable', 'down')
+        return sessionView(3600)
       },
     })
     const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
-    store.connect(token(60))
+    store.connect(sessionView(60))
     await vi.advanceTimersByTimeAsync(54_001)
-    expect(relay.refresh).toHaveBeenCalledTimes(1)
+    expect(relay.session).toHaveBeenCalledTimes(1)
     expect(store.getState().status).toBe('connected')
     fail = false
     await vi.advanceTimersByTimeAsync(5_000)
-    expect(relay.refresh).toHaveBeenCalledTimes(2)
-    expect(store.getState().status).toBe('connected')
+    expect(relay.session).toHaveBeenCalledTimes(2)
+    expect(connectedSession(store)?.expires_at).toBeGreaterThan(Date.now() / 1000 + 3000)
   })
 
   test('waits as long as Withings asks after a 601', async () => {
     const relay = fakeRelay({
-      refresh: vi
-        .fn()
+      session: vi
+        .fn<() => Promise<SessionView>>()
         .mockRejectedValueOnce(new RelayRequestError('rate_limited', '601', { retryAfter: 30 }))
-        .mockResolvedValue(token()),
+        .mockResolvedValue(sessionView()),
     })
     const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
-    void store.refresh()
+    void store.restore()
     await vi.advanceTimersByTimeAsync(0)
-    expect(store.getState()).toMatchObject({
+    expect(store.getState()).toEqual({
       status: 'unavailable',
       problem: 'rate_limited',
       retryAfter: 30,
     })
     await vi.advanceTimersByTimeAsync(29_000)
-    expect(relay.refresh).toHaveBeenCalledTimes(1)
+    expect(relay.session).toHaveBeenCalledTimes(1)
     await vi.advanceTimersByTimeAsync(1_000)
     expect(store.getState().status).toBe('connected')
   })
 
-  test('a refused session disconnects and says so', async () => {
+  test('a session the relay no longer holds disconnects, says so, and tells the other tabs', async () => {
     const relay = fakeRelay()
-    const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
-    const current = token(60)
-    store.connect(current)
-    expect(await store.refresh({ unless: current.access_token })).toBeNull()
-    expect(store.getState()).toEqual({ status: 'disconnected', problem: 'session_expired' })
+    const { lock, channel } = browser()
+    const here = createSessionStore({ relay, channel: channel(), lock })
+    const there = createSessionStore({ relay, channel: channel(), lock })
+    here.connect(sessionView(60))
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(here.getState()).toEqual({ status: 'disconnected', problem: 'session_expired' })
+    expect(there.getState().status).toBe('disconnected')
   })
 
   test('on start, no session is simply "disconnected", with nothing to apologise for', async () => {
@@ -134,55 +143,80 @@ describe('the session store', () => {
       lock: browser().lock,
     })
     expect(store.getState().status).toBe('checking')
-    await store.refresh()
+    await store.restore()
     expect(store.getState()).toEqual({ status: 'disconnected' })
   })
 
-  test('refresh({ unless }) skips when the failing token was already replaced', async () => {
-    const relay = fakeRelay({ refresh: async () => token() })
-    const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
-    const current = token()
-    store.connect(current)
-    expect(await store.refresh({ unless: 'an-older-token' })).toEqual(current)
-    expect(relay.refresh).not.toHaveBeenCalled()
-    expect(await store.refresh({ unless: current.access_token })).not.toEqual(current)
-    expect(relay.refresh).toHaveBeenCalledOnce()
+  test('a data call finding the session gone disconnects every tab', () => {
+    const { lock, channel } = browser()
+    const here = createSessionStore({ relay: fakeRelay(), channel: channel(), lock })
+    const there = createSessionStore({ relay: fakeRelay(), channel: channel(), lock })
+    here.connect(sessionView())
+    here.expire()
+    expect(here.getState()).toEqual({ status: 'disconnected', problem: 'session_expired' })
+    expect(there.getState()).toEqual({ status: 'disconnected' })
   })
 
-  test('a refresh that started before a new login does not undo it', async () => {
-    let answer: (view: TokenView) => void = () => {}
-    const relay = fakeRelay({ refresh: () => new Promise((resolve) => (answer = resolve)) })
+  test('an answer that started before a new login does not undo it', async () => {
+    let answer: (view: SessionView) => void = () => {}
+    const relay = fakeRelay({ session: () => new Promise((resolve) => (answer = resolve)) })
     const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
-    const pending = store.refresh()
+    const pending = store.restore()
     await vi.advanceTimersByTimeAsync(0)
-    const fresh = token()
+    const fresh = { ...sessionView(), userid: '4815162' }
     store.connect(fresh)
-    answer(token())
-    expect(await pending).toEqual(fresh)
-    expect(store.getState()).toEqual({ status: 'connected', token: fresh })
+    answer(sessionView())
+    await pending
+    expect(store.getState()).toEqual({ status: 'connected', session: fresh })
   })
 
-  test('disconnect logs out at the relay and tells the other tabs', async () => {
+  test('disconnect logs out at the relay, keeps what Withings heard, and tells the other tabs', async () => {
     const relay = fakeRelay()
     const { lock, channel } = browser()
     const here = createSessionStore({ relay, channel: channel(), lock })
     const there = createSessionStore({ relay, channel: channel(), lock })
-    here.connect(token())
+    here.connect(sessionView())
     expect(there.getState().status).toBe('connected')
     await here.disconnect()
     expect(relay.logout).toHaveBeenCalledOnce()
-    expect(here.getState().status).toBe('disconnected')
-    expect(there.getState().status).toBe('disconnected')
+    expect(here.getState()).toEqual({
+      status: 'disconnected',
+      farewell: { withingsInformed: true, canRetry: false, retryAfter: undefined },
+    })
+    expect(there.getState()).toEqual({ status: 'disconnected' })
   })
 
-  test('accessToken() refreshes first when the token is about to expire', async () => {
-    const relay = fakeRelay({ refresh: async () => token() })
+  test('a revoke that did not reach Withings is retried with its ticket, once asked', async () => {
+    const relay = fakeRelay({
+      logout: async () => ({ withings_informed: false, revoke_ticket: 'ticket', retry_after: 5 }),
+      revoke: async () => ({ withings_informed: true }),
+    })
     const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
-    const old = token(60)
-    store.connect(old)
-    expect(await store.accessToken()).toBe(old.access_token)
-    vi.setSystemTime(Date.now() + 55_000)
-    expect(await store.accessToken()).not.toBe(old.access_token)
-    expect(relay.refresh).toHaveBeenCalledOnce()
+    store.connect(sessionView())
+    await store.disconnect()
+    expect(store.getState()).toEqual({
+      status: 'disconnected',
+      farewell: { withingsInformed: false, canRetry: true, retryAfter: 5 },
+    })
+    expect(relay.revoke).not.toHaveBeenCalled()
+    await store.retryRevoke()
+    expect(relay.revoke).toHaveBeenCalledWith('ticket')
+    expect(store.getState()).toEqual({
+      status: 'disconnected',
+      farewell: { withingsInformed: true, canRetry: false, retryAfter: undefined },
+    })
+  })
+
+  test('a tab that wakes after its refresh moment asks the relay; a fresh one does not', async () => {
+    const relay = fakeRelay({ session: async () => sessionView(3600) })
+    const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
+    store.connect(sessionView(3600))
+    store.checkExpiry()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(relay.session).not.toHaveBeenCalled()
+    vi.setSystemTime(Date.now() + 3_400_000)
+    store.checkExpiry()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(relay.session).toHaveBeenCalledOnce()
   })
 })

@@ -1,9 +1,9 @@
+import type { WithingsData } from 'withings-link/react'
 import { Chart } from '../charts/Chart'
 import { describeSeries } from '../charts/summary'
 import { loadBloodPressure, PRESSURE_DAYS, type PressureSeries } from '../data/dashboard-data'
 import { formatDay } from '../data/format'
 import { formatMeasure, SYSTOLIC } from '../data/meastypes'
-import type { WithingsData } from '../data/withings-data'
 import { Panel } from './Panel'
 
 const format = (mmHg: number) => formatMeasure(SYSTOLIC, mmHg)

@@ -1,6 +1,6 @@
-import { explain } from '../copy/error-messages'
+import type { WithingsData } from 'withings-link/react'
+import { explain } from 'withings-link/react'
 import { type Capability, checkCapabilities } from '../data/capabilities'
-import type { WithingsData } from '../data/withings-data'
 import { Panel } from './Panel'
 
 /** Withings' scope table, live: what this connection may read, asked of Withings just now. */

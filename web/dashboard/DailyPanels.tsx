@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react'
+import type { WithingsData } from 'withings-link/react'
 import { Chart } from '../charts/Chart'
 import { describeSeries } from '../charts/summary'
 import { ACTIVITY_DAYS, loadSleep, loadSteps } from '../data/dashboard-data'
 import { formatDay, formatDuration, formatSteps } from '../data/format'
 import type { Point } from '../data/series'
-import type { WithingsData } from '../data/withings-data'
 import { noPoints, Panel } from './Panel'
 
 /** A number per day over the last days, as bars. */

@@ -1,8 +1,4 @@
-import { useMemo } from 'react'
-import type { TokenView } from '../../relay/contract'
-import { useAppDeps } from '../app-deps'
-import { useSessionStore } from '../auth/use-session'
-import { createWithingsData } from '../data/withings-data'
+import { type SessionView, useWithings } from 'withings-link/react'
 import { BloodPressurePanel } from './BloodPressurePanel'
 import { CapabilitiesPanel } from './CapabilitiesPanel'
 import { SleepPanel, StepsPanel } from './DailyPanels'
@@ -10,11 +6,9 @@ import { WeightPanel } from './WeightPanel'
 import './dashboard.css'
 
 /** One panel per granted scope that has data to chart, then the live scope table. */
-export function Dashboard({ token }: { token: TokenView }) {
-  const { relay } = useAppDeps()
-  const store = useSessionStore()
-  const data = useMemo(() => createWithingsData({ relay, store }), [relay, store])
-  const granted = new Set(token.scope.split(','))
+export function Dashboard({ session }: { session: SessionView }) {
+  const { data } = useWithings()
+  const granted = new Set(session.scope.split(','))
   const metrics = granted.has('user.metrics')
   const activity = granted.has('user.activity')
   return (

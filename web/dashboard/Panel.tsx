@@ -1,7 +1,6 @@
 import { type ReactNode, useCallback, useId } from 'react'
-import type { WithingsData } from '../data/withings-data'
-import { ProblemNotice } from '../ui/ProblemNotice'
-import { useAsync } from '../ui/use-async'
+import type { WithingsData } from 'withings-link/react'
+import { ProblemNotice, useAsync } from 'withings-link/react'
 
 /**
  * One dashboard card: loads its data, and says so while it does; shows a problem with a retry,

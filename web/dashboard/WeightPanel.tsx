@@ -1,9 +1,9 @@
+import type { WithingsData } from 'withings-link/react'
 import { Chart } from '../charts/Chart'
 import { describeSeries } from '../charts/summary'
 import { loadWeight, WEIGHT_DAYS } from '../data/dashboard-data'
 import { formatDay } from '../data/format'
 import { formatMeasure, WEIGHT } from '../data/meastypes'
-import type { WithingsData } from '../data/withings-data'
 import { noPoints, Panel } from './Panel'
 
 const format = (kilograms: number) => formatMeasure(WEIGHT, kilograms)

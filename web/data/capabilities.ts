@@ -1,9 +1,11 @@
-import type { Scope } from '../../relay/contract'
-import type { ProblemCode } from '../auth/problems'
-import { asRelayError } from '../auth/relay-client'
-import { SCOPE_TABLE } from '../copy/scope-table'
+import {
+  asRelayError,
+  type ProblemCode,
+  SCOPE_TABLE,
+  type Scope,
+  type WithingsData,
+} from 'withings-link/react'
 import { localDay, ymd } from './series'
-import type { WithingsData } from './withings-data'
 
 // The live version of Withings' scope table: for each scope, one of its webservices is called
 // and the answer says whether this connection may use it.

@@ -1,6 +1,6 @@
+import type { WithingsData } from 'withings-link/react'
 import { DIASTOLIC, SYSTOLIC, WEIGHT } from './meastypes'
 import { dailyPoints, localDay, measurePoints, type Point, ymd } from './series'
-import type { WithingsData } from './withings-data'
 
 // What each dashboard panel asks Withings for. Windows start at a local midnight, so two loads
 // on the same day send the same arguments (and share one request while both are in flight).

@@ -9,7 +9,7 @@ export function ConnectPage() {
     <>
       <h1>Withings connection</h1>
       <SessionGate returnTo={location.pathname + location.search}>
-        {(token) => <ConnectionSummary token={token} />}
+        {(session) => <ConnectionSummary session={session} />}
       </SessionGate>
     </>
   )

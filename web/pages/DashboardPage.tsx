@@ -6,7 +6,9 @@ export default function DashboardPage() {
   return (
     <>
       <h1>Dashboard</h1>
-      <SessionGate returnTo="/dashboard">{(token) => <Dashboard token={token} />}</SessionGate>
+      <SessionGate returnTo="/dashboard">
+        {(session) => <Dashboard session={session} />}
+      </SessionGate>
     </>
   )
 }

@@ -1,23 +1,24 @@
 import { useState } from 'react'
-import type { TokenView } from '../../relay/contract'
-import type { ProblemCode } from '../auth/problems'
-import { RelayRequestError } from '../auth/relay-client'
-import { useSession } from '../auth/use-session'
-import { ProblemNotice } from './ProblemNotice'
+import {
+  type ProblemCode,
+  ProblemNotice,
+  RelayRequestError,
+  type SessionView,
+  useWithings,
+} from 'withings-link/react'
 
 /** Who is connected, with which scopes, until when; and the way to disconnect. */
-export function ConnectionSummary({ token }: { token: TokenView }) {
-  const { store } = useSession()
+export function ConnectionSummary({ session }: { session: SessionView }) {
+  const { disconnect: end, scopes } = useWithings()
   const [busy, setBusy] = useState(false)
   const [problem, setProblem] = useState<ProblemCode | null>(null)
-  const expires = new Date(token.expires_at * 1000)
-  const scopes = token.scope.split(',').filter(Boolean)
+  const expires = new Date(session.expires_at * 1000)
 
   const disconnect = async () => {
     setBusy(true)
     setProblem(null)
     try {
-      await store.disconnect()
+      await end()
     } catch (error) {
       setProblem(error instanceof RelayRequestError ? error.code : 'unexpected_response')
       setBusy(false)
@@ -26,7 +27,7 @@ export function ConnectionSummary({ token }: { token: TokenView }) {
 
   return (
     <section className="card" aria-labelledby="connected-heading">
-      <h2 id="connected-heading">Connected as Withings user {token.userid}</h2>
+      <h2 id="connected-heading">Connected as Withings user {session.userid}</h2>
       <dl className="facts">
         <dt>Granted scopes</dt>
         <dd>

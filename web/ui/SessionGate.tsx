@@ -1,12 +1,9 @@
 import type { ReactNode } from 'react'
-import type { TokenView } from '../../relay/contract'
-import { useSession } from '../auth/use-session'
-import { ConfigGate } from './ConfigGate'
-import { ConnectForm } from './ConnectForm'
-import { ProblemNotice } from './ProblemNotice'
+import { ConnectWithings, ProblemNotice, type SessionView, useWithings } from 'withings-link/react'
+import { FarewellNotice } from './FarewellNotice'
 
 /**
- * Renders its children with the access token once someone is connected; until then, the session
+ * Renders its children with the session once someone is connected; until then, the session
  * check, a passing problem with a retry, or the Connect form that brings the person back to
  * `returnTo` after Withings.
  */
@@ -15,27 +12,30 @@ export function SessionGate({
   children,
 }: {
   returnTo: string
-  children: (token: TokenView) => ReactNode
+  children: (session: SessionView) => ReactNode
 }) {
-  const { state, store } = useSession()
-  switch (state.status) {
+  const connection = useWithings()
+  switch (connection.status) {
     case 'checking':
       return <p role="status">Checking your Withings connection…</p>
     case 'connected':
-      return children(state.token)
+      return connection.session ? children(connection.session) : null
     case 'unavailable':
       return (
         <ProblemNotice
-          problem={state.problem}
-          retryAfter={state.retryAfter}
-          onRetry={() => void store.refresh()}
+          problem={connection.problem ?? 'unexpected_response'}
+          retryAfter={connection.retryAfter}
+          onRetry={connection.retry}
         />
       )
     case 'disconnected':
       return (
         <>
-          {state.problem && <ProblemNotice problem={state.problem} />}
-          <ConfigGate>{(config) => <ConnectForm config={config} returnTo={returnTo} />}</ConfigGate>
+          {connection.farewell && <FarewellNotice farewell={connection.farewell} />}
+          {connection.problem && (
+            <ProblemNotice problem={connection.problem} connectTo={returnTo} />
+          )}
+          <ConnectWithings returnTo={returnTo} preview />
         </>
       )
   }

@@ -1,16 +1,22 @@
 import { useEffect, useLayoutEffect, useState } from 'react'
 import { Link, useNavigate } from 'react-router-dom'
-import { useAppDeps } from '../app-deps'
 import { hasCallbackSecrets, parseCallbackParams } from '../auth/callback-params'
 import { completeLogin, completeLoginOnce, type LoginOutcome } from '../auth/complete-login'
-import { useSession } from '../auth/use-session'
-import { CodeBudget } from '../ui/CodeBudget'
-import { ProblemNotice } from '../ui/ProblemNotice'
+import { useWithingsLink } from '../provider'
+import { useWithings } from '../use-withings'
+import { CodeBudget } from './CodeBudget'
+import { ProblemNotice } from './ProblemNotice'
 
-/** Where Withings sends the person back: scrub the address bar, check the state, exchange once. */
-export function CallbackPage() {
-  const deps = useAppDeps()
-  const { state: session, store } = useSession()
+/**
+ * The element of the route Withings sends the person back to (the redirect URI's path): scrubs
+ * the address bar, checks the state, exchanges the code once, then goes back where the person
+ * started. A code works once and lives 30 seconds, so whatever went wrong, the way on is
+ * "Connect again" — after the wait, when Withings asked for one.
+ */
+export function WithingsCallback() {
+  const kit = useWithingsLink()
+  const { store } = kit
+  const { status } = useWithings()
   const navigate = useNavigate()
   // Read once, before the address bar is scrubbed.
   const [search] = useState(() => window.location.search)
@@ -26,19 +32,19 @@ export function CallbackPage() {
   useEffect(() => {
     let live = true
     completeLoginOnce(search, async () => {
-      const result = await completeLogin(parseCallbackParams(search), deps)
-      if (result.kind === 'connected') store.connect(result.token)
+      const result = await completeLogin(parseCallbackParams(search), kit)
+      if (result.kind === 'connected') store.connect(result.session)
       return result
     }).then((result) => live && setOutcome(result))
     return () => {
       live = false
     }
-  }, [search, deps, store])
+  }, [search, kit, store])
 
   useEffect(() => {
     if (outcome?.kind === 'connected') navigate(outcome.returnTo, { replace: true })
     // A failed callback may still leave an earlier session alive: find out, to say so.
-    else if (outcome && store.getState().status === 'checking') void store.refresh()
+    else if (outcome) void store.restore()
   }, [outcome, navigate, store])
 
   if (!outcome || outcome.kind === 'connected') {
@@ -58,7 +64,7 @@ export function CallbackPage() {
         retryAfter={outcome.retryAfter}
         connectTo={outcome.returnTo}
       />
-      {session.status === 'connected' && (
+      {status === 'connected' && (
         <p>
           You are still connected from before. <Link to={outcome.returnTo}>Go back</Link>
         </p>

@@ -1,4 +1,4 @@
-import type { Scope } from '../../relay/contract'
+import type { Scope } from '../../../relay/contract'
 
 export interface ScopeInfo {
   scope: Scope

@@ -1,4 +1,4 @@
-import type { TokenView } from '../../relay/contract'
+import type { SessionView } from '../../../relay/contract'
 import type { CallbackParams } from './callback-params'
 import { safeReturnTo } from './callback-params'
 import type { PendingLogins } from './pending-logins'
@@ -6,7 +6,7 @@ import type { ProblemCode } from './problems'
 import { type RelayClient, RelayRequestError } from './relay-client'
 
 export type LoginOutcome =
-  | { kind: 'connected'; token: TokenView; returnTo: string }
+  | { kind: 'connected'; session: SessionView; returnTo: string }
   | { kind: 'failed'; problem: ProblemCode; returnTo: string; retryAfter?: number | undefined }
 
 /**
@@ -23,15 +23,15 @@ export async function completeLogin(
   const returnTo = safeReturnTo(taken.status === 'unknown' ? undefined : taken.login.returnTo)
 
   if (params.kind === 'error') {
-    const problem = params.error === 'access_denied' ? 'access_denied' : 'upstream_error'
+    const problem = params.error === 'access_denied' ? 'access_denied' : 'authorize_error'
     return { kind: 'failed', problem, returnTo }
   }
   if (taken.status === 'unknown') return { kind: 'failed', problem: 'state_unknown', returnTo }
   if (taken.status === 'expired') return { kind: 'failed', problem: 'state_expired', returnTo }
 
   try {
-    const token = await relay.exchange(params.code, params.state)
-    return { kind: 'connected', token, returnTo }
+    const session = await relay.exchange(params.code, params.state)
+    return { kind: 'connected', session, returnTo }
   } catch (error) {
     if (!(error instanceof RelayRequestError)) throw error
     return { kind: 'failed', problem: error.code, returnTo, retryAfter: error.retryAfter }

@@ -1,6 +1,10 @@
+import { ERROR_CODES, isErrorCode } from '../../../relay/contract'
 import type { ProblemCode } from '../auth/problems'
 
-/** What the person can do next; each page turns it into a button or link. */
+/**
+ * What the person can do next; each page turns it into a button or link. A problem the relay
+ * calls retryable is `try_again` (`wait` when it says how long); the others say their own step.
+ */
 export type NextStep = 'connect_again' | 'try_again' | 'wait' | 'contact_owner'
 
 export interface Explanation {
@@ -8,9 +12,11 @@ export interface Explanation {
   next: NextStep
 }
 
+type Entry = { sentence: string; next?: 'connect_again' | 'contact_owner' }
+
 // The one place where codes become sentences. Written for the person at the screen, not for
 // the developer: no jargon, and always a next step.
-const EXPLANATIONS: Record<ProblemCode, Explanation> = {
+const EXPLANATIONS: Record<ProblemCode, Entry> = {
   access_denied: {
     sentence: 'You declined access to your Withings data, so nothing was connected.',
     next: 'connect_again',
@@ -23,6 +29,10 @@ const EXPLANATIONS: Record<ProblemCode, Explanation> = {
   state_expired: {
     sentence:
       'This sign-in was started more than 10 minutes ago and has expired. Nothing was exchanged with Withings.',
+    next: 'connect_again',
+  },
+  authorize_error: {
+    sentence: 'Withings could not start the sign-in this app asked for, so nothing was connected.',
     next: 'connect_again',
   },
   missing_callback: {
@@ -51,15 +61,11 @@ const EXPLANATIONS: Record<ProblemCode, Explanation> = {
   },
   invalid_client: {
     sentence:
-      "Withings did not accept this app's credentials: the site's WITHINGS_CLIENT_ID or WITHINGS_CLIENT_SECRET is wrong.",
+      "Withings did not accept this app's credentials. Either the site's WITHINGS_CLIENT_ID or WITHINGS_CLIENT_SECRET is wrong, or its WITHINGS_REDIRECT_URI differs from the callback registered with Withings (Withings gives the same answer for both).",
     next: 'contact_owner',
   },
   session_expired: {
     sentence: 'Your Withings connection has ended. Connect again to continue.',
-    next: 'connect_again',
-  },
-  token_expired: {
-    sentence: 'Your access to Withings expired. Connect again to continue.',
     next: 'connect_again',
   },
   scope_denied: {
@@ -69,15 +75,12 @@ const EXPLANATIONS: Record<ProblemCode, Explanation> = {
   },
   rate_limited: {
     sentence: 'Withings is asking us to slow down.',
-    next: 'wait',
   },
   upstream_timeout: {
     sentence: 'Withings took too long to answer.',
-    next: 'try_again',
   },
   upstream_unavailable: {
     sentence: 'Withings could not be reached just now.',
-    next: 'try_again',
   },
   upstream_error: {
     sentence: 'Withings refused the request.',
@@ -90,7 +93,6 @@ const EXPLANATIONS: Record<ProblemCode, Explanation> = {
   },
   bad_request: {
     sentence: "The app's server did not accept the request.",
-    next: 'try_again',
   },
   unsupported_media_type: {
     sentence: "The app's server did not accept the request.",
@@ -106,22 +108,27 @@ const EXPLANATIONS: Record<ProblemCode, Explanation> = {
   },
   shutting_down: {
     sentence: "The app's server is restarting.",
-    next: 'try_again',
+  },
+  relay_unavailable: {
+    sentence: "The app's server cannot finish this just now.",
   },
   internal_error: {
     sentence: "Something went wrong in the app's server.",
-    next: 'try_again',
   },
   network_error: {
     sentence: "The app's server could not be reached. Check your connection.",
-    next: 'try_again',
   },
   unexpected_response: {
     sentence: "The app's server gave an answer this page does not understand.",
-    next: 'try_again',
   },
 }
 
 export function explain(code: ProblemCode): Explanation {
-  return EXPLANATIONS[code] ?? EXPLANATIONS.unexpected_response
+  const { sentence, next } = EXPLANATIONS[code] ?? EXPLANATIONS.unexpected_response
+  if (next) return { sentence, next }
+  const retryable = !isErrorCode(code) || ERROR_CODES[code].retryable
+  return {
+    sentence,
+    next: code === 'rate_limited' ? 'wait' : retryable ? 'try_again' : 'contact_owner',
+  }
 }

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
-import type { PublicConfig } from '../../relay/contract'
-import { usePublicConfig } from '../config/use-public-config'
+import type { PublicConfig } from '../../../relay/contract'
 import { ProblemNotice } from './ProblemNotice'
+import { usePublicConfig } from './use-public-config'
 
 /** Renders its children once the relay's public configuration has loaded. */
 export function ConfigGate({ children }: { children: (config: PublicConfig) => ReactNode }) {

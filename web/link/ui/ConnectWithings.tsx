@@ -1,19 +1,41 @@
 import { type FormEvent, useState } from 'react'
-import type { PublicConfig, Scope } from '../../relay/contract'
-import { useAppDeps } from '../app-deps'
+import type { PublicConfig, Scope } from '../../../relay/contract'
 import { buildAuthorizeUrl } from '../auth/authorize-url'
 import type { ProblemCode } from '../auth/problems'
 import { randomState } from '../auth/random-state'
-import { RelayRequestError } from '../auth/relay-client'
+import { asRelayError } from '../auth/relay-client'
 import { DEFAULT_SCOPES, SCOPE_TABLE } from '../copy/scope-table'
+import { useWithingsLink } from '../provider'
+import { ConfigGate } from './ConfigGate'
 import { ProblemNotice } from './ProblemNotice'
+
+export interface ConnectWithingsProps {
+  /** Where the person comes back to after Withings; the current path by default. */
+  returnTo?: string
+  /** The scopes ticked at first. */
+  defaultScopes?: readonly Scope[]
+  /** Show the exact authorize URL the button opens (for developers). */
+  preview?: boolean
+}
+
+/**
+ * "Connect Withings": the scopes to share (with what each allows), the demo-user switch, and
+ * the button, labelled and keyboard-usable; it binds a fresh state and opens Withings.
+ */
+export function ConnectWithings(props: ConnectWithingsProps) {
+  return <ConfigGate>{(config) => <ConnectForm config={config} {...props} />}</ConfigGate>
+}
 
 type Phase = { name: 'idle' } | { name: 'starting' } | { name: 'failed'; problem: ProblemCode }
 
-/** Scope choice, the demo switch, a live preview of the authorize URL, and the Connect button. */
-export function ConnectForm({ config, returnTo }: { config: PublicConfig; returnTo: string }) {
-  const { relay, pendingLogins, goTo } = useAppDeps()
-  const [scopes, setScopes] = useState<ReadonlySet<Scope>>(() => new Set(DEFAULT_SCOPES))
+function ConnectForm({
+  config,
+  returnTo,
+  defaultScopes = DEFAULT_SCOPES,
+  preview = false,
+}: ConnectWithingsProps & { config: PublicConfig }) {
+  const link = useWithingsLink()
+  const [scopes, setScopes] = useState<ReadonlySet<Scope>>(() => new Set(defaultScopes))
   const [demo, setDemo] = useState(false)
   // Made ahead of the click so the preview shows the exact URL the button will open.
   const [state, setState] = useState(randomState)
@@ -41,15 +63,10 @@ export function ConnectForm({ config, returnTo }: { config: PublicConfig; return
     event.preventDefault()
     if (chosen.length === 0 || phase.name === 'starting') return
     setPhase({ name: 'starting' })
-    pendingLogins.save({ state, createdAt: Date.now(), returnTo, scopes: chosen, demo })
     try {
-      await relay.login(state)
-      goTo(url)
+      await link.connect({ scopes: chosen, demo, state, ...(returnTo !== undefined && { returnTo }) })
     } catch (error) {
-      setPhase({
-        name: 'failed',
-        problem: error instanceof RelayRequestError ? error.code : 'unexpected_response',
-      })
+      setPhase({ name: 'failed', problem: asRelayError(error).code })
       setState(randomState())
     }
   }
@@ -100,10 +117,14 @@ export function ConnectForm({ config, returnTo }: { config: PublicConfig; return
         </p>
       </div>
 
-      <label htmlFor="authorize-url">Authorize URL preview</label>
-      <output id="authorize-url" className="url-preview">
-        {url}
-      </output>
+      {preview && (
+        <>
+          <label htmlFor="authorize-url">Authorize URL preview</label>
+          <output id="authorize-url" className="url-preview">
+            {url}
+          </output>
+        </>
+      )}
 
       <button type="submit" disabled={chosen.length === 0 || starting} aria-busy={starting}>
         {starting ? 'Opening Withings…' : 'Connect Withings'}

@@ -1,0 +1,77 @@
+import { RelayError } from '../errors'
+import type { Logger } from '../http/request-log'
+import type { SharedStore } from '../store/shared-store'
+
+// Withings allows an app 120 requests a minute, all its users and services together (developer
+// guide, "Rate limits"); past that it answers status 601 to everyone. The relay keeps its own
+// count under a budget below that, shared by every instance through the store, and gives each
+// kind of call a share, so that no flood of one kind starves the others:
+// - code exchanges: at most a fifth of the budget, and a few per client address (a person needs
+//   one or two), so made-up codes from a handful of addresses cannot spend the app's budget;
+// - data calls: at most three fifths;
+// - refreshes, revokes and notification calls: what is left, never less than a fifth.
+
+export type WithingsCall = 'exchange' | 'refresh' | 'data' | 'signed' | 'notify'
+
+export interface AppBudget {
+  /** Counts one call to Withings, or throws rate_limited (and the call must not be made). */
+  take(kind: Exclude<WithingsCall, 'exchange'>): Promise<void>
+  /** The same for a code exchange, which `client` (an address, an IPv6 site) asks for. */
+  takeExchange(client: string): Promise<void>
+}
+
+export const BUDGET_WINDOW_MS = 60_000
+/** A person connects once or twice; a retry or a second tab is the most they need. */
+export const EXCHANGES_PER_CLIENT = 5
+export const CLIENT_WINDOW_MS = 10 * 60_000
+
+export function createAppBudget(options: {
+  store: SharedStore
+  perMinute: number
+  log: Logger
+}): AppBudget {
+  const { store, perMinute, log } = options
+  const shares: Partial<Record<WithingsCall, number>> = {
+    exchange: Math.max(1, Math.floor(perMinute / 5)),
+    data: Math.max(1, Math.floor((perMinute * 3) / 5)),
+  }
+
+  const take = async (key: string, limit: number, windowMs: number, why: string) => {
+    let taken: Awaited<ReturnType<SharedStore['take']>>
+    try {
+      taken = await store.take(key, limit, windowMs)
+    } catch (cause) {
+      // Withings still counts, and says 601 past its limit: the store being away must not stop
+      // every call to it.
+      log({ level: 'warn', msg: 'app budget not counted', cause: nameOf(cause) })
+      return
+    }
+    if (!taken.taken) {
+      throw new RelayError('rate_limited', why, {
+        retryAfter: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)),
+      })
+    }
+  }
+
+  const busy = 'The app is making too many calls to Withings just now: wait a moment.'
+  const count = async (kind: WithingsCall) => {
+    const share = shares[kind]
+    if (share !== undefined) await take(`budget:${kind}`, share, BUDGET_WINDOW_MS, busy)
+    await take('budget:all', perMinute, BUDGET_WINDOW_MS, busy)
+  }
+
+  return {
+    take: count,
+    async takeExchange(client) {
+      await take(
+        `exchanges:${client}`,
+        EXCHANGES_PER_CLIENT,
+        CLIENT_WINDOW_MS,
+        'Too many sign-ins from this address: wait before connecting again.',
+      )
+      await count('exchange')
+    },
+  }
+}
+
+const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')
