@@ -57,7 +57,10 @@ export default defineConfig(({ mode }) => ({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/{relay,emulator,quality}/**/*.test.ts', 'test/web/**/*.node.test.ts'],
+          include: [
+            'test/{relay,emulator,quality,store}/**/*.test.ts',
+            'test/web/**/*.node.test.ts',
+          ],
         },
       },
       {
