@@ -62,7 +62,10 @@ export default defineConfig(({ mode }) => ({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/{relay,emulator,quality}/**/*.test.ts', 'test/web/**/*.node.test.ts'],
+          include: [
+            'test/{relay,emulator,quality,store}/**/*.test.ts',
+            'test/web/**/*.node.test.ts',
+          ],
         },
       },
       {

@@ -1,0 +1,123 @@
+// A Map whose entries expire, in bounded memory. Expiry is checked on every read, so a swept-late
+// entry is never seen; sweeping itself pops a min-heap of expiry times, a few entries per write,
+// so no call walks every key. An entry that is written again leaves a stale heap item behind,
+// skipped when popped; the heap is rebuilt when stale items outnumber live entries.
+
+export interface ExpiringMap<V> {
+  get(key: string): V | undefined
+  /** Stores `value` until `expiresAt` (exclusive); false, and nothing stored, when `key` is new and the map is full of live entries. */
+  set(key: string, value: V, expiresAt: number): boolean
+  clear(): void
+  /** Live and not yet swept entries. */
+  readonly size: number
+}
+
+interface Entry<V> {
+  value: V
+  expiresAt: number
+}
+
+interface HeapItem<V> {
+  key: string
+  entry: Entry<V>
+}
+
+const SWEEP_PER_WRITE = 64
+
+export function createExpiringMap<V>(options: {
+  now: () => number
+  maxKeys: number
+}): ExpiringMap<V> {
+  const { now, maxKeys } = options
+  const entries = new Map<string, Entry<V>>()
+  const heap: HeapItem<V>[] = []
+
+  function sweep(at: number, limit: number): void {
+    for (let swept = 0; swept < limit; swept++) {
+      const top = heap[0]
+      if (!top || top.entry.expiresAt > at) return
+      popTop()
+      if (entries.get(top.key) === top.entry) entries.delete(top.key)
+    }
+  }
+
+  function popTop(): void {
+    const last = heap.pop()
+    if (last && heap.length > 0) {
+      heap[0] = last
+      siftDown(0)
+    }
+  }
+
+  function push(item: HeapItem<V>): void {
+    heap.push(item)
+    let child = heap.length - 1
+    while (child > 0) {
+      const parent = (child - 1) >> 1
+      if (!swapIfEarlier(child, parent)) return
+      child = parent
+    }
+  }
+
+  function siftDown(start: number): void {
+    let parent = start
+    for (;;) {
+      const left = 2 * parent + 1
+      const right = left + 1
+      const earlier = right < heap.length && expiry(right) < expiry(left) ? right : left
+      if (earlier >= heap.length || !swapIfEarlier(earlier, parent)) return
+      parent = earlier
+    }
+  }
+
+  function expiry(index: number): number {
+    return heap[index]?.entry.expiresAt ?? Number.POSITIVE_INFINITY
+  }
+
+  /** Swaps the items at `a` and `b` when `a` expires before `b`. */
+  function swapIfEarlier(a: number, b: number): boolean {
+    const itemA = heap[a]
+    const itemB = heap[b]
+    if (!itemA || !itemB || itemA.entry.expiresAt >= itemB.entry.expiresAt) return false
+    heap[a] = itemB
+    heap[b] = itemA
+    return true
+  }
+
+  function rebuildHeap(): void {
+    heap.length = 0
+    for (const [key, entry] of entries) heap.push({ key, entry })
+    // A sorted array is a valid min-heap.
+    heap.sort((a, b) => a.entry.expiresAt - b.entry.expiresAt)
+  }
+
+  return {
+    get size() {
+      return entries.size
+    },
+    get(key) {
+      const entry = entries.get(key)
+      if (!entry) return undefined
+      if (entry.expiresAt > now()) return entry.value
+      entries.delete(key)
+      return undefined
+    },
+    set(key, value, expiresAt) {
+      const at = now()
+      sweep(at, SWEEP_PER_WRITE)
+      if (!entries.has(key) && entries.size >= maxKeys) {
+        sweep(at, Number.POSITIVE_INFINITY)
+        if (entries.size >= maxKeys) return false
+      }
+      const entry = { value, expiresAt }
+      entries.set(key, entry)
+      push({ key, entry })
+      if (heap.length > 2 * entries.size + SWEEP_PER_WRITE) rebuildHeap()
+      return true
+    },
+    clear() {
+      entries.clear()
+      heap.length = 0
+    },
+  }
+}

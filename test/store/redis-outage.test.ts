@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, expect, test, vi } from 'vitest'
+import { createRedisStore } from '../../relay/node/redis-store'
+import { type SharedStore, StoreUnavailable } from '../../relay/store/shared-store'
+import { startRedis, type TestRedis } from '../support/redis'
+
+// Two relay instances on one Redis that goes away (killed, as in a crash) and comes back empty.
+
+let redis: TestRedis
+const stores: SharedStore[] = []
+const uncaught: unknown[] = []
+const collect = (error: unknown) => uncaught.push(error)
+
+beforeAll(async () => {
+  redis = await startRedis()
+  process.on('uncaughtException', collect)
+  process.on('unhandledRejection', collect)
+})
+afterAll(async () => {
+  await Promise.all(stores.map((store) => store.close()))
+  await redis?.stop()
+  process.off('uncaughtException', collect)
+  process.off('unhandledRejection', collect)
+})
+
+function open(onError: (error: unknown) => void = () => {}) {
+  const store = createRedisStore({ url: redis.url, prefix: 'outage:', onError })
+  stores.push(store)
+  return store
+}
+
+const operations = (store: SharedStore) => ({
+  take: () => store.take('budget', 120, 60_000),
+  claim: () => store.claim('state', 600_000),
+  has: () => store.has('state'),
+  append: () => store.append('user', 'hint', { max: 10, ttlMs: 60_000 }),
+  list: () => store.list('user'),
+  publish: () => store.publish('notify', 'lost'),
+  subscribe: () => store.subscribe('elsewhere', () => {}),
+})
+
+/** Every operation rejects with StoreUnavailable, each within a second; answers the slowest. */
+async function expectAllUnavailable(store: SharedStore): Promise<number> {
+  let slowest = 0
+  for (const [name, operation] of Object.entries(operations(store))) {
+    const started = performance.now()
+    const outcome = await operation().then(
+      () => `${name} resolved`,
+      (error: unknown) => error,
+    )
+    const took = performance.now() - started
+    expect(outcome, name).toBeInstanceOf(StoreUnavailable)
+    expect(took, name).toBeLessThan(1_000)
+    slowest = Math.max(slowest, took)
+  }
+  return slowest
+}
+
+test('Redis going away and coming back: fast StoreUnavailable meanwhile, then everything works again', async () => {
+  const errors: unknown[] = []
+  const instanceA = open((error) => errors.push(error))
+  const instanceB = open()
+  const received: string[] = []
+  await instanceA.subscribe('notify', (message) => received.push(message))
+  await instanceB.publish('notify', 'before')
+  await vi.waitFor(() => expect(received).toEqual(['before']))
+
+  await redis.stop()
+  const atOnce = await expectAllUnavailable(instanceA)
+  // A store created while Redis is down fails as fast.
+  const fresh = open()
+  const whileDownFresh = await expectAllUnavailable(fresh)
+  // And it stays fast after several reconnection attempts have failed.
+  await new Promise((resolve) => setTimeout(resolve, 1_500))
+  const later = await expectAllUnavailable(instanceA)
+  let strayCalls = 0
+  await expect(instanceB.subscribe('notify', () => strayCalls++)).rejects.toBeInstanceOf(
+    StoreUnavailable,
+  )
+  console.info(
+    `while down, slowest rejection: ${atOnce.toFixed(1)} ms at once, ${whileDownFresh.toFixed(1)} ms for a new store, ${later.toFixed(1)} ms after 1.5 s`,
+  )
+
+  const lost = errors.filter((error) => error instanceof StoreUnavailable).map(String)
+  expect(lost.filter((error) => error.includes('commands connection'))).toHaveLength(1)
+  expect(lost.filter((error) => error.includes('pub/sub connection'))).toHaveLength(1)
+
+  const restarted = performance.now()
+  await redis.restart()
+  await vi.waitFor(
+    async () => expect(await instanceA.take('budget', 2, 60_000)).toEqual({ taken: true }),
+    {
+      timeout: 5_000,
+      interval: 25,
+    },
+  )
+  console.info(`working again ${(performance.now() - restarted).toFixed(0)} ms after the restart`)
+  expect(await instanceB.take('budget', 2, 60_000)).toEqual({ taken: true })
+  expect((await instanceA.take('budget', 2, 60_000)).taken).toBe(false)
+  expect(await instanceB.claim('state', 600_000)).toBe(true)
+  expect(await instanceA.has('state')).toBe(true)
+  await instanceB.append('user', 'hint', { max: 10, ttlMs: 60_000 })
+  expect(await instanceA.list('user')).toEqual(['hint'])
+
+  // The subscription made before the outage hears instance B again (subscribed anew on reconnect).
+  await vi.waitFor(
+    async () => {
+      await instanceB.publish('notify', 'after')
+      expect(received).toContain('after')
+    },
+    { timeout: 5_000, interval: 50 },
+  )
+  expect(received[0]).toBe('before')
+  expect(received).not.toContain('lost')
+  // The subscription refused while Redis was down left nothing behind.
+  expect(strayCalls).toBe(0)
+
+  expect(uncaught).toEqual([])
+})
+
+test('closing while Redis is down is quick and quiet', async () => {
+  const store = open()
+  await store.has('warm-up')
+  await redis.stop()
+  const started = performance.now()
+  await store.close()
+  expect(performance.now() - started).toBeLessThan(1_000)
+  await expect(store.has('x')).rejects.toBeInstanceOf(StoreUnavailable)
+  await redis.restart()
+  expect(uncaught).toEqual([])
+})

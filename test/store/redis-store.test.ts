@@ -1,0 +1,151 @@
+import { createServer, type Server, type Socket } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import Redis from 'ioredis'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createRedisStore, type RedisStoreOptions } from '../../relay/node/redis-store'
+import { type SharedStore, StoreUnavailable } from '../../relay/store/shared-store'
+import { startRedis, type TestRedis } from '../support/redis'
+import { fakeClock } from '../support/stack'
+import { describeSharedStore, START } from './shared-store-contract'
+
+let redis: TestRedis
+let admin: Redis
+beforeAll(async () => {
+  redis = await startRedis()
+  admin = new Redis(redis.url)
+})
+afterAll(async () => {
+  admin?.disconnect()
+  await redis?.stop()
+})
+
+let tests = 0
+describeSharedStore('Redis store', async () => {
+  const clock = fakeClock(START)
+  const errors: unknown[] = []
+  const prefix = `contract-${++tests}:`
+  const opened: SharedStore[] = []
+  return {
+    open() {
+      const store = createRedisStore({
+        url: redis.url,
+        prefix,
+        now: clock.now,
+        onError: (error) => errors.push(error),
+      })
+      opened.push(store)
+      return store
+    },
+    now: clock.now,
+    tick: clock.advance,
+    async elapse(ms) {
+      clock.advance(ms)
+      await sleep(ms)
+    },
+    errors,
+    // Redis expires counters on its own clock: windows longer than a test keep them.
+    minWindowMs: 10_000,
+    close: async () => {
+      await Promise.all(opened.map((store) => store.close()))
+    },
+  }
+})
+
+describe('Redis store', () => {
+  const open = (options: Partial<RedisStoreOptions> = {}) =>
+    createRedisStore({ url: redis.url, prefix: `own-${++tests}:`, ...options })
+
+  test('keys and channels carry the prefix, withings-link: by default, and hold what they are given', async () => {
+    const store = createRedisStore({ url: redis.url })
+    try {
+      await store.take('budget', 120, 60_000)
+      await store.claim('state', 60_000)
+      await store.append('user', 'hint', { max: 5, ttlMs: 60_000 })
+      const keys = await admin.keys('withings-link:*')
+      expect(keys.sort()).toEqual([
+        'withings-link:claim:state',
+        'withings-link:list:user',
+        'withings-link:rate:budget',
+      ])
+      expect(await admin.get('withings-link:claim:state')).toBe('1')
+      expect(await admin.lrange('withings-link:list:user', 0, -1)).toEqual(['hint'])
+      expect(await admin.pttl('withings-link:claim:state')).toBeGreaterThan(59_000)
+      expect(await admin.pttl('withings-link:rate:budget')).toBeGreaterThan(60_000)
+      const listener = admin.duplicate()
+      await listener.subscribe('withings-link:notify')
+      const received = new Promise((resolve) =>
+        listener.once('message', (channel, message) => resolve([channel, message])),
+      )
+      await store.publish('notify', 'hello')
+      expect(await received).toEqual(['withings-link:notify', 'hello'])
+      listener.disconnect()
+    } finally {
+      await admin.del(
+        'withings-link:claim:state',
+        'withings-link:list:user',
+        'withings-link:rate:budget',
+      )
+      await store.close()
+    }
+  })
+
+  test("without a clock, counts on the Redis server's (here this machine's)", async () => {
+    const store = open()
+    const hour = 3_600_000
+    try {
+      expect(await store.take('k', 1, hour)).toEqual({ taken: true })
+      const refused = await store.take('k', 1, hour)
+      expect(refused.taken).toBe(false)
+      // Refused until the next window begins, one millisecond in.
+      const expected = hour - (Date.now() % hour) + 1
+      const retryAfterMs = 'retryAfterMs' in refused ? refused.retryAfterMs : Number.NaN
+      expect(Math.abs(retryAfterMs - expected)).toBeLessThan(100)
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('falls back to EVAL when Redis has forgotten the script (SCRIPT FLUSH, a restart)', async () => {
+    const store = open({ now: fakeClock(START).now })
+    try {
+      expect(await store.take('k', 2, 60_000)).toEqual({ taken: true })
+      await admin.script('FLUSH')
+      expect(await store.take('k', 2, 60_000)).toEqual({ taken: true })
+      expect(await store.take('k', 2, 60_000)).toEqual({ taken: false, retryAfterMs: 60_001 })
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('a Redis that accepts connections but never answers: StoreUnavailable after commandTimeoutMs', async () => {
+    const sockets: Socket[] = []
+    const silent: Server = createServer((socket) => sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const address = silent.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    const errors: unknown[] = []
+    const store = createRedisStore({
+      url: `redis://127.0.0.1:${port}`,
+      commandTimeoutMs: 200,
+      onError: (error) => errors.push(error),
+    })
+    try {
+      const started = performance.now()
+      await expect(store.take('k', 1, 60_000)).rejects.toThrow(StoreUnavailable)
+      await expect(store.claim('k', 1_000)).rejects.toThrow(/no answer within 200 ms/)
+      expect(performance.now() - started).toBeLessThan(1_000)
+    } finally {
+      await store.close()
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    }
+  })
+
+  test('a malformed REDIS_URL is a TypeError naming the problem, without the password', () => {
+    expect(() => createRedisStore({ url: 'http://user:hunter2@cache:6379' })).toThrow(
+      new TypeError(
+        'REDIS_URL must start with redis:// or rediss:// (TLS), such as redis://localhost:6379 or rediss://user:password@redis.example.com:6380/0 (got "http://***@cache:6379").',
+      ),
+    )
+  })
+})
