@@ -2,6 +2,7 @@
 // (one plain sentence each). Only entry files read process.env; they hand it to parseConfig.
 
 import { isLoopbackHost } from './cookies/cookie-policy'
+import { parseRedisUrl } from './store/redis-url'
 
 export const WITHINGS_AUTHORIZE_URL = 'https://account.withings.com/oauth2_user/authorize2'
 export const WITHINGS_API_URL = 'https://wbsapi.withings.net'
@@ -185,11 +186,8 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
   })
   const signedTokenRequests = flag(env, 'WITHINGS_SIGNED_TOKEN_REQUESTS', problems)
   const redisUrl = env.REDIS_URL?.trim() || undefined
-  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
-    problems.push(
-      'REDIS_URL must look like redis://host:6379 or rediss://user:password@host:6380/0.',
-    )
-  }
+  const redis = redisUrl === undefined ? undefined : parseRedisUrl(redisUrl)
+  if (redis && !redis.ok) problems.push(redis.problem)
 
   if (problems.length > 0) return { ok: false, problems }
   return {

@@ -1,11 +1,12 @@
 import { describe, expect, test } from 'vitest'
 import { parseConfig } from '../../relay/config'
+import { testKey } from '../support/relay-config'
 
 const valid = {
   WITHINGS_CLIENT_ID: 'client-id',
   WITHINGS_CLIENT_SECRET: 'client-secret',
   WITHINGS_REDIRECT_URI: 'https://app.example.com/callback',
-  RELAY_SECRET: 'k'.repeat(32),
+  RELAY_SECRET: testKey('k'),
 }
 
 describe('parseConfig', () => {
@@ -18,7 +19,7 @@ describe('parseConfig', () => {
         authorizeUrl: 'https://account.withings.com/oauth2_user/authorize2',
         apiUrl: 'https://wbsapi.withings.net',
         port: 3000,
-        relaySecrets: ['k'.repeat(32)],
+        relaySecrets: [testKey('k')],
         allowedOrigins: [],
       },
     })
@@ -29,14 +30,14 @@ describe('parseConfig', () => {
       ...valid,
       WITHINGS_AUTHORIZE_URL: 'http://127.0.0.1:9000/oauth2_user/authorize2',
       WITHINGS_API_URL: 'http://127.0.0.1:9000/',
-      RELAY_SECRET: `${'n'.repeat(32)}, ${'o'.repeat(40)}`,
+      RELAY_SECRET: `${testKey('n')}, ${testKey('o')}`,
       ALLOWED_ORIGINS: 'https://a.example.com, https://b.example.com:8443',
       PORT: '8080',
     })
     expect(parsed.ok && parsed.config).toMatchObject({
       authorizeUrl: 'http://127.0.0.1:9000/oauth2_user/authorize2',
       apiUrl: 'http://127.0.0.1:9000',
-      relaySecrets: ['n'.repeat(32), 'o'.repeat(40)],
+      relaySecrets: [testKey('n'), testKey('o')],
       allowedOrigins: ['https://a.example.com', 'https://b.example.com:8443'],
       port: 8080,
     })

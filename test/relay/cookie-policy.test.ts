@@ -3,7 +3,7 @@ import { createRelay } from '../../relay/app'
 import { parseConfig } from '../../relay/config'
 import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract'
 import { cookiePolicy } from '../../relay/cookies/cookie-policy'
-import { testConfig } from '../support/relay-config'
+import { testConfig, testKey } from '../support/relay-config'
 
 const STATE = 's'.repeat(43)
 
@@ -73,7 +73,7 @@ describe('cookies are decided once, from the app origin', () => {
       WITHINGS_CLIENT_ID: 'id',
       WITHINGS_CLIENT_SECRET: 'secret',
       WITHINGS_REDIRECT_URI: 'http://app.example.com/callback',
-      RELAY_SECRET: 'r'.repeat(16) + 'R'.repeat(16),
+      RELAY_SECRET: testKey('r'),
     })
     expect(parsed.ok).toBe(false)
     expect(!parsed.ok && parsed.problems).toEqual([

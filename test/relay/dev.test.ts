@@ -5,6 +5,7 @@ import type { PublicConfig } from '../../relay/contract'
 import { createApiClient } from '../support/api-client'
 import { killEntries, ROOT, runEntry, TSX } from '../support/entry-process'
 import { startLoginAt } from '../support/login'
+import { testKey } from '../support/relay-config'
 
 // `npm run dev` as a developer runs it: one process, one URL, everything behind it.
 
@@ -43,7 +44,7 @@ describe('npm run dev', () => {
         WITHINGS_CLIENT_ID: 'real-client-id',
         WITHINGS_CLIENT_SECRET: 'real-client-secret',
         WITHINGS_REDIRECT_URI: 'https://dev-tunnel.example.com/callback',
-        RELAY_SECRET: 'r'.repeat(40),
+        RELAY_SECRET: testKey('r'),
       },
     })
     expect(await dev.url()).toBe('https://dev-tunnel.example.com')

@@ -60,6 +60,7 @@ describe('the Node upstream (node:http) against the emulator over HTTP', () => {
       body: new URLSearchParams({ action: 'requesttoken', grant_type: 'refresh_token' }),
       signal: AbortSignal.timeout(2_000),
       redirect: 'manual',
+      maxBytes: 65_536,
     })
     expect(answer.status).toBe(200)
     expect(JSON.parse(await answer.text())).toMatchObject({ status: 503 })
@@ -129,6 +130,7 @@ describe('connections', () => {
         body: new URLSearchParams({ n: String(i) }),
         signal: AbortSignal.timeout(2_000),
         redirect: 'manual',
+        maxBytes: 65_536,
       })
       expect(await answer.text()).toBe('{"status":0,"body":{}}')
     }

@@ -3,6 +3,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { killEntries, ROOT, runStart } from '../support/entry-process'
+import { testKey } from '../support/relay-config'
 
 // `npm start`'s entry, run as users run it: a separate process, configured by its environment.
 
@@ -12,7 +13,7 @@ const REAL = {
   WITHINGS_CLIENT_ID: 'real-client-id',
   WITHINGS_CLIENT_SECRET: 'canary-client-secret-4f7a',
   WITHINGS_REDIRECT_URI: 'https://app.example.com/callback',
-  RELAY_SECRET: 'r'.repeat(40),
+  RELAY_SECRET: testKey('r'),
 }
 
 const start = (env: Record<string, string>, files?: Record<string, string>) =>
@@ -75,7 +76,7 @@ describe('npm start', () => {
       'WITHINGS_CLIENT_ID=client-id-from-dotenv',
       'WITHINGS_CLIENT_SECRET=secret-from-dotenv',
       'WITHINGS_REDIRECT_URI=https://dotenv.example.com/callback',
-      `RELAY_SECRET=${'d'.repeat(40)}`,
+      `RELAY_SECRET=${testKey('d')}`,
     ].join('\n')
     const app = start({ WITHINGS_CLIENT_ID: 'client-id-from-the-environment' }, { '.env': dotenv })
     expect(await (await fetch(`${await app.url()}/api/config`)).json()).toMatchObject({

@@ -1,22 +1,26 @@
 import { afterEach, describe, expect, test } from 'vitest'
+import { CUSTOM_HEADER } from '../../relay/contract'
 import { createApiClient } from '../support/api-client'
+import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
 import { connect } from '../support/login'
-import { fakeClock, type Stack, type StackOptions, startStack } from '../support/stack'
+import { fakeClock, RELAY_KEY, type Stack, type StackOptions, startStack } from '../support/stack'
 
 let stack: Stack
 afterEach(() => stack?.close())
 
 const dataCalls = () => stack.emulator.requests.count({ route: 'data' })
+const refreshes = () => stack.emulator.requests.count({ grantType: 'refresh_token' })
 
 /** A stack with the demo user connected; `data` posts to the proxy as the SPA does. */
 async function connected(options: StackOptions = {}, scopes = ['user.metrics', 'user.activity']) {
   stack = await startStack(options)
   const api = createApiClient(stack.appUrl)
-  const view = await (await connect(stack, api, { scopes })).json()
-  const token: string = view.access_token
-  const data = (service: string, body: unknown, authorization = `Bearer ${token}`) =>
-    api.post(`/api/withings/${service}`, body, { headers: { authorization } })
-  return { api, token, data }
+  expect((await connect(stack, api, { scopes })).status).toBe(200)
+  const data = (service: string, body: unknown, headers: Record<string, string> = {}) =>
+    api.post(`/api/withings/${service}`, body, { headers })
+  const accessToken = async () =>
+    sealedField(await openSession(api.jar.get(SESSION_COOKIE), RELAY_KEY), 'accessToken') ?? ''
+  return { api, data, accessToken }
 }
 
 /** The same call straight to the emulator, as Withings would answer it. */
@@ -31,13 +35,16 @@ async function direct(service: string, params: Record<string, string>, token: st
 
 async function expectError(response: Response, status: number, code: string) {
   expect(response.status).toBe(status)
-  expect((await response.json()).error.code).toBe(code)
+  const body = await response.json()
+  expect(body.error.code).toBe(code)
+  return body.error
 }
 
 describe('the data proxy: the real relay against the real emulator over HTTP', () => {
   test("passes Withings' envelope through exactly as sent, with HTTP 200", async () => {
-    const { data, token } = await connected({ now: fakeClock().now })
+    const { data, accessToken } = await connected({ now: fakeClock().now })
     const response = await data('measure', { action: 'getmeas', meastype: 1, category: 1 })
+    const token = await accessToken()
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toMatch(/^application\/json/)
     expect(response.headers.get('cache-control')).toBe('no-store')
@@ -166,45 +173,106 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     expect(dataCalls()).toBe(0)
   })
 
-  test.each([
-    ['no Authorization header', undefined],
-    ['another scheme', 'Basic dXNlcjpwYXNz'],
-    ['an empty bearer', 'Bearer '],
-    ['a bearer with spaces', 'Bearer abc def'],
-    ['a bearer with a quote', 'Bearer abc"def'],
-  ])('%s is 401 token_expired, with no upstream call', async (_, authorization) => {
-    const { api } = await connected()
-    const headers: Record<string, string> = authorization ? { authorization } : {}
-    const response = await api.post('/api/withings/measure', { action: 'getmeas' }, { headers })
-    await expectError(response, 401, 'token_expired')
+  test('without a session: 401 session_expired and no upstream call, whatever bearer comes along', async () => {
+    stack = await startStack()
+    const stranger = createApiClient(stack.appUrl)
+    for (const authorization of [undefined, `Bearer ${'f'.repeat(40)}`]) {
+      const headers: Record<string, string> = authorization ? { authorization } : {}
+      const response = await stranger.post(
+        '/api/withings/measure',
+        { action: 'getmeas' },
+        { headers },
+      )
+      await expectError(response, 401, 'session_expired')
+    }
     expect(dataCalls()).toBe(0)
   })
 
-  test("Withings' status 401 (expired or unknown token) becomes token_expired", async () => {
-    const clock = fakeClock()
-    const { data } = await connected({ now: clock.now, emulator: { accessTokenTtlSeconds: 60 } })
-    expect((await (await data('v2/user', { action: 'getgoals' })).json()).status).toBe(214)
-    clock.advance(61_000)
-    const expired = await data('measure', { action: 'getmeas' })
-    await expectError(expired, 401, 'token_expired')
-    await expectError(
-      await data('measure', { action: 'getmeas' }, `Bearer ${'f'.repeat(40)}`),
-      401,
-      'token_expired',
-    )
-    expect(dataCalls()).toBe(3)
+  test("Withings refusing the access token (status 401): one refresh, one retry, and Withings' answer", async () => {
+    const { data } = await connected()
+    stack.emulator.faults.inject({ type: 'status', status: 401 }, { on: 'data', times: 1 })
+    const response = await data('v2/heart', { action: 'list' })
+    expect(response.status).toBe(200)
+    expect((await response.json()).status).toBe(0)
+    expect(refreshes()).toBe(1)
+    expect(dataCalls()).toBe(2)
   })
 
-  test('a scope the person did not grant: status 214 is passed through as sent', async () => {
+  test('refused again after the refresh: session_expired, the cookie cleared, no third call', async () => {
+    const { data, api } = await connected()
+    stack.emulator.faults.inject({ type: 'status', status: 401 }, { on: 'data', times: 2 })
+    const response = await data('v2/heart', { action: 'list' })
+    await expectError(response, 401, 'session_expired')
+    expect(
+      response.headers.getSetCookie().some((line) => line.startsWith(`${SESSION_COOKIE}=;`)),
+    ).toBe(true)
+    expect(api.jar.has(SESSION_COOKIE)).toBe(false)
+    expect(refreshes()).toBe(1)
+    expect(dataCalls()).toBe(2)
+  })
+
+  test('an expired access token is refreshed before the call, not after a refusal', async () => {
+    const clock = fakeClock()
+    const { data } = await connected({ now: clock.now, emulator: { accessTokenTtlSeconds: 60 } })
+    clock.advance(61_000)
+    const response = await data('v2/heart', { action: 'list' })
+    expect(response.status).toBe(200)
+    expect(refreshes()).toBe(1)
+    expect(dataCalls()).toBe(1)
+  })
+
+  test('a scope the person did not grant: 403 scope_denied, in our words, after one call', async () => {
     const { data } = await connected({}, ['user.metrics'])
     const response = await data('v2/measure', { action: 'getactivity', lastupdate: 0 })
-    expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({
-      status: 214,
-      body: {},
-      error:
-        'Unauthorized: insufficient_scope: The request requires higher privileges than provided by the access token',
-    })
+    const error = await expectError(response, 403, 'scope_denied')
+    expect(error.message).not.toMatch(/insufficient_scope/i)
+    expect(dataCalls()).toBe(1)
+  })
+
+  // Withings' statuses by family (reference, "Response Status"), and the 403 real answers carry
+  // for a missing scope (python-withings issue 587): each becomes one relay code, after exactly
+  // one call, and Withings' own text never reaches the answer.
+  test.each([
+    [
+      403,
+      'XRequestID: Not provided Insufficient_scope: The request requires higher privileges',
+      403,
+      'scope_denied',
+    ],
+    [214, 'Unauthorized', 403, 'scope_denied'],
+    [277, 'Unauthorized', 403, 'scope_denied'],
+    [2553, 'Unauthorized', 403, 'scope_denied'],
+    [2555, 'Unauthorized', 403, 'scope_denied'],
+    [522, 'Timeout', 504, 'upstream_timeout'],
+    [524, 'Bad state', 502, 'upstream_unavailable'],
+    [2554, 'Not implemented', 502, 'upstream_error'],
+    [503, 'Invalid Params: invalid lastupdate', 502, 'upstream_error'],
+    [9999, 'An unknown error', 502, 'upstream_error'],
+  ])('Withings status %i becomes %i %s', async (status, text, http, code) => {
+    const { data } = await connected()
+    stack.emulator.faults.inject(
+      { type: 'status', status, error: `${text} CANARY-TEXT` },
+      { on: 'data', times: 1 },
+    )
+    const response = await data('v2/heart', { action: 'list' })
+    const error = await expectError(response, http, code)
+    expect(JSON.stringify(error)).not.toContain('CANARY-TEXT')
+    expect(error.message).toContain(`status ${status}`)
+    expect(dataCalls()).toBe(1)
+    expect(refreshes()).toBe(0)
+  })
+
+  test("601 becomes 429 rate_limited with Withings' wait as retry_after and Retry-After", async () => {
+    const { data } = await connected()
+    stack.emulator.faults.inject(
+      { type: 'status', status: 601, body: { wait_seconds: 42 } },
+      { on: 'data', times: 1 },
+    )
+    const response = await data('v2/heart', { action: 'list' })
+    expect(response.headers.get('retry-after')).toBe('42')
+    const error = await expectError(response, 429, 'rate_limited')
+    expect(error.retry_after).toBe(42)
+    expect(dataCalls()).toBe(1)
   })
 
   test.each([
@@ -235,7 +303,7 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
 
   test('transport faults become the upstream_* codes, each after one attempt', async () => {
     const { data } = await connected({ relay: { upstreamTimeoutMs: 300 } })
-    const call = () => data('v2/user', { action: 'getgoals' })
+    const call = () => data('v2/heart', { action: 'list' })
     stack.emulator.faults.inject({ type: 'http', status: 503 }, { on: 'data', times: 1 })
     await expectError(await call(), 502, 'upstream_unavailable')
     stack.emulator.faults.inject({ type: 'broken-json' }, { on: 'data', times: 1 })
@@ -247,25 +315,34 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     expect(dataCalls()).toBe(4)
   })
 
-  test('needs the custom header like every POST: no upstream call without it', async () => {
-    const { data, token } = await connected()
-    const response = await data('v2/user', { action: 'getgoals' })
+  test('needs the custom header and the Origin like every POST: no upstream call without them', async () => {
+    const { api, data } = await connected()
+    const response = await data('v2/heart', { action: 'list' })
     expect(response.status).toBe(200)
-    const stripped = await fetch(`${stack.appUrl}/api/withings/v2/user`, {
-      method: 'POST',
-      headers: {
+    const cookie = `${SESSION_COOKIE}=${api.jar.get(SESSION_COOKIE)}`
+    const attempts: Record<string, string>[] = [
+      { 'content-type': 'application/json', origin: stack.appUrl, cookie },
+      {
         'content-type': 'application/json',
-        origin: stack.appUrl,
-        authorization: `Bearer ${token}`,
+        [CUSTOM_HEADER]: '1',
+        origin: 'https://evil.example',
+        cookie,
       },
-      body: JSON.stringify({ action: 'getgoals' }),
-    })
-    await expectError(stripped, 403, 'forbidden_origin')
+    ]
+    for (const headers of attempts) {
+      const stripped = await fetch(`${stack.appUrl}/api/withings/v2/heart`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ action: 'list' }),
+      })
+      await expectError(stripped, 403, 'forbidden_origin')
+    }
     expect(dataCalls()).toBe(1)
   })
 
   test('no log line carries the access token', async () => {
-    const { data, token } = await connected()
+    const { data, accessToken } = await connected()
+    const token = await accessToken()
     await data('measure', { action: 'getmeas' })
     await data('measure', { action: 'nope' })
     expect(stack.logs.some((line) => line.route === '/api/withings/:service{.+}')).toBe(true)

@@ -1,4 +1,5 @@
 import { cookiePolicy } from '../../relay/cookies/cookie-policy'
+import { createSealer } from '../../relay/seal'
 
 /** The cookie names of an app served over plain http on localhost, as every test stack is. */
 const loopback = cookiePolicy('http://localhost')
@@ -10,4 +11,11 @@ export function sealedField(value: unknown, name: string): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const field: unknown = (value as Record<string, unknown>)[name]
   return typeof field === 'string' ? field : undefined
+}
+
+/** What the relay sealed in a session cookie (tests hold the key), or undefined. */
+export async function openSession(sealed: string | undefined, key: string) {
+  if (!sealed) return undefined
+  const opened = await createSealer([key]).unseal(SESSION_COOKIE, sealed)
+  return opened?.value
 }

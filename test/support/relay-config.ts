@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { RelayConfig } from '../../relay/config'
 
 /** A whole relay config for tests: defaults pointing at an address nothing serves, then `overrides`. */
@@ -8,7 +9,7 @@ export function testConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
     redirectUri: 'http://localhost:3000/callback',
     authorizeUrl: 'http://127.0.0.1:9/oauth2_user/authorize2',
     apiUrl: 'http://127.0.0.1:9',
-    relaySecrets: ['k'.repeat(32)],
+    relaySecrets: [testKey('k')],
     allowedOrigins: [],
     port: 0,
     emulator: true,
@@ -23,4 +24,9 @@ export function testConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
     redisUrl: undefined,
     ...overrides,
   }
+}
+
+/** A RELAY_SECRET key as `openssl rand -base64 32` would make one, the same for the same seed. */
+export function testKey(seed: string): string {
+  return createHash('sha256').update(seed).digest('base64url')
 }

@@ -1,8 +1,8 @@
 import { describe, expect, test, vi } from 'vitest'
 import { DIASTOLIC, WEIGHT } from '../../web/data/meastypes'
 import { dailyPoints, localDay, measurePoints } from '../../web/data/series'
-import { createWithingsData, MAX_PAGES } from '../../web/data/withings-data'
-import { fakeRelay, TOKEN } from '../support/fake-relay'
+import { createWithingsData, MAX_PAGES } from '../../web/link/auth/withings-data'
+import { fakeRelay } from '../support/fake-relay'
 
 describe("Withings' answers as chart points", () => {
   test('measure groups: one type, converted, oldest first; malformed groups skipped', () => {
@@ -40,7 +40,7 @@ describe("Withings' answers as chart points", () => {
 })
 
 describe('paging is bounded', () => {
-  const store = { accessToken: async () => TOKEN.access_token, refresh: async () => TOKEN }
+  const onSessionEnded = () => {}
 
   test('stops after MAX_PAGES even when Withings keeps saying there is more', async () => {
     const relay = fakeRelay({
@@ -49,7 +49,12 @@ describe('paging is bounded', () => {
         body: { series: [body.offset ?? 0], more: true, offset: Number(body.offset ?? 0) + 1 },
       }),
     })
-    const items = await createWithingsData({ relay, store }).all('v2/heart', 'list', {}, 'series')
+    const items = await createWithingsData({ relay, onSessionEnded }).all(
+      'v2/heart',
+      'list',
+      {},
+      'series',
+    )
     expect(items).toHaveLength(MAX_PAGES)
     expect(relay.withings).toHaveBeenCalledTimes(MAX_PAGES)
   })
@@ -57,7 +62,12 @@ describe('paging is bounded', () => {
   test('stops when the offset does not move forward', async () => {
     const withings = vi.fn(async () => ({ status: 0, body: { series: [1], more: 1, offset: 0 } }))
     const relay = fakeRelay({ withings })
-    const items = await createWithingsData({ relay, store }).all('v2/heart', 'list', {}, 'series')
+    const items = await createWithingsData({ relay, onSessionEnded }).all(
+      'v2/heart',
+      'list',
+      {},
+      'series',
+    )
     expect(items).toEqual([1])
     expect(withings).toHaveBeenCalledOnce()
   })

@@ -1,45 +1,35 @@
-import { afterEach, describe, expect, test } from 'vitest'
-import type { TokenView } from '../../relay/contract'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { loadWeight } from '../../web/data/dashboard-data'
 import { WEIGHT } from '../../web/data/meastypes'
-import { createWithingsData } from '../../web/data/withings-data'
 import { createRelayClient } from '../../web/link/auth/relay-client'
-import { createSessionStore } from '../../web/link/auth/session-store'
+import { createWithingsData } from '../../web/link/auth/withings-data'
 import { createApiClient } from '../support/api-client'
 import { connect } from '../support/login'
 import { fakeClock, type Stack, type StackOptions, startStack } from '../support/stack'
 
-// The SPA's data client (web/data) against the real relay and the real emulator over HTTP: the
-// relay client posts from Node the way the page does, with the app's Origin and its cookies.
+// The SPA's data client against the real relay and the real emulator over HTTP: the relay client
+// posts from Node the way the page does, with the app's Origin and its cookies (and no token:
+// the relay holds both, sealed in the session cookie).
 
 let stack: Stack
-let dispose = () => {}
-afterEach(async () => {
-  dispose()
-  await stack?.close()
-})
+afterEach(() => stack?.close())
 
 async function spa(options: StackOptions = {}) {
   stack = await startStack(options)
   const api = createApiClient(stack.appUrl)
-  const token: TokenView = await (await connect(stack, api)).json()
+  expect((await connect(stack, api)).status).toBe(200)
   const fetchAsPage: typeof fetch = (input, init) =>
     api.request(String(input).slice(stack.appUrl.length), {
       ...init,
       headers: { ...(init?.headers as Record<string, string>), origin: stack.appUrl },
     })
   const relay = createRelayClient(stack.appUrl, fetchAsPage)
-  const store = createSessionStore({
-    relay,
-    channel: { post() {}, listen: () => () => {} },
-    lock: (task) => task(),
-  })
-  dispose = () => store.dispose()
-  store.connect(token)
-  return { store, token, data: createWithingsData({ relay, store }) }
+  const onSessionEnded = vi.fn()
+  return { api, relay, onSessionEnded, data: createWithingsData({ relay, onSessionEnded }) }
 }
 
 const dataCalls = () => stack.emulator.requests.count({ route: 'data' })
+const refreshes = () => stack.emulator.requests.count({ grantType: 'refresh_token' })
 
 describe("the SPA's data client against the real relay and emulator", () => {
   test('follows more and offset through every page, and stops there', async () => {
@@ -60,24 +50,33 @@ describe("the SPA's data client against the real relay and emulator", () => {
     expect(points.at(-1)).toEqual({ time: (latest?.date ?? 0) * 1000, value: latest?.real })
   })
 
-  test('an access token Withings no longer accepts: one refresh, one retry, and the data', async () => {
-    // The relay and emulator move on an hour; the page's own clock does not, so it still trusts
-    // its token, and only Withings' 401 tells it otherwise.
+  test('with the access token expired, the relay refreshes once by itself and the call succeeds', async () => {
     const clock = fakeClock()
-    const { data, store, token } = await spa({
+    const { data, relay } = await spa({
       now: clock.now,
       emulator: { accessTokenTtlSeconds: 3_600 },
     })
+    const before = await relay.session()
     clock.advance(3_601_000)
     const body = await data.call('v2/heart', 'list')
     expect(body.series).toEqual(expect.any(Array))
-    expect(stack.emulator.requests.count({ grantType: 'refresh_token' })).toBe(1)
-    expect(dataCalls()).toBe(2)
-    expect(await store.accessToken()).not.toBe(token.access_token)
+    expect(refreshes()).toBe(1)
+    expect(dataCalls()).toBe(1)
+    expect((await relay.session()).expires_at).toBeGreaterThan(before.expires_at)
+    expect(refreshes()).toBe(1)
   })
 
-  test('a scope the person did not grant is scope_denied', async () => {
+  test('a scope the person did not grant is scope_denied, with no extra call upstream', async () => {
     const { data } = await spa()
     await expect(data.call('v2/user', 'getgoals')).rejects.toMatchObject({ code: 'scope_denied' })
+    expect(dataCalls()).toBe(1)
+  })
+
+  test('after Disconnect, a data call finds no session and says so', async () => {
+    const { data, relay, onSessionEnded } = await spa()
+    await relay.logout()
+    await expect(data.call('v2/heart', 'list')).rejects.toMatchObject({ code: 'session_expired' })
+    expect(onSessionEnded).toHaveBeenCalledOnce()
+    expect(dataCalls()).toBe(0)
   })
 })
