@@ -1,6 +1,6 @@
 // A Map whose entries expire, in bounded memory. Expiry is checked on every read, so a swept-late
 // entry is never seen; sweeping itself pops a min-heap of expiry times, a few entries per write,
-// so no call walks every key. An entry that is written again leaves a stale heap item behind,
+// so no call walks every key. An entry that is written again leaves its stale predecessor in the heap,
 // skipped when popped; the heap is rebuilt when stale items outnumber live entries.
 
 export interface ExpiringMap<V> {
@@ -13,13 +13,9 @@ export interface ExpiringMap<V> {
 }
 
 interface Entry<V> {
+  key: string
   value: V
   expiresAt: number
-}
-
-interface HeapItem<V> {
-  key: string
-  entry: Entry<V>
 }
 
 const SWEEP_PER_WRITE = 64
@@ -30,14 +26,14 @@ export function createExpiringMap<V>(options: {
 }): ExpiringMap<V> {
   const { now, maxKeys } = options
   const entries = new Map<string, Entry<V>>()
-  const heap: HeapItem<V>[] = []
+  const heap: Entry<V>[] = []
 
   function sweep(at: number, limit: number): void {
     for (let swept = 0; swept < limit; swept++) {
       const top = heap[0]
-      if (!top || top.entry.expiresAt > at) return
+      if (!top || top.expiresAt > at) return
       popTop()
-      if (entries.get(top.key) === top.entry) entries.delete(top.key)
+      if (entries.get(top.key) === top) entries.delete(top.key)
     }
   }
 
@@ -49,8 +45,8 @@ export function createExpiringMap<V>(options: {
     }
   }
 
-  function push(item: HeapItem<V>): void {
-    heap.push(item)
+  function push(entry: Entry<V>): void {
+    heap.push(entry)
     let child = heap.length - 1
     while (child > 0) {
       const parent = (child - 1) >> 1
@@ -71,24 +67,24 @@ export function createExpiringMap<V>(options: {
   }
 
   function expiry(index: number): number {
-    return heap[index]?.entry.expiresAt ?? Number.POSITIVE_INFINITY
+    return heap[index]?.expiresAt ?? Number.POSITIVE_INFINITY
   }
 
   /** Swaps the items at `a` and `b` when `a` expires before `b`. */
   function swapIfEarlier(a: number, b: number): boolean {
-    const itemA = heap[a]
-    const itemB = heap[b]
-    if (!itemA || !itemB || itemA.entry.expiresAt >= itemB.entry.expiresAt) return false
-    heap[a] = itemB
-    heap[b] = itemA
+    const entryA = heap[a]
+    const entryB = heap[b]
+    if (!entryA || !entryB || entryA.expiresAt >= entryB.expiresAt) return false
+    heap[a] = entryB
+    heap[b] = entryA
     return true
   }
 
   function rebuildHeap(): void {
     heap.length = 0
-    for (const [key, entry] of entries) heap.push({ key, entry })
+    for (const entry of entries.values()) heap.push(entry)
     // A sorted array is a valid min-heap.
-    heap.sort((a, b) => a.entry.expiresAt - b.entry.expiresAt)
+    heap.sort((a, b) => a.expiresAt - b.expiresAt)
   }
 
   return {
@@ -109,9 +105,9 @@ export function createExpiringMap<V>(options: {
         sweep(at, Number.POSITIVE_INFINITY)
         if (entries.size >= maxKeys) return false
       }
-      const entry = { value, expiresAt }
+      const entry = { key, value, expiresAt }
       entries.set(key, entry)
-      push({ key, entry })
+      push(entry)
       if (heap.length > 2 * entries.size + SWEEP_PER_WRITE) rebuildHeap()
       return true
     },

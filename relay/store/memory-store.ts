@@ -34,6 +34,8 @@ type Stored =
   | { kind: 'marker' }
   | { kind: 'list'; items: string[] }
 
+const MARKER: Stored = { kind: 'marker' }
+
 interface Subscription {
   onMessage: (message: string) => void
 }
@@ -88,7 +90,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SharedStore
       open()
       checkCount('ttlMs', ttlMs)
       if (isMarked(key)) return false
-      store(`marker:${key}`, { kind: 'marker' }, now() + ttlMs)
+      store(`marker:${key}`, MARKER, now() + ttlMs)
       return true
     },
 

@@ -159,22 +159,24 @@ export function describeSharedStore(name: string, createHarness: () => Promise<S
       })
     })
 
+    // On Redis these wait in real time: what must still be there is checked 400 ms or more
+    // before it may expire, what must be gone only once it has.
     describe('claim and has, one-time markers', () => {
       test('the first claim wins; the marker lives ttlMs, then can be claimed again', async () => {
         expect(await store.has('state')).toBe(false)
-        expect(await store.claim('state', 400)).toBe(true)
-        expect(await store.claim('state', 400)).toBe(false)
+        expect(await store.claim('state', 600)).toBe(true)
+        expect(await store.claim('state', 600)).toBe(false)
         expect(await store.has('state')).toBe(true)
-        await harness.elapse(500)
+        await harness.elapse(700)
         expect(await store.has('state')).toBe(false)
-        expect(await store.claim('state', 400)).toBe(true)
+        expect(await store.claim('state', 600)).toBe(true)
       })
 
       test('a second claim does not make the marker live longer', async () => {
-        await store.claim('state', 500)
-        await harness.elapse(300)
-        expect(await store.claim('state', 500)).toBe(false)
-        await harness.elapse(300)
+        await store.claim('state', 800)
+        await harness.elapse(400)
+        expect(await store.claim('state', 800)).toBe(false)
+        await harness.elapse(500)
         expect(await store.has('state')).toBe(false)
       })
 
@@ -204,12 +206,12 @@ export function describeSharedStore(name: string, createHarness: () => Promise<S
       })
 
       test('the whole list expires ttlMs after its last append', async () => {
-        await store.append('user', 'first', { max: 10, ttlMs: 400 })
-        await harness.elapse(250)
-        await store.append('user', 'second', { max: 10, ttlMs: 400 })
-        await harness.elapse(250)
+        await store.append('user', 'first', { max: 10, ttlMs: 800 })
+        await harness.elapse(400)
+        await store.append('user', 'second', { max: 10, ttlMs: 800 })
+        await harness.elapse(400)
         expect(await store.list('user')).toEqual(['first', 'second'])
-        await harness.elapse(250)
+        await harness.elapse(500)
         expect(await store.list('user')).toEqual([])
       })
 
