@@ -104,7 +104,7 @@ export function withingsError(envelope: Envelope, kind: CallKind): RelayError {
       if (kind === 'data') {
         return fail('scope_denied', 'This connection does not hold the scope this call needs')
       }
-      return fail('invalid_client', "Withings refused the app's access to this service")
+      return fail('upstream_error', "Withings refused the app's access to this service")
     case 'authentication_failed':
     case 'invalid_params':
       return refusalOf(

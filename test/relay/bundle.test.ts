@@ -73,7 +73,7 @@ describe('the production build', () => {
     const login = await startLoginAt(api, config)
     const tokens = await api.post('/api/auth/token', login.body)
     expect(tokens.status).toBe(200)
-    expect(await tokens.json()).toMatchObject({ userid: '363', token_type: 'Bearer' })
+    expect(await tokens.json()).toMatchObject({ userid: '363', expires_at: expect.any(Number) })
 
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { createApiClient } from '../support/api-client'
-import { LOGIN_COOKIE, SESSION_COOKIE } from '../support/cookies'
+import { LOGIN_COOKIE, openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
 import { startLogin } from '../support/login'
-import { CLIENT_SECRET, fakeClock, type Stack, startStack } from '../support/stack'
+import { CLIENT_SECRET, fakeClock, RELAY_KEY, type Stack, startStack } from '../support/stack'
 
 let stack: Stack
 afterEach(() => stack?.close())
@@ -10,7 +10,7 @@ afterEach(() => stack?.close())
 const codeRequests = () => stack.emulator.requests.count({ grantType: 'authorization_code' })
 
 describe('code exchange: the real relay against the real emulator over HTTP', () => {
-  test('happy path: a token view, a sealed session cookie, and nothing secret in the body', async () => {
+  test('happy path: a session view with no token, a sealed session cookie, nothing secret in the body', async () => {
     stack = await startStack()
     const api = createApiClient(stack.appUrl)
     const { state, code, callback } = await startLogin(stack, api, { demo: true })
@@ -22,20 +22,24 @@ describe('code exchange: the real relay against the real emulator over HTTP', ()
     const text = await response.text()
     const view = JSON.parse(text)
     expect(Object.keys(view).sort()).toEqual([
-      'access_token',
       'expires_at',
+      'refresh_at',
       'scope',
-      'token_type',
+      'session_ends_at',
       'userid',
     ])
-    expect(view).toMatchObject({
-      token_type: 'Bearer',
-      userid: '363',
-      scope: 'user.metrics,user.activity',
-    })
+    expect(view).toMatchObject({ userid: '363', scope: 'user.metrics,user.activity' })
     expect(view.expires_at).toBeGreaterThan(Date.now() / 1000 + 10_000)
     expect(text).not.toContain(CLIENT_SECRET)
     expect(text).not.toContain(code)
+    // Both tokens stay in the sealed cookie: the page is never handed one.
+    const sealed = await openSession(api.jar.get(SESSION_COOKIE), RELAY_KEY)
+    const accessToken = sealedField(sealed, 'accessToken') ?? ''
+    const refreshToken = sealedField(sealed, 'refreshToken') ?? ''
+    expect(accessToken).toMatch(/^[0-9a-f]{40}$/)
+    expect(refreshToken).toMatch(/^[0-9a-f]{40}$/)
+    expect(text).not.toContain(accessToken)
+    expect(text).not.toContain(refreshToken)
 
     const session = response.headers.getSetCookie().find((line) => line.startsWith(SESSION_COOKIE))
     expect(session).toMatch(/HttpOnly/)

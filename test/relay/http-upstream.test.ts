@@ -6,7 +6,7 @@ import { RelayError } from '../../relay/errors'
 import { createHttpUpstream, type HttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
 import { createTokenClient } from '../../relay/withings/token-client'
-import type { UpstreamFetch } from '../../relay/withings/upstream'
+import { postFormText, type UpstreamFetch } from '../../relay/withings/upstream'
 
 // Node's road to Withings must behave as the Web's fetch does for everything the relay asks of
 // it: the same request on the wire, the same answer, and the same failure for every fault.
@@ -135,5 +135,34 @@ describe('connections', () => {
       expect(await answer.text()).toBe('{"status":0,"body":{}}')
     }
     expect(connections).toBe(1)
+  })
+})
+
+describe('answers larger than the relay reads', () => {
+  /** A server answering a valid envelope padded to `bytes`. */
+  async function bigAnswers(bytes: number) {
+    const body = `{"status":0,"body":{"pad":"${'x'.repeat(bytes)}"}}`
+    const server = createServer((_, response) => {
+      response.setHeader('content-type', 'application/json')
+      response.end(body)
+    })
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready))
+    cleanup.push(() => new Promise((done) => server.close(done)))
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+  }
+
+  const ask = (fetch: UpstreamFetch, url: string, maxBytes: number) =>
+    outcome(postFormText({ fetch, timeoutMs: 2_000 }, `${url}/measure`, {}, { maxBytes }))
+
+  test.each([
+    ['Node', () => httpUpstream().fetch],
+    ['the Web fetch', () => globalThis.fetch as UpstreamFetch],
+  ])('over %s: past the limit is upstream_error, under it the text', async (_, road) => {
+    const { url } = await bigAnswers(200_000)
+    expect(await ask(road(), url, 100_000)).toMatchObject({
+      code: 'upstream_error',
+      message: "Withings' answer is larger than 100000 bytes.",
+    })
+    expect(await ask(road(), url, 300_000)).toBe('resolved')
   })
 })

@@ -12,13 +12,18 @@ import { startLoginAt } from '../support/login'
 
 const CLIENT_ID = 'logs-test-client'
 const CLIENT_SECRET = 'canary-client-secret-9b1e2f'
-const RELAY_SECRET = 'canary-relay-secret-0123456789abcdefghij'
+const RELAY_SECRET = 'canary-relay-secret-9Fq2xLm7Tz4Kp0Wd8Yb3Nc6Hv'
 const REDIRECT_URI = 'https://app.example.com/callback'
 const TIMEOUT_MS = 1_000
 
+// Access tokens of two seconds: the relay refreshes one second before expiry, so a second's wait
+// makes the session due for a refresh.
+const ACCESS_TOKEN_SECONDS = 2
 const emulator = createEmulator({
   clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callbacks: [REDIRECT_URI] }],
+  accessTokenTtlSeconds: ACCESS_TOKEN_SECONDS,
 })
+const untilDue = () => new Promise((resolve) => setTimeout(resolve, 1_100))
 /** Every token Withings hands out, and every code and state the flow used: none may be logged. */
 const canaries: string[] = [CLIENT_SECRET, RELAY_SECRET]
 let withings: Listening
@@ -95,8 +100,10 @@ describe('logs of a real run', () => {
 
     const first = await freshCode(api)
     expect((await exchange(api, first)).status).toBe(200)
-    const refreshed = await send('POST', '/api/auth/refresh', () => api.post('/api/auth/refresh'))
+    await untilDue()
+    const refreshed = await send('POST', '/api/auth/session', () => api.post('/api/auth/session'))
     expect(refreshed.status).toBe(200)
+    expect(emulator.requests.count({ grantType: 'refresh_token' })).toBe(1)
     canaries.push(...api.jar.values())
 
     // Error paths: a used state, an unknown code, a foreign origin, an unknown route, Withings down,
@@ -114,7 +121,8 @@ describe('logs of a real run', () => {
     expect(refused.status).toBe(403)
     expect((await send('GET', '/api/*', () => fetch(`${url}/api/nowhere`))).status).toBe(404)
     emulator.faults.inject({ type: 'http', status: 502 }, { on: 'token', times: 1 })
-    const down = await send('POST', '/api/auth/refresh', () => api.post('/api/auth/refresh'))
+    await untilDue()
+    const down = await send('POST', '/api/auth/session', () => api.post('/api/auth/session'))
     expect(down.status).toBe(502)
     emulator.faults.inject({ type: 'delay', ms: TIMEOUT_MS + 500 }, { on: 'token', times: 1 })
     expect((await exchange(api, await freshCode(api))).status).toBe(504)

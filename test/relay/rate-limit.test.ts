@@ -99,6 +99,43 @@ describe('rate limits in the relay', () => {
     expect(again.status).toBe(429)
   })
 
+  test('with TRUSTED_PROXY_SECRET, X-Forwarded-For is believed only from the proxy that knows it', async () => {
+    const app = createRelay(
+      testConfig({
+        rateLimitPerMinute: 1,
+        trustProxyHops: 1,
+        proxySecret: 'static-host-secret-0123',
+      }),
+      { log: () => {}, connectionAddress: () => '10.0.0.1' },
+    )
+    const fromProxy = (client: string) =>
+      loginRequest({
+        'x-forwarded-for': client,
+        'x-withings-link-proxy': 'static-host-secret-0123',
+      })
+    expect((await app.request(fromProxy('1.1.1.1'))).status).toBe(204)
+    expect((await app.request(fromProxy('2.2.2.2'))).status).toBe(204)
+    // A made-up X-Forwarded-For, or a wrong secret, buys nothing: it counts as the connection.
+    expect((await app.request(loginRequest({ 'x-forwarded-for': '3.3.3.3' }))).status).toBe(204)
+    const guessed = loginRequest({ 'x-forwarded-for': '4.4.4.4', 'x-withings-link-proxy': 'guess' })
+    expect((await app.request(guessed)).status).toBe(429)
+  })
+
+  test('made-up route names are refused before the limiter: they push no real client out', async () => {
+    const app = createRelay(testConfig({ rateLimitPerMinute: 2 }), {
+      log: () => {},
+      connectionAddress: () => '198.51.100.7',
+    })
+    for (let i = 0; i < 2; i++) expect((await app.request(loginRequest())).status).toBe(204)
+    expect((await app.request(loginRequest())).status).toBe(429)
+    for (let i = 0; i < 10_000; i++) {
+      const answer = await app.request(loginRequest({}, `/api/f${i}/x`))
+      if (answer.status !== 404) throw new Error(`/api/f${i}/x answered ${answer.status}`)
+    }
+    // Still limited: the real entry was not pushed out of the bounded store.
+    expect((await app.request(loginRequest())).status).toBe(429)
+  })
+
   test('a foreign page cannot spend a visitor budget: refused origins are not counted', async () => {
     const app = createRelay(testConfig({ rateLimitPerMinute: 1 }), { log: () => {} })
     for (let i = 0; i < 5; i++) {
@@ -120,12 +157,13 @@ describe('rate limits over real HTTP, by connection address, with the default of
     for (let second = 0; second < 600; second += 10) {
       clock.advance(10_000)
       for (const tab of [1, 2, 3]) {
-        // Each page load refreshes the session once.
-        const answer = await api.post('/api/auth/refresh')
+        // Each page load asks for the session once; with hours left, Withings is not asked.
+        const answer = await api.post('/api/auth/session')
         expect(answer.status, `tab ${tab} at ${second} s`).toBe(200)
       }
     }
     expect(api.jar.has(SESSION_COOKIE)).toBe(true)
+    expect(stack.emulator.requests.count({ grantType: 'refresh_token' })).toBe(0)
   })
 
   test('a script hammering is limited, and the limit ends when Retry-After says', async () => {

@@ -66,7 +66,7 @@ describe('what the relay refuses before anything goes upstream', () => {
     expect((await answer.json()).error.code).toBe('unsupported_media_type')
   })
 
-  test.each(['/api/auth/refresh', '/api/auth/logout', '/api/withings/measure'])(
+  test.each(['/api/auth/session', '/api/auth/logout', '/api/withings/measure'])(
     'every POST route, %s included, takes JSON of at most 4 KB only',
     async (path) => {
       const { app, upstream } = relayWithCountingFetch()

@@ -44,7 +44,7 @@ describe('graceful shutdown of npm start', () => {
 
     const answer = await exchange
     expect(answer.status).toBe(200)
-    expect(await answer.json()).toMatchObject({ token_type: 'Bearer', userid: '363' })
+    expect(await answer.json()).toMatchObject({ userid: '363', expires_at: expect.any(Number) })
     expect(await app.exited).toBe(0)
     const drainMs = Date.now() - signalledAt
     expect(drainMs).toBeLessThan(DELAY_MS + 3_000)

@@ -73,7 +73,7 @@ describe("Withings' token envelope", () => {
     )
   })
 
-  test('status != 0 is an error even with HTTP 200, and keeps Withings words', () => {
+  test("status != 0 is an error even with HTTP 200, in the relay's words with Withings' status", () => {
     const error = refusal('authorization_code', {
       status: 503,
       body: {},
@@ -81,7 +81,18 @@ describe("Withings' token envelope", () => {
     })
     expect(error.code).toBe('code_expired')
     expect(error.status).toBe(400)
-    expect(error.message).toContain('Invalid Params: invalid code')
+    expect(error.message).toBe(
+      'The authorization code is no longer valid: codes live 30 seconds and work once (Withings status 503).',
+    )
+  })
+
+  test('"invalid client id/secret" names both of its causes: the credentials, and the callback URL', () => {
+    const error = refusal('authorization_code', {
+      status: 503,
+      error: 'Invalid Params: invalid client id/secret',
+    })
+    expect(error.code).toBe('invalid_client')
+    expect(error.message).toMatch(/WITHINGS_CLIENT_SECRET.*WITHINGS_REDIRECT_URI/)
   })
 
   test.each([
@@ -133,6 +144,7 @@ describe('status families (reference, Response Status)', () => {
     [205, 'invalid_params'],
     [214, 'unauthorized'],
     [215, 'error_occurred'],
+    [403, 'insufficient_scope'],
     [277, 'unauthorized'],
     [293, 'invalid_params'],
     [401, 'authentication_failed'],

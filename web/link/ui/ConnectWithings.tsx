@@ -64,7 +64,12 @@ function ConnectForm({
     if (chosen.length === 0 || phase.name === 'starting') return
     setPhase({ name: 'starting' })
     try {
-      await link.connect({ scopes: chosen, demo, state, ...(returnTo !== undefined && { returnTo }) })
+      await link.connect({
+        scopes: chosen,
+        demo,
+        state,
+        ...(returnTo !== undefined && { returnTo }),
+      })
     } catch (error) {
       setPhase({ name: 'failed', problem: asRelayError(error).code })
       setState(randomState())
