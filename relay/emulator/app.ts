@@ -38,8 +38,11 @@ export interface EmulatorOptions {
   controlApi?: boolean
   /** Items per page of the data services before `more` is set. Default 100. */
   pageSize?: number
-  /** Token requests per client per minute before status 601. Default 120 (Withings' standard). */
-  tokenRequestsPerMinute?: number
+  /**
+   * API requests per app (client id) per minute, all its users and services together, before
+   * status 601. Default 120 (Withings' standard apps).
+   */
+  requestsPerMinute?: number
 }
 
 export interface Emulator {
@@ -58,7 +61,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     'accessTokenTtlSeconds',
   )
   const pageSize = positiveInteger(options.pageSize ?? 100, 'pageSize')
-  const perMinute = positiveInteger(options.tokenRequestsPerMinute ?? 120, 'tokenRequestsPerMinute')
+  const perMinute = positiveInteger(options.requestsPerMinute ?? 120, 'requestsPerMinute')
   const allowLocalCallbacks = options.allowLocalCallbacks ?? true
   const controlApi = options.controlApi ?? false
 
@@ -69,6 +72,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const tickets = createConsentTickets({ now })
   const faults = createFaults()
   const requests = createRequestLog()
+  const appBudget = createRateLimiter({ now, perMinute })
 
   const app = new Hono()
   app.get('/', pageHeaders, (c) =>
@@ -84,11 +88,14 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       requests,
       faults,
       sameArguments: createSameArguments({ now }),
-      rateLimiter: createRateLimiter({ now, perMinute }),
+      rateLimiter: appBudget,
       now,
     }),
   )
-  app.route('/', dataRoutes({ tokens, data, requests, faults, now, pageSize }))
+  app.route(
+    '/',
+    dataRoutes({ tokens, data, requests, faults, rateLimiter: appBudget, now, pageSize }),
+  )
   if (controlApi) app.route('/_emulator', controlRoutes({ faults, requests }))
 
   app.onError((error, c) => {

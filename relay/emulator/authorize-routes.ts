@@ -7,12 +7,14 @@ import type { ConsentTickets } from './consent-tickets'
 import { errorPage } from './error-page'
 import { pageHeaders } from './html'
 import { readFormBody } from './params'
+import { SELECT_USER_PATH, selectUserPage } from './select-user-page'
 import { SIGN_IN_PATH, signInPage } from './sign-in-page'
 import type { TokenStore } from './token-store'
-import { type SeededUser, signIn } from './users'
+import { findUser, type SeededUser, signIn } from './users'
 
 // account.withings.com's part of the Web Authorization Flow: GET the authorize URL, sign in (or
-// be the demo user with mode=demo), then Accept or Deny. Every step re-validates the request.
+// be the demo user with mode=demo), select a user when the account holds several, then Accept
+// or Deny. Every step re-validates the request.
 
 export interface AuthorizeDeps {
   clients: ClientRegistry
@@ -25,6 +27,8 @@ export interface AuthorizeDeps {
 export const WRONG_PASSWORD = 'Wrong email or password. Check both and try again.'
 export const STALE_CONSENT =
   'This consent form has expired or was already used. Start again from the application.'
+export const STALE_CHOICE =
+  'This choice of user has expired or was already made. Start again from the application.'
 
 export function authorizeRoutes(deps: AuthorizeDeps): Hono {
   const { users, tokens, tickets } = deps
@@ -51,8 +55,27 @@ export function authorizeRoutes(deps: AuthorizeDeps): Hono {
     if (!parsed.ok) return c.html(errorPage(parsed.problems), 400)
     const { request } = parsed
     const email = form.get('email') ?? ''
-    const user = signIn(users, email, form.get('password') ?? '')
+    const accountUsers = signIn(users, email, form.get('password') ?? '')
+    const [user, ...others] = accountUsers
     if (!user) return c.html(signInPage({ request, users, email, error: WRONG_PASSWORD }), 401)
+    if (others.length === 0) {
+      return c.html(consentPage({ request, user, ticket: tickets.issue(request, user.userid) }))
+    }
+    const choices = accountUsers.map((choice) => ({
+      user: choice,
+      ticket: tickets.issue(request, choice.userid),
+    }))
+    return c.html(selectUserPage({ request, account: user.account ?? user.email, choices }))
+  })
+
+  app.post(SELECT_USER_PATH, async (c) => {
+    const form = await readFormBody(c.req.raw)
+    const parsed = parse(form)
+    if (!parsed.ok) return c.html(errorPage(parsed.problems), 400)
+    const { request } = parsed
+    const userid = tickets.redeem(form.get('user') ?? '', request)
+    const user = userid === undefined ? undefined : findUser(users, userid)
+    if (!user) return c.html(errorPage([STALE_CHOICE]), 400)
     return c.html(consentPage({ request, user, ticket: tickets.issue(request, user.userid) }))
   })
 

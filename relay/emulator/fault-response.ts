@@ -25,7 +25,7 @@ const HTTP_REASONS: Record<number, string> = {
 
 const TRUNCATED_PREFIX = {
   token: '{"status":0,"body":{"userid":363,"access_token":"a075f8c14fb8',
-  data: '{"status":0,"body":{"updatetime":"1594257200","timezone":"Europe/Paris","measuregrps":[{"grpid":',
+  data: '{"status":0,"body":{"updatetime":1594257200,"timezone":"Europe/Paris","measuregrps":[{"grpid":',
 } as const
 
 export const delay = (ms: number): Promise<void> =>

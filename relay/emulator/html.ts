@@ -20,6 +20,7 @@ const STYLE = `
   button[value=accept], button.primary { background: #00a4b4; color: #fff; border: 0; border-radius: 4px }
   code { overflow-wrap: anywhere }
   dt { font-weight: 600 } dd { margin: 0 0 .75rem }
+  ul.choices { list-style: none; padding: 0 } ul.choices button { min-width: 12rem }
 `
 
 export function page({ title, body }: { title: string; body: Html }): Html {

@@ -1,13 +1,24 @@
-// "Standard apps get 120 requests per minute" (Withings developer guide, DESIGN §4); beyond that
-// Withings answers status 601 with how long to wait. A sliding window per client id; refused
-// requests are not counted, so a client that backs off recovers on time.
+import { failure, MESSAGES } from './envelope'
+
+// "Standard apps get 120 requests per minute" (Withings developer guide): the app's budget, its
+// client id's, shared by every user and every service the app calls (token, data, signature,
+// notify alike). Beyond it Withings answers status 601 with how long to wait. One sliding window
+// per client id, for every service of one emulator; refused requests are not counted, so a
+// client that backs off recovers on time.
 
 export const WINDOW_MS = 60_000
 
 export interface RateLimiter {
-  /** Seconds to wait when `clientId` is over its limit; undefined (and counted) otherwise. */
+  /**
+   * One API call of `clientId`'s app: undefined (and counted) within the budget, otherwise the
+   * seconds until the window frees a slot.
+   */
   take(clientId: string): number | undefined
 }
+
+/** Withings' answer past the budget: `{"status":601,"body":{"wait_seconds":N},"error":…}`. */
+export const tooManyRequests = (waitSeconds: number): Response =>
+  failure(601, MESSAGES.tooManyRequests, { wait_seconds: waitSeconds })
 
 export function createRateLimiter({
   now,

@@ -2,7 +2,7 @@ import { html } from 'hono/html'
 import type { AuthorizeRequest } from './authorize-request'
 import { authorizeFields } from './authorize-request'
 import { type Html, hiddenFields, page } from './html'
-import type { SeededUser } from './users'
+import { accountsOf, type SeededAccount, type SeededUser } from './users'
 
 export const SIGN_IN_PATH = '/oauth2_user/login'
 
@@ -17,7 +17,11 @@ export function signInPage({
   email?: string
   error?: string
 }): Html {
-  const accounts = users.filter((user) => !user.demo)
+  const accounts = accountsOf(users.filter((user) => !user.demo))
+  const named = (account: SeededAccount) =>
+    account.users.length > 1
+      ? `${account.name} (users ${account.users.map((user) => user.displayName).join(' and ')})`
+      : account.name
   return page({
     title: 'Sign in',
     body: html`<h1>Sign in to Withings</h1>
@@ -35,7 +39,7 @@ ${hiddenFields(authorizeFields(request))}
 <h2 id="accounts">Accounts in this emulator</h2>
 <p>This is a local test double, so its accounts and passwords are public:</p>
 <dl>
-${accounts.map((user) => html`<dt>${user.displayName}</dt><dd>Email <code>${user.email}</code>, password <code>${user.password}</code></dd>\n`)}
+${accounts.map((account) => html`<dt>${named(account)}</dt><dd>Email <code>${account.email}</code>, password <code>${account.password}</code></dd>\n`)}
 </dl>
 <p>Add <code>mode=demo</code> to the authorization link to skip this page as the demo user.</p>
 </section>`,

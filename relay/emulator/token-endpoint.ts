@@ -5,7 +5,7 @@ import { applyFaults } from './fault-response'
 import type { FaultSwitchboard } from './faults'
 import { canonical, readFormBody } from './params'
 import { newCsrfToken } from './random'
-import type { RateLimiter } from './rate-limit'
+import { type RateLimiter, tooManyRequests } from './rate-limit'
 import type { RecordingRequestLog } from './request-log'
 import type { SameArguments } from './same-arguments'
 import type { Grant, IssuedTokens, TokenStore } from './token-store'
@@ -44,9 +44,7 @@ export function tokenEndpoint(deps: TokenEndpointDeps): Handler {
   function handle(form: URLSearchParams): Response {
     const clientId = form.get('client_id') ?? ''
     const waitForClient = rateLimiter.take(clientId)
-    if (waitForClient !== undefined) {
-      return failure(601, MESSAGES.tooManyRequests, { wait_seconds: waitForClient })
-    }
+    if (waitForClient !== undefined) return tooManyRequests(waitForClient)
     const waitForSame = sameArguments.check(canonical(form))
     if (waitForSame !== undefined) {
       return failure(601, MESSAGES.sameArguments, { wait_seconds: waitForSame })

@@ -132,7 +132,7 @@ describe('upstream faults: a clear code, the relay up, the session kept', () => 
   }) => {
     const figures = figuresFor(task)
     const clock = fakeClock()
-    stack = await startStack({ now: clock.now, emulator: { tokenRequestsPerMinute: 3 } })
+    stack = await startStack({ now: clock.now, emulator: { requestsPerMinute: 3 } })
     const api = createApiClient(stack.appUrl)
     expect((await connect(stack, api)).status).toBe(200)
     for (const _ of [1, 2]) {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { CUSTOM_HEADER } from '../../relay/contract'
+import { insufficientScopeAnswer } from '../fixtures/withings/errors'
 import { createApiClient } from '../support/api-client'
 import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
 import { connect } from '../support/login'
@@ -56,7 +57,9 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     const envelope = JSON.parse(text)
     const latest = stack.emulator.data.latestMeasure(363, 1)
     expect(envelope.status).toBe(0)
-    expect(envelope.body.measuregrps[0]).toMatchObject({
+    // Newest first; the very newest is a guest's weighing on the user's scale (attrib 1).
+    const own = envelope.body.measuregrps.find((group: { attrib: number }) => group.attrib !== 1)
+    expect(own).toMatchObject({
       grpid: latest?.grpid,
       measures: [{ type: 1, value: latest?.value, unit: latest?.unit }],
     })
@@ -260,6 +263,17 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     expect(error.message).toContain(`status ${status}`)
     expect(dataCalls()).toBe(1)
     expect(refreshes()).toBe(0)
+  })
+
+  test('the recorded answer of a call without its scope (403 Insufficient_scope) is scope_denied', async () => {
+    const { data } = await connected()
+    const { status, error } = insufficientScopeAnswer
+    stack.emulator.faults.inject({ type: 'status', status, error }, { on: 'data', times: 1 })
+    await expectError(
+      await data('v2/sleep', { action: 'getsummary', lastupdate: 0 }),
+      403,
+      'scope_denied',
+    )
   })
 
   test("601 becomes 429 rate_limited with Withings' wait as retry_after and Retry-After", async () => {

@@ -1,13 +1,16 @@
 import { SEEDED_USERS } from '../../relay/emulator/users'
 
 // Drives the emulator's real authorize pages over real HTTP, the way a person's browser would:
-// GET the authorize URL, sign in if asked, press Accept or Deny, and hand back where Withings
-// redirected to (the callback URL with code and state, or with error=access_denied).
+// GET the authorize URL, sign in if asked, select a user if the account holds several, press
+// Accept or Deny, and hand back where Withings redirected to (the callback URL with code and
+// state, or with error=access_denied).
 
 export interface ConsentOptions {
   /** Defaults to the first seeded (non-demo) account. Ignored when the URL has mode=demo. */
   email?: string
   password?: string
+  /** The user to select, by the name on its button, in an account of several; default the first. */
+  profile?: string
   decision?: 'accept' | 'deny'
   /** Defaults to the global fetch (real HTTP); an emulator's own `fetch` drives it in-process. */
   fetch?: (request: Request) => Response | Promise<Response>
@@ -35,6 +38,21 @@ export async function consentViaHttp(
     url = form.action
     response = await post(form.action, form.fields)
     page = await expectPage(response, 'sign-in')
+    form = onlyForm(page, url)
+  }
+
+  const users = userButtons(page)
+  if (users.length > 0) {
+    const chosen =
+      opts.profile === undefined ? users[0] : users.find((u) => u.name === opts.profile)
+    if (!chosen) {
+      const names = users.map((u) => u.name).join(', ')
+      throw new Error(`No user "${opts.profile}" to select (there are ${names})`)
+    }
+    form.fields.set(chosen.field, chosen.value)
+    url = form.action
+    response = await post(form.action, form.fields)
+    page = await expectPage(response, 'Select a user')
     form = onlyForm(page, url)
   }
 
@@ -74,6 +92,20 @@ function onlyForm(page: string, base: URL): ParsedForm {
     }
   }
   return { action: new URL(action, base), fields }
+}
+
+/** The submit buttons that carry a value, as on the "Select a user" page: name, field, value. */
+function userButtons(page: string): { name: string; field: string; value: string }[] {
+  const buttons = []
+  for (const button of page.matchAll(/<button\b([^>]*)>([^<]*)<\/button>/gi)) {
+    const attributes = button[1] ?? ''
+    const field = attribute(attributes, 'name')
+    const value = attribute(attributes, 'value')
+    if (field && value && field !== 'decision') {
+      buttons.push({ name: decodeEntities((button[2] ?? '').trim()), field, value })
+    }
+  }
+  return buttons
 }
 
 function attribute(attributes: string, name: string): string | undefined {

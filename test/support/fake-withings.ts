@@ -1,5 +1,5 @@
 import type { DataService, Scope } from '../../relay/contract'
-import { ymd } from '../../web/data/series'
+import { localDay, ymd } from '../../web/data/series'
 import { RelayRequestError } from '../../web/link/auth/relay-client'
 
 // Withings' answers for page tests, in the shapes of the reference (measuregrp_object,
@@ -13,6 +13,7 @@ export const WEIGHTS = [66_400, 66_120, 65_750]
 
 const weightGroups = WEIGHTS.map((value, index) => ({
   grpid: 100 + index,
+  attrib: 0,
   date: now - (WEIGHTS.length - index) * DAY,
   category: 1,
   measures: [{ value, type: 1, unit: -3 }],
@@ -21,6 +22,7 @@ const weightGroups = WEIGHTS.map((value, index) => ({
 const pressureGroups = [
   {
     grpid: 200,
+    attrib: 0,
     date: now - 2 * DAY,
     category: 1,
     measures: [
@@ -30,6 +32,7 @@ const pressureGroups = [
   },
   {
     grpid: 201,
+    attrib: 0,
     date: now - DAY,
     category: 1,
     measures: [
@@ -74,7 +77,12 @@ export function fakeWithings(scope = 'user.metrics,user.activity') {
         return {
           status: 0,
           body: {
-            series: days.map((date, i) => ({ date, data: { total_sleep_time: 25_200 + i * 600 } })),
+            series: days.map((date, i) => {
+              // In bed from 22:30 the evening before to 06:30.
+              const startdate = localDay(date) / 1000 - 5_400
+              const enddate = startdate + 8 * 3_600
+              return { date, startdate, enddate, data: { total_sleep_time: 25_200 + i * 600 } }
+            }),
             more: false,
             offset: 0,
           },

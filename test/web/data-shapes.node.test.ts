@@ -7,12 +7,13 @@ import { fakeRelay } from '../support/fake-relay'
 describe("Withings' answers as chart points", () => {
   test('measure groups: one type, converted, oldest first; malformed groups skipped', () => {
     const groups = [
-      { date: 300, measures: [{ type: WEIGHT, value: 65750, unit: -3 }] },
-      { date: 100, measures: [{ type: WEIGHT, value: 66400, unit: -3 }] },
-      { date: 200, measures: [{ type: DIASTOLIC, value: 80, unit: 0 }] },
-      { date: 'yesterday', measures: [{ type: WEIGHT, value: 1, unit: 0 }] },
-      { date: 400, measures: [{ type: WEIGHT, value: '70', unit: 0 }] },
-      { date: 500 },
+      { attrib: 0, date: 300, measures: [{ type: WEIGHT, value: 65750, unit: -3 }] },
+      { attrib: 0, date: 100, measures: [{ type: WEIGHT, value: 66400, unit: -3 }] },
+      { attrib: 0, date: 200, measures: [{ type: DIASTOLIC, value: 80, unit: 0 }] },
+      { attrib: 0, date: 'yesterday', measures: [{ type: WEIGHT, value: 1, unit: 0 }] },
+      { attrib: 0, date: 400, measures: [{ type: WEIGHT, value: '70', unit: 0 }] },
+      { date: 450, measures: [{ type: WEIGHT, value: 70, unit: 0 }] },
+      { attrib: 0, date: 500 },
       null,
       'group',
     ]
@@ -22,19 +23,17 @@ describe("Withings' answers as chart points", () => {
     ])
   })
 
-  test('days: a field of the item or of its `data`, by local day; malformed days skipped', () => {
-    const nights = [
-      { date: '2025-06-02', data: { total_sleep_time: 25_200 } },
-      { date: '2025-06-01', data: { total_sleep_time: 27_000 } },
-      { date: '06/03/2025', data: { total_sleep_time: 1 } },
-      { date: '2025-06-04', total_sleep_time: 1 },
+  test('days: one field of each day, by local day; malformed days and -1 skipped', () => {
+    const days = [
+      { date: '2025-06-02', steps: 7200 },
+      { date: '2025-06-01', steps: 9000 },
+      { date: '06/03/2025', steps: 1 },
+      { date: '2025-06-04', steps: -1 },
+      { date: '2025-06-05', data: { steps: 1 } },
     ]
-    expect(dailyPoints(nights, 'total_sleep_time', 'data')).toEqual([
-      { time: localDay('2025-06-01'), value: 27_000 },
-      { time: localDay('2025-06-02'), value: 25_200 },
-    ])
-    expect(dailyPoints([{ date: '2025-06-01', steps: 9000 }], 'steps')).toEqual([
-      { time: new Date(2025, 5, 1).getTime(), value: 9000 },
+    expect(dailyPoints(days, 'steps')).toEqual([
+      { time: localDay('2025-06-01'), value: 9000 },
+      { time: new Date(2025, 5, 2).getTime(), value: 7200 },
     ])
   })
 })

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { loadWeight } from '../../web/data/dashboard-data'
+import { ACTIVITY_DAYS, loadSleep, loadSteps, loadWeight } from '../../web/data/dashboard-data'
 import { WEIGHT } from '../../web/data/meastypes'
+import { localDay, ymd } from '../../web/data/series'
 import { createRelayClient } from '../../web/link/auth/relay-client'
 import { createWithingsData } from '../../web/link/auth/withings-data'
 import { createApiClient } from '../support/api-client'
@@ -48,6 +49,54 @@ describe("the SPA's data client against the real relay and emulator", () => {
     const points = await loadWeight(data)
     const latest = stack.emulator.data.latestMeasure(363, WEIGHT)
     expect(points.at(-1)).toEqual({ time: (latest?.date ?? 0) * 1000, value: latest?.real })
+  })
+
+  test('the weight panel’s latest is the person’s, though a guest weighed in after', async () => {
+    const { data } = await spa()
+    const points = await loadWeight(data)
+    const groups = stack.emulator.data.of(363).measuregrps
+    const guest = groups.filter((group) => group.attrib === 1).at(-1)
+    expect(guest?.date ?? 0).toBeGreaterThan((points.at(-1)?.time ?? Infinity) / 1000)
+    expect(points.map((point) => point.time)).not.toContain((guest?.date ?? 0) * 1000)
+  })
+
+  test('sleep: one bar per night, naps and "not available" nights left out', async () => {
+    const { data } = await spa()
+    const points = await loadSleep(data)
+    const shown = new Map(points.map((point) => [point.time, point.value]))
+    const firstDay = ymd(Date.now() - (ACTIVITY_DAYS - 1) * 86_400_000)
+    const periods = stack.emulator.data
+      .of(363)
+      .sleepSummaries.filter((period) => period.date >= firstDay)
+    const napDays = new Set(
+      periods
+        .filter((p, i) => periods.findIndex((q) => q.date === p.date) !== i)
+        .map((p) => p.date),
+    )
+    expect(napDays.size).toBeGreaterThan(0)
+    for (const day of napDays) {
+      const inBed = (p: (typeof periods)[number]) => p.enddate - p.startdate
+      const night = periods
+        .filter((p) => p.date === day)
+        .reduce((a, b) => (inBed(b) > inBed(a) ? b : a))
+      expect(shown.get(localDay(day))).toBe(night.data.total_sleep_time)
+    }
+    const unstaged = periods.filter((period) => period.data.total_sleep_time === -1)
+    expect(unstaged).toHaveLength(1)
+    expect(shown.has(localDay(unstaged[0]?.date ?? ''))).toBe(false)
+    expect(points.every((point) => point.value > 0)).toBe(true)
+  })
+
+  test('steps: the days the phone counted are charted too', async () => {
+    const { data } = await spa()
+    const charted = (await loadSteps(data)).map((point) => point.time)
+    const firstDay = ymd(Date.now() - (ACTIVITY_DAYS - 1) * 86_400_000)
+    const phoneDays = stack.emulator.data
+      .of(363)
+      .activities.filter((day) => !day.is_tracker && day.date >= firstDay)
+      .map((day) => localDay(day.date))
+    expect(phoneDays).toHaveLength(3)
+    for (const day of phoneDays) expect(charted).toContain(day)
   })
 
   test('with the access token expired, the relay refreshes once by itself and the call succeeds', async () => {

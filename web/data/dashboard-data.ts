@@ -1,5 +1,6 @@
 import type { WithingsData } from 'withings-link/react'
 import { DIASTOLIC, SYSTOLIC, WEIGHT } from './meastypes'
+import { nightPoints } from './nights'
 import { dailyPoints, localDay, measurePoints, type Point, ymd } from './series'
 
 // What each dashboard panel asks Withings for. Windows start at a local midnight, so two loads
@@ -49,9 +50,8 @@ export async function loadSteps(data: WithingsData, now = Date.now()): Promise<P
   return dailyPoints(await data.all('v2/measure', 'getactivity', params, 'activities'), 'steps')
 }
 
-/** Seconds asleep per night, filed under the day the night ends. */
+/** Seconds asleep per night (naps left out), filed under the day the night ends. */
 export async function loadSleep(data: WithingsData, now = Date.now()): Promise<Point[]> {
   const params = { ...dayWindow(now), data_fields: 'total_sleep_time' }
-  const nights = await data.all('v2/sleep', 'getsummary', params, 'series')
-  return dailyPoints(nights, 'total_sleep_time', 'data')
+  return nightPoints(await data.all('v2/sleep', 'getsummary', params, 'series'))
 }

@@ -1,4 +1,6 @@
 import { type MeasTypeCode, realValue } from './meastypes'
+import { isOwnGroup, measureOfType } from './measure-groups'
+import { isFiniteNumber, isRecord } from './untrusted'
 
 // Withings' answers (typed `unknown` until each field is checked) turned into the points the
 // charts draw, oldest first. Items that do not have the expected shape are skipped.
@@ -9,46 +11,36 @@ export interface Point {
   value: number
 }
 
-type Fields = Record<string, unknown>
-
-const fields = (value: unknown): Fields | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Fields)
-    : undefined
-
-const finite = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value)
-
-/** One measure type from Getmeas' measure groups (measuregrp_object, measure_object). */
+/** One measure type from Getmeas' measure groups: the person's own measures only. */
 export function measurePoints(groups: readonly unknown[], type: MeasTypeCode): Point[] {
   const points: Point[] = []
-  for (const item of groups) {
-    const group = fields(item)
-    if (!group || !finite(group.date) || !Array.isArray(group.measures)) continue
-    const measure = group.measures.map(fields).find((m) => m?.type === type)
-    if (measure && finite(measure.value) && finite(measure.unit)) {
-      points.push({
-        time: group.date * 1000,
-        value: realValue({ value: measure.value, unit: measure.unit }),
-      })
-    }
+  for (const group of groups) {
+    if (!isRecord(group) || !isFiniteNumber(group.date) || !Array.isArray(group.measures)) continue
+    if (!isOwnGroup(group)) continue
+    const measure = measureOfType(group.measures, type)
+    if (measure) points.push({ time: group.date * 1000, value: realValue(measure) })
   }
   return points.sort((a, b) => a.time - b.time)
 }
 
-/** A per-day number from Getactivity's activities or Getsummary's nights (`data.<field>`). */
-export function dailyPoints(
-  items: readonly unknown[],
-  field: string,
-  where: 'item' | 'data' = 'item',
-): Point[] {
+/**
+ * A number of a day, `-1` being "not available": Withings writes -1 in place of a value it does
+ * not have (home-assistant/core's sleep_summaries.json fixture), so no count or duration of a
+ * day is charted below zero.
+ */
+export const dayValue = (value: unknown): value is number => isFiniteNumber(value) && value >= 0
+
+/**
+ * One field of Getactivity's days, by local day. Every day counts, whatever counted it: a phone
+ * sends `deviceid: null` and `is_tracker: false` (home-assistant/core's activity.json fixture).
+ */
+export function dailyPoints(items: readonly unknown[], field: string): Point[] {
   const points: Point[] = []
-  for (const item of items) {
-    const day = fields(item)
-    const source = where === 'data' ? fields(day?.data) : day
-    const value = source?.[field]
-    const time = typeof day?.date === 'string' ? localDay(day.date) : Number.NaN
-    if (finite(value) && finite(time)) points.push({ time, value })
+  for (const day of items) {
+    if (!isRecord(day) || typeof day.date !== 'string') continue
+    const time = localDay(day.date)
+    const value = day[field]
+    if (dayValue(value) && isFiniteNumber(time)) points.push({ time, value })
   }
   return points.sort((a, b) => a.time - b.time)
 }

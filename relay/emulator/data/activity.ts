@@ -1,17 +1,18 @@
 import { minutesOfDay, weekday } from './calendar'
 import { createPrng } from './prng'
-import { dataFields, dayWindow, offsetParam, optionalInt, page, pickFields } from './query'
+import { dataFields, dayWindowPage, optionalInt, pickFields } from './query'
 import type { SeedContext } from './seed-context'
 import type { ServiceHandler } from './service'
 
 // Measure v2 - Getactivity and Getintradayactivity (reference: measurev2-getactivity,
-// activity_object, measurev2-getintradayactivity), tracked by the user's watch.
+// activity_object, measurev2-getintradayactivity), tracked by the user's watch, or on the days
+// it was left to charge, by their phone.
 
 export interface Activity {
   date: string
   timezone: string
-  deviceid: string
-  hash_deviceid: string
+  deviceid: string | null
+  hash_deviceid: string | null
   brand: number
   is_tracker: boolean
   modified: number
@@ -26,14 +27,31 @@ export interface Activity {
   active: number
   calories: number
   totalcalories: number
-  hr_average: number
-  hr_min: number
-  hr_max: number
-  hr_zone_0: number
-  hr_zone_1: number
-  hr_zone_2: number
-  hr_zone_3: number
+  /** Heart rate comes from the watch; a phone's days have none. */
+  hr_average?: number
+  hr_min?: number
+  hr_max?: number
+  hr_zone_0?: number
+  hr_zone_1?: number
+  hr_zone_2?: number
+  hr_zone_3?: number
 }
+
+/** Days before "today" counted by the phone while the watch was charging. */
+const PHONE_DAYS = [3, 12, 26, 61, 118]
+
+/**
+ * What a phone's day says of its source: no device (`deviceid` null), `is_tracker: false`, brand
+ * 18 and Google Fit's model (home-assistant/core's activity.json fixture).
+ */
+const PHONE = {
+  deviceid: null,
+  hash_deviceid: null,
+  brand: 18,
+  is_tracker: false,
+  model: 'GoogleFit tracker',
+  modelid: 1055,
+} as const
 
 /** Sent whatever `data_fields` asks for. */
 const ACTIVITY_META = [
@@ -57,7 +75,8 @@ export function seedActivities(ctx: SeedContext): Activity[] {
   const random = ctx.random('activity')
   const today = days[days.length - 1]
 
-  return days.map((day) => {
+  return days.map((day, index) => {
+    const phone = PHONE_DAYS.includes(days.length - 1 - index)
     const weekend = weekday(day) === 0 || weekday(day) === 6
     // Today is a partial day: everything so far scales with the share of the day gone by.
     const share = day === today ? Math.min(1, Math.max(0, (until - ctx.at(day, 0)) / 86_400)) : 1
@@ -72,16 +91,30 @@ export function seedActivities(ctx: SeedContext): Activity[] {
     const hrMin = random.int(46, 58)
     const hrMax = random.int(118, 168)
     const zone0 = scaled(random.int(28_000, 48_000))
+    const source = phone
+      ? PHONE
+      : {
+          deviceid: devices.watch.deviceid,
+          hash_deviceid: devices.watch.deviceid,
+          brand: 1,
+          is_tracker: true,
+          model: devices.watch.model,
+          modelid: devices.watch.model_id,
+        }
+    const heart = {
+      hr_average: hrAverage,
+      hr_min: hrMin,
+      hr_max: hrMax,
+      hr_zone_0: zone0,
+      hr_zone_1: moderate,
+      hr_zone_2: Math.round(intense * 0.7),
+      hr_zone_3: intense - Math.round(intense * 0.7),
+    }
     return {
       date: day,
       timezone: user.timezone,
-      deviceid: devices.watch.deviceid,
-      hash_deviceid: devices.watch.deviceid,
-      brand: 1,
-      is_tracker: true,
+      ...source,
       modified: day === today ? until : Math.min(until, ctx.at(day, 23 * 60 + 59)),
-      model: devices.watch.model,
-      modelid: devices.watch.model_id,
       steps,
       distance: Math.round(steps * stride * 10) / 10,
       elevation,
@@ -91,31 +124,17 @@ export function seedActivities(ctx: SeedContext): Activity[] {
       active: moderate + intense,
       calories,
       totalcalories: calories + scaled(basal),
-      hr_average: hrAverage,
-      hr_min: hrMin,
-      hr_max: hrMax,
-      hr_zone_0: zone0,
-      hr_zone_1: moderate,
-      hr_zone_2: Math.round(intense * 0.7),
-      hr_zone_3: intense - Math.round(intense * 0.7),
+      ...(phone ? {} : heart),
     }
   })
 }
 
 export const getactivity: ServiceHandler = ({ params, data, pageSize }) => {
-  const window = dayWindow(params)
-  const fields = dataFields(params)
-  const offset = offsetParam(params)
-  const matching = data.activities.filter((activity) =>
-    window.kind === 'days'
-      ? activity.date >= window.start && activity.date <= window.end
-      : activity.modified >= window.since,
-  )
-  const result = page(matching, offset, pageSize)
+  const { items, more, offset, fields } = dayWindowPage(data.activities, params, pageSize)
   return {
-    activities: result.items.map((activity) => pickFields(activity, fields, ACTIVITY_META)),
-    more: result.more,
-    offset: result.offset,
+    activities: items.map((activity) => pickFields(activity, fields, ACTIVITY_META)),
+    more,
+    offset,
   }
 }
 

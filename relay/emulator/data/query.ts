@@ -88,6 +88,32 @@ export function page<T>(items: readonly T[], offset: number, size: number): Page
   return { items: slice, more, offset: more ? offset + size : 0 }
 }
 
+/** What getactivity, getworkouts and getsummary list: items filed by local day. */
+export interface DayItem {
+  date: string
+  modified: number
+}
+
+/**
+ * The page of `items` a day-windowed call asks for (`startdateymd`…`enddateymd` inclusive, or
+ * modified since `lastupdate`), with the `data_fields` it names.
+ */
+export function dayWindowPage<T extends DayItem>(
+  items: readonly T[],
+  params: URLSearchParams,
+  pageSize: number,
+): Page<T> & { fields: ReadonlySet<string> | undefined } {
+  const window = dayWindow(params)
+  const fields = dataFields(params)
+  const offset = offsetParam(params)
+  const matching = items.filter((item) =>
+    window.kind === 'days'
+      ? item.date >= window.start && item.date <= window.end
+      : item.modified >= window.since,
+  )
+  return { ...page(matching, offset, pageSize), fields }
+}
+
 /** Copies `source` keeping only `fields` (and every key in `always`); all keys when undefined. */
 export function pickFields<T extends object>(
   source: T,

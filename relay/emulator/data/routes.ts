@@ -4,6 +4,7 @@ import { failure, MESSAGES, success } from '../envelope'
 import { applyFaults } from '../fault-response'
 import type { FaultSwitchboard } from '../faults'
 import { readQueryAndBody } from '../params'
+import { type RateLimiter, tooManyRequests } from '../rate-limit'
 import type { RecordingRequestLog } from '../request-log'
 import type { TokenStore } from '../token-store'
 import { getactivity, getintradayactivity } from './activity'
@@ -51,11 +52,14 @@ export interface DataRouteDeps {
   data: SeedData
   requests: RecordingRequestLog
   faults: FaultSwitchboard
+  /** The app-wide budget, shared with the token endpoint: a call counts for its token's app. */
+  rateLimiter: RateLimiter
   now: () => number
   pageSize: number
 }
 
-export function dataRoutes({ tokens, data, requests, faults, now, pageSize }: DataRouteDeps): Hono {
+export function dataRoutes(deps: DataRouteDeps): Hono {
+  const { tokens, data, requests, faults, rateLimiter, now, pageSize } = deps
   const app = new Hono()
   for (const [service, actions] of Object.entries(SERVICES)) {
     // The reference documents POST; wbsapi answers GET with query parameters the same way.
@@ -69,6 +73,8 @@ export function dataRoutes({ tokens, data, requests, faults, now, pageSize }: Da
       const token = bearerToken(c.req.header('authorization'))
       const grant = token === undefined ? undefined : tokens.authenticate(token)
       if (!grant) return failure(401, MESSAGES.invalidToken)
+      const wait = rateLimiter.take(grant.clientId)
+      if (wait !== undefined) return tooManyRequests(wait)
       const operation = action === null ? undefined : actions[action]
       if (!operation) return failure(2554, MESSAGES.notImplemented)
       if (!grant.scope.split(',').includes(operation.scope)) {

@@ -15,7 +15,9 @@ export interface Device {
   deviceid: string
   hash_deviceid: string
   timezone: string
-  first_session_date: number
+  /** null for the scale: Withings does not always know it (home-assistant/core's devices.json
+   * fixture, python-withings issue 587). */
+  first_session_date: number | null
   last_session_date: number
 }
 
@@ -61,7 +63,7 @@ export function createSeedContext(user: SeededUser, createdAtMs: number): SeedCo
       deviceid,
       hash_deviceid: deviceid,
       timezone: user.timezone,
-      first_session_date: firstSession,
+      first_session_date: type === 'Scale' ? null : firstSession,
       last_session_date: Math.max(firstSession, until - random(`session:${key}`).int(600, 7200)),
     }
   }
@@ -72,10 +74,10 @@ export function createSeedContext(user: SeededUser, createdAtMs: number): SeedCo
     until,
     at,
     random,
-    // Model names and ids from the reference's device tables (Body Cardio 6, BPM Core 44,
-    // ScanWatch 93).
+    // Model names and ids from the reference's device tables (Body Scan 10, whose weighings
+    // repeat types with positions; BPM Core 44; ScanWatch 93).
     devices: {
-      scale: device('scale', 'Scale', 'Body Cardio', 6, 'high'),
+      scale: device('scale', 'Scale', 'Body Scan', 10, 'high'),
       bpm: device('bpm', 'Blood Pressure Monitor', 'BPM Core', 44, 'medium'),
       watch: device('watch', 'Activity Tracker', 'ScanWatch', 93, 'high'),
     },

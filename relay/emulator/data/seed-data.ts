@@ -1,7 +1,8 @@
 import { findUser, type SeededUser } from '../users'
 import { type Activity, seedActivities } from './activity'
 import { type HeartRecord, seedHeart } from './heart'
-import { type MeasureGroup, seedMeasureGroups } from './measure'
+import { ATTRIBUTION, type MeasureGroup } from './measure'
+import { seedMeasureGroups } from './measure-seed'
 import { createSeedContext, type Devices, SEED_DAYS } from './seed-context'
 import { type SleepSummary, seedSleep } from './sleep'
 import type { Goals } from './user'
@@ -18,7 +19,8 @@ export interface UserData {
   /** Local days covered, oldest first; the last is "today". */
   days: readonly string[]
   devices: Devices
-  goals: Goals
+  /** `[]` for a user who never set one, as Withings answers then. */
+  goals: Goals | []
   /** Oldest first. */
   measuregrps: readonly MeasureGroup[]
   activities: readonly Activity[]
@@ -42,7 +44,11 @@ export interface SeedData {
   readonly days: number
   /** Everything seeded for one user; throws for an unknown userid. */
   of(userid: number): UserData
-  /** The newest real measure of `type` (1 weight, 4 height, 6 fat ratio, 9, 10, 11, …). */
+  /**
+   * The user's own newest real measure of `type` (1 weight, 4 height, 6 fat ratio, 9, 10, 11, …):
+   * what the dashboard must show as "Latest". A guest's weighing on the user's scale (attrib 1)
+   * is newer and is not the user's, so it is never the answer.
+   */
   latestMeasure(userid: number, type: number): LatestMeasure | undefined
 }
 
@@ -59,22 +65,26 @@ export function createSeedData({
   function build(user: SeededUser): UserData {
     const ctx = createSeedContext(user, createdAt)
     const measuregrps = seedMeasureGroups(ctx)
-    const data: UserData = {
+    const weight = latestIn(measuregrps, 1)
+    return {
       user,
       until: ctx.until,
       days: ctx.days,
       devices: ctx.devices,
-      goals: { steps: 10_000, sleep: 28_800, weight: { value: 0, unit: -3 } },
+      goals: user.setGoals
+        ? {
+            steps: 10_000,
+            sleep: 28_800,
+            // Two kilograms under the latest weight, on a half-kilogram step.
+            weight: { value: weight ? Math.round((weight.real - 2) * 2) * 500 : 0, unit: -3 },
+          }
+        : [],
       measuregrps,
       activities: seedActivities(ctx),
       workouts: seedWorkouts(ctx),
       sleepSummaries: seedSleep(ctx),
       ecgs: seedHeart(ctx),
     }
-    const weight = latestIn(measuregrps, 1)
-    // Goal: two kilograms under the latest weight, on a half-kilogram step.
-    if (weight) data.goals.weight.value = Math.round((weight.real - 2) * 2) * 500
-    return data
   }
 
   const of = (userid: number): UserData => {
@@ -97,7 +107,8 @@ export function createSeedData({
 function latestIn(groups: readonly MeasureGroup[], type: number): LatestMeasure | undefined {
   for (let i = groups.length - 1; i >= 0; i--) {
     const group = groups[i]
-    const measure = group?.category === 1 ? group.measures.find((m) => m.type === type) : undefined
+    const own = group?.category === 1 && group.attrib !== ATTRIBUTION.ambiguous
+    const measure = own ? group.measures.find((m) => m.type === type) : undefined
     if (group && measure) {
       return {
         value: measure.value,

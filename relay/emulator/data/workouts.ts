@@ -1,4 +1,4 @@
-import { dataFields, dayWindow, offsetParam, page, pickFields } from './query'
+import { dayWindowPage, pickFields } from './query'
 import type { SeedContext } from './seed-context'
 import type { ServiceHandler } from './service'
 
@@ -85,18 +85,10 @@ export function seedWorkouts(ctx: SeedContext): Workout[] {
 }
 
 export const getworkouts: ServiceHandler = ({ params, data, pageSize }) => {
-  const window = dayWindow(params)
-  const fields = dataFields(params)
-  const offset = offsetParam(params)
-  const matching = data.workouts.filter((workout) =>
-    window.kind === 'days'
-      ? workout.date >= window.start && workout.date <= window.end
-      : workout.modified >= window.since,
-  )
-  const result = page(matching, offset, pageSize)
+  const { items, more, offset, fields } = dayWindowPage(data.workouts, params, pageSize)
   return {
-    series: result.items.map((workout) => ({ ...workout, data: pickFields(workout.data, fields) })),
-    more: result.more,
-    offset: result.offset,
+    series: items.map((workout) => ({ ...workout, data: pickFields(workout.data, fields) })),
+    more,
+    offset,
   }
 }
