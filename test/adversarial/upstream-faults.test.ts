@@ -93,7 +93,9 @@ describe('upstream faults: a clear code, the relay up, the session kept', () => 
       clock.advance(11_000) // past Withings' "same arguments in less than 10 seconds"
     }
 
-    expect((await connect(stack, api)).status).toBe(200)
+    const connected = await connect(stack, api)
+    expect(connected.status).toBe(200)
+    const { refresh_at: refreshAt } = await connected.json()
     const session = api.jar.get(SESSION_COOKIE)
 
     // 1. A code exchange while the fault is on (say, reconnecting with another account).
@@ -104,9 +106,10 @@ describe('upstream faults: a clear code, the relay up, the session kept', () => 
     await expectAlive(figures, faulty)
     await disarm()
 
-    // 2. A refresh while the fault is on.
+    // 2. A refresh while the fault is on: a reload once the access token is due for one.
+    clock.advance(refreshAt * 1000 - clock.now())
     arm()
-    const refresh = await api.post('/api/auth/refresh', undefined, { base: faulty })
+    const refresh = await api.post('/api/auth/session', undefined, { base: faulty })
     await expectFailure(refresh, { code, retryAfter }, figures)
     await expectAlive(figures, faulty)
     const touched = [exchange, refresh].some((answer) =>
@@ -116,7 +119,7 @@ describe('upstream faults: a clear code, the relay up, the session kept', () => 
     await disarm()
 
     // 3. Once Withings is back, the very same session refreshes.
-    const later = await api.post('/api/auth/refresh')
+    const later = await api.post('/api/auth/session')
     if (later.status !== 200) figures.sessionsLost++
 
     figures.crashes += unhandled.length
@@ -127,7 +130,7 @@ describe('upstream faults: a clear code, the relay up, the session kept', () => 
     expect(figures.faults).toBe(2)
   })
 
-  test("Withings' own 601 (over 120 token calls a minute, here 3): rate_limited with its wait, session kept", async ({
+  test("Withings' own 601 (over 120 calls of the app a minute, here 3): rate_limited with its wait, session kept", async ({
     task,
   }) => {
     const figures = figuresFor(task)
@@ -135,13 +138,14 @@ describe('upstream faults: a clear code, the relay up, the session kept', () => 
     stack = await startStack({ now: clock.now, emulator: { requestsPerMinute: 3 } })
     const api = createApiClient(stack.appUrl)
     expect((await connect(stack, api)).status).toBe(200)
+    const read = () => api.post('/api/withings/v2/heart', { action: 'list' })
     for (const _ of [1, 2]) {
       clock.advance(11_000)
-      expect((await api.post('/api/auth/refresh')).status).toBe(200)
+      expect((await read()).status).toBe(200)
     }
     clock.advance(11_000)
     const session = api.jar.get(SESSION_COOKIE)
-    const limited = await api.post('/api/auth/refresh')
+    const limited = await read()
     figures.faults++
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).toBe('27')
@@ -150,7 +154,7 @@ describe('upstream faults: a clear code, the relay up, the session kept', () => 
       figures.sessionsLost++
     }
     clock.advance(27_000)
-    if ((await api.post('/api/auth/refresh')).status !== 200) figures.sessionsLost++
+    if ((await read()).status !== 200) figures.sessionsLost++
     expect(figures.sessionsLost).toBe(0)
   })
 })
