@@ -88,7 +88,7 @@ export function dataRoutes({ tokens, data, requests, faults, now, pageSize }: Da
 }
 
 /** `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235 §2.1). */
-function bearerToken(header: string | undefined): string | undefined {
+export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer +([^\s]+)\s*$/i.exec(header ?? '')
   return match?.[1]
 }

@@ -19,8 +19,8 @@ export interface UserData {
   days: readonly string[]
   devices: Devices
   goals: Goals
-  /** Oldest first. */
-  measuregrps: readonly MeasureGroup[]
+  /** Oldest first; a new weighing (added-measures.ts) is appended. */
+  measuregrps: MeasureGroup[]
   activities: readonly Activity[]
   workouts: readonly Workout[]
   sleepSummaries: readonly SleepSummary[]
