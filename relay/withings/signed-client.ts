@@ -1,8 +1,8 @@
 import { RelayError } from '../errors'
-import { type Envelope, waitSeconds, withoutEchoes } from './envelope'
+import { type Envelope, withoutEchoes } from './envelope'
 import { withSignature } from './signature'
 import { statusFamily } from './status'
-import type { Grant } from './token-client'
+import { type Grant, tokenError } from './token-client'
 import { postForm, type UpstreamOptions } from './upstream'
 
 // Withings' signed calls: a nonce from `POST {api}/v2/signature action=getnonce` (signed over
@@ -94,28 +94,25 @@ function nonceOf(envelope: Envelope): string {
 
 type SignedCall = 'getnonce' | 'revoke'
 
-/** Maps a non-zero status of a signed call to the relay's stable codes, as the token client does. */
+/**
+ * Maps a non-zero status of a signed call to the relay's stable codes: the passing troubles
+ * (601, 522, 524) exactly as the token client maps them; a refused signature, nonce or timestamp
+ * as a configuration problem.
+ */
 export function signedCallError(envelope: Envelope, call: SignedCall): RelayError {
   const { status, error = '' } = envelope
-  const said = error ? ` Withings said: "${error}" (status ${status}).` : ` (status ${status})`
-  const refused = call === 'getnonce' ? 'a nonce' : 'the revocation'
-  switch (statusFamily(status)) {
-    case 'too_many_requests':
-      return new RelayError('rate_limited', `Withings asks to slow down.${said}`, {
-        retryAfter: waitSeconds(envelope),
-      })
-    case 'timeout':
-      return new RelayError('upstream_timeout', `Withings timed out.${said}`)
-    case 'bad_state':
-      return new RelayError('upstream_unavailable', `Withings reported a bad state.${said}`)
-    case 'authentication_failed':
-    case 'invalid_params':
-      if (/client|signature|nonce|timestamp/i.test(error)) {
-        return new RelayError(
-          'invalid_client',
-          `Withings refused the relay's signature; check WITHINGS_CLIENT_ID, WITHINGS_CLIENT_SECRET and the server's clock.${said}`,
-        )
-      }
+  const family = statusFamily(status)
+  if (family === 'too_many_requests' || family === 'timeout' || family === 'bad_state') {
+    return tokenError(envelope, 'refresh_token')
   }
-  return new RelayError('upstream_error', `Withings refused ${refused}.${said}`)
+  const said = error ? ` Withings said: "${error}" (status ${status}).` : ` (status ${status})`
+  const refused = family === 'authentication_failed' || family === 'invalid_params'
+  if (refused && /client|signature|nonce|timestamp/i.test(error)) {
+    return new RelayError(
+      'invalid_client',
+      `Withings refused the relay's signature; check WITHINGS_CLIENT_ID, WITHINGS_CLIENT_SECRET and the server's clock.${said}`,
+    )
+  }
+  const what = call === 'getnonce' ? 'a nonce' : 'the revocation'
+  return new RelayError('upstream_error', `Withings refused ${what}.${said}`)
 }

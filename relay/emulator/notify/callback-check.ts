@@ -15,16 +15,16 @@ export interface CallbackCheckOptions {
   deadlineMs: number
 }
 
-/** The callback URL, parsed, when Withings would accept it; undefined otherwise. */
-export async function checkCallback(
-  text: string | null,
+/** Whether Withings would accept `text` as a notification callback. */
+export async function callbackAccepted(
+  text: string,
   { fetch, allowLocalCallbacks, deadlineMs }: CallbackCheckOptions,
-): Promise<URL | undefined> {
-  if (text === null || !URL.canParse(text)) return undefined
+): Promise<boolean> {
+  if (!URL.canParse(text)) return false
   const url = new URL(text)
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined
-  if (url.username !== '' || url.password !== '' || url.hash !== '') return undefined
-  if (!allowLocalCallbacks && strictProblem(url, text) !== undefined) return undefined
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false
+  if (url.username !== '' || url.password !== '' || url.hash !== '') return false
+  if (!allowLocalCallbacks && strictProblem(url, text) !== undefined) return false
   try {
     const response = await fetch(
       new Request(url, {
@@ -34,8 +34,8 @@ export async function checkCallback(
       }),
     )
     await response.body?.cancel()
-    return response.status >= 200 && response.status < 300 ? url : undefined
+    return response.status >= 200 && response.status < 300
   } catch {
-    return undefined
+    return false
   }
 }

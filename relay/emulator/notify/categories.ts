@@ -27,3 +27,9 @@ export const CATEGORIES: readonly Category[] = [
 
 export const categoryOf = (appli: number): Category | undefined =>
   CATEGORIES.find((category) => category.appli === appli)
+
+/** The category an `appli` parameter names; `fallback`'s when the parameter is absent. */
+export function categoryParam(text: string | null, fallback?: number): Category | undefined {
+  if (text === null || text === '') return fallback === undefined ? undefined : categoryOf(fallback)
+  return /^\d{1,4}$/.test(text) ? categoryOf(Number(text)) : undefined
+}

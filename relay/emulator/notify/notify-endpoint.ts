@@ -8,8 +8,8 @@ import { readQueryAndBody } from '../params'
 import type { RateLimiter } from '../rate-limit'
 import type { RecordingRequestLog } from '../request-log'
 import type { Grant, TokenStore } from '../token-store'
-import { type CallbackCheckOptions, checkCallback } from './callback-check'
-import { type Category, categoryOf } from './categories'
+import { type CallbackCheckOptions, callbackAccepted } from './callback-check'
+import { type Category, categoryParam } from './categories'
 import type { Subscription, SubscriptionStore } from './subscriptions'
 
 // wbsapi's `POST /notify` with the person's access token (reference: notify-subscribe,
@@ -43,9 +43,7 @@ export function notifyEndpoint(deps: NotifyEndpointDeps): Hono {
 
   /** `appli` as a known category the grant covers; `fallback` when the parameter is absent. */
   function category(grant: Grant, text: string | null, fallback?: number): Outcome<Category> {
-    const appli =
-      text === null || text === '' ? fallback : /^\d{1,4}$/.test(text) ? Number(text) : NaN
-    const found = appli === undefined ? undefined : categoryOf(appli)
+    const found = categoryParam(text, fallback)
     if (!found) return { ok: false, response: failure(503, MESSAGES.invalidParams('appli')) }
     if (!grant.scope.split(',').includes(found.scope)) {
       return { ok: false, response: failure(214, MESSAGES.insufficientScope) }
@@ -54,11 +52,14 @@ export function notifyEndpoint(deps: NotifyEndpointDeps): Hono {
   }
 
   async function callback(text: string | null): Promise<Outcome<string>> {
-    const url = await checkCallback(text, callbacks)
-    return url && text !== null
+    return text !== null && (await callbackAccepted(text, callbacks))
       ? { ok: true, value: text }
       : { ok: false, response: failure(293, MESSAGES.invalidCallback) }
   }
+
+  /** The newest subscription of the `callbackurl` parameter to this category. */
+  const newest = (grant: Grant, params: URLSearchParams, { appli }: Category) =>
+    subscriptions.latest(grant.clientId, grant.userid, params.get('callbackurl') ?? '', appli)
 
   const mine = (grant: Grant, callbackurl: string | null, appli?: number) => (s: Subscription) =>
     s.clientId === grant.clientId &&
@@ -94,13 +95,7 @@ export function notifyEndpoint(deps: NotifyEndpointDeps): Hono {
     async get(grant, params) {
       const appli = category(grant, params.get('appli'), 1)
       if (!appli.ok) return appli.response
-      const callbackurl = params.get('callbackurl') ?? ''
-      const found = subscriptions.latest(
-        grant.clientId,
-        grant.userid,
-        callbackurl,
-        appli.value.appli,
-      )
+      const found = newest(grant, params, appli.value)
       return found ? success(profile(found)) : failure(286, MESSAGES.noSuchSubscription)
     },
 
@@ -115,13 +110,7 @@ export function notifyEndpoint(deps: NotifyEndpointDeps): Hono {
       if (change === undefined || extra !== undefined) {
         return failure(503, MESSAGES.invalidParams(extra ?? 'new_callbackurl'))
       }
-      const callbackurl = params.get('callbackurl') ?? ''
-      const found = subscriptions.latest(
-        grant.clientId,
-        grant.userid,
-        callbackurl,
-        appli.value.appli,
-      )
+      const found = newest(grant, params, appli.value)
       if (!found) return failure(286, MESSAGES.noSuchSubscription)
       if (change === 'comment') {
         subscriptions.update(found.id, { comment: params.get('comment') ?? '' })
