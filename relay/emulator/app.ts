@@ -12,7 +12,7 @@ import { pageHeaders } from './html'
 import { landingPage } from './landing-page'
 import type { OutgoingFetch } from './notify/callback-check'
 import { notifyControlRoutes } from './notify/control-routes'
-import { notifyPanel } from './notify/landing-panel'
+import { notifyPanel, type PanelNotice } from './notify/landing-panel'
 import { notifyEndpoint } from './notify/notify-endpoint'
 import { realTimeScheduler, type Scheduler } from './notify/scheduler'
 import { createNotifyService, type EmulatorNotifications } from './notify/service'
@@ -110,7 +110,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const subscriptions = notify.store
   const { notifications } = notify
   const formToken = randomHex(16)
-  const landing = (notice?: string) =>
+  const landing = (notice?: PanelNotice) =>
     landingPage({
       clients: [...clients.values()],
       controlApi,

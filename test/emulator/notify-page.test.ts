@@ -74,6 +74,8 @@ describe('the landing page', () => {
       ),
     )
     expect(stack.callbacks.posts).toHaveLength(1)
+    const forAda = await press({ form_token: token, userid: '4815162', event: 'bed_out' })
+    expect(await forAda.text()).toContain('<option value="4815162" selected>')
 
     const weighed = await (
       await press({ form_token: token, userid: '363', event: 'weighing', kg: '70.4' })
@@ -92,14 +94,21 @@ describe('the landing page', () => {
       await press(fields),
       await press({ ...fields, form_token: 'f'.repeat(32) }),
       await press({ ...fields, form_token: token }, { origin: 'https://evil.example' }),
-      await press({ ...fields, form_token: token }, { origin: 'null' }),
+      await press({ ...fields, form_token: token }, { 'sec-fetch-site': 'cross-site' }),
+      await press({ ...fields, form_token: token }, { 'sec-fetch-site': 'same-site' }),
     ]) {
       expect(answer.status).toBe(403)
       expect(await answer.text()).toBe(FORM_REFUSED)
     }
     expect(stack.callbacks.posts).toEqual([])
-    const own = await press({ ...fields, form_token: token }, { origin: stack.emulatorUrl })
-    expect(own.status).toBe(200)
+    // What browsers send from the page itself: its origin, or `null` under no-referrer.
+    for (const origin of [stack.emulatorUrl, 'null']) {
+      const own = await press(
+        { ...fields, form_token: token },
+        { origin, 'sec-fetch-site': 'same-origin' },
+      )
+      expect(own.status).toBe(200)
+    }
   })
 
   it('explains an event it cannot trigger', async () => {

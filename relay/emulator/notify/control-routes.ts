@@ -5,15 +5,16 @@ import { pageHeaders } from '../html'
 import { readFormBody } from '../params'
 import type { SeededUser } from '../users'
 import { describeTriggered } from './describe'
-import { FORM_TOKEN_FIELD } from './landing-panel'
+import { FORM_TOKEN_FIELD, type PanelNotice } from './landing-panel'
 import { parseEvent } from './parse-event'
 import type { EmulatorNotifications } from './service'
 
 // The Notify part of the control API (mounted at /_emulator/notify with `controlApi: true`):
 // JSON for tests and scripts, and the landing page's form for a person. JSON POSTs insist on
 // application/json (a cross-site form cannot send it without a preflight); the form carries a
-// random token of this emulator's own page and, when the browser says where it comes from, must
-// come from this origin.
+// random token of this emulator's own page, and is refused when the browser says it comes from
+// elsewhere. The page's `Referrer-Policy: no-referrer` makes browsers send `Origin: null` with
+// the form, so the request's Fetch Metadata (`Sec-Fetch-Site`) tells where it came from too.
 
 export const FORM_REFUSED =
   "This form did not come from this emulator's own page. Reload the emulator's page and try again."
@@ -28,7 +29,7 @@ export function notifyControlRoutes({
   users: readonly SeededUser[]
   formToken: string
   /** The landing page, with a sentence on top of its Notifications section. */
-  landing: (notice: string) => Html
+  landing: (notice: PanelNotice) => Html
 }): Hono {
   const app = new Hono()
 
@@ -61,17 +62,21 @@ export function notifyControlRoutes({
 
   app.post('/trigger', pageHeaders, async (c) => {
     const form = await readFormBody(c.req.raw)
-    const origin = c.req.header('origin')
-    const sameOrigin = origin === undefined || origin === new URL(c.req.url).origin
-    if (!sameOrigin || !secretMatches(formToken, form.get(FORM_TOKEN_FIELD) ?? '')) {
+    const origin = c.req.header('origin') ?? 'null'
+    const site = c.req.header('sec-fetch-site') ?? 'same-origin'
+    const elsewhere =
+      (origin !== 'null' && origin !== new URL(c.req.url).origin) ||
+      (site !== 'same-origin' && site !== 'none')
+    if (elsewhere || !secretMatches(formToken, form.get(FORM_TOKEN_FIELD) ?? '')) {
       return c.text(FORM_REFUSED, 403)
     }
     const parsed = parseEvent(
       { type: form.get('event'), userid: form.get('userid'), kg: form.get('kg') ?? undefined },
       users,
     )
-    if (!parsed.ok) return c.html(landing(`Nothing was triggered: ${parsed.error}.`), 400)
-    return c.html(landing(describeTriggered(await notifications.trigger(parsed.event), users)))
+    if (!parsed.ok) return c.html(landing({ text: `Nothing was triggered: ${parsed.error}.` }), 400)
+    const text = describeTriggered(await notifications.trigger(parsed.event), users)
+    return c.html(landing({ text, userid: parsed.event.userid }))
   })
 
   return app

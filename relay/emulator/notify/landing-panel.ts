@@ -14,6 +14,12 @@ export const FORM_TOKEN_FIELD = 'form_token'
 
 const LATEST_DELIVERIES = 10
 
+/** What the last press did, and for whom (who stays selected). */
+export interface PanelNotice {
+  text: string
+  userid?: number | undefined
+}
+
 export function notifyPanel({
   users,
   notifications,
@@ -23,7 +29,7 @@ export function notifyPanel({
   users: readonly SeededUser[]
   notifications: EmulatorNotifications
   formToken: string
-  notice?: string | undefined
+  notice?: PanelNotice | undefined
 }): Html {
   const { subscriptions } = notifications
   const countOf = (user: SeededUser) => subscriptions.filter((s) => s.userid === user.userid).length
@@ -34,12 +40,12 @@ export function notifyPanel({
   return html`<h2 id="notifications">Notifications</h2>
 <p>Make a person's devices report something: each subscription to that category is then notified
 as Withings does it (a form POST to its callback, 2 seconds to answer, retries for hours).</p>
-${notice ? html`<p class="hint" role="status">${notice}</p>` : ''}
+${notice ? html`<p class="hint" role="status">${notice.text}</p>` : ''}
 <form method="post" action="${TRIGGER_PATH}">
 <input type="hidden" name="${FORM_TOKEN_FIELD}" value="${formToken}">
 <label for="notify-userid">Person</label>
 <select id="notify-userid" name="userid">
-${users.map((user) => html`<option value="${user.userid}">${user.displayName} (userid ${user.userid}) — ${countOf(user)} subscription(s)</option>\n`)}</select>
+${users.map((user) => html`<option value="${user.userid}"${user.userid === notice?.userid ? ' selected' : ''}>${user.displayName} (userid ${user.userid}) — ${countOf(user)} subscription(s)</option>\n`)}</select>
 <label for="notify-kg">Weight of a new weighing, in kg (optional)</label>
 <input id="notify-kg" name="kg" type="number" step="0.1" min="2" max="300">
 <p>
