@@ -7,11 +7,22 @@ import { dataRoutes } from './data/routes'
 import { createSeedData, type SeedData } from './data/seed-data'
 import { ConnectionDropped } from './fault-response'
 import { createFaults, type FaultController } from './faults'
+import { loopbackHostsOnly } from './host-check'
 import { pageHeaders } from './html'
 import { landingPage } from './landing-page'
+import type { OutgoingFetch } from './notify/callback-check'
+import { notifyControlRoutes } from './notify/control-routes'
+import { notifyPanel, type PanelNotice } from './notify/landing-panel'
+import { notifyEndpoint } from './notify/notify-endpoint'
+import { realTimeScheduler, type Scheduler } from './notify/scheduler'
+import { createNotifyService, type EmulatorNotifications } from './notify/service'
+import { randomHex } from './random'
 import { createRateLimiter } from './rate-limit'
 import { createRequestLog, type EmulatorRequestLog } from './request-log'
+import { revokeEndpoint } from './revoke-endpoint'
 import { createSameArguments } from './same-arguments'
+import { getnonceEndpoint } from './signature/getnonce-endpoint'
+import { createNonceStore } from './signature/nonces'
 import { tokenEndpoint } from './token-endpoint'
 import { createTokenStore } from './token-store'
 import { SEEDED_USERS, type SeededUser } from './users'
@@ -23,6 +34,12 @@ import { SEEDED_USERS, type SeededUser } from './users'
 export type { EmulatorClient } from './clients'
 export type { LatestMeasure, SeedData, UserData } from './data/seed-data'
 export type { ActiveFault, Fault, FaultController, FaultOptions, FaultTarget } from './faults'
+export type { OutgoingFetch } from './notify/callback-check'
+export type { AttemptOutcome, Delivery, DeliveryAttempt } from './notify/deliveries'
+export type { NotifyEvent, Triggered } from './notify/events'
+export type { Scheduler } from './notify/scheduler'
+export type { EmulatorNotifications } from './notify/service'
+export type { Subscription } from './notify/subscriptions'
 export type { EmulatorRequestLog, RequestCounts, RequestLogEntry } from './request-log'
 export type { SeededUser } from './users'
 
@@ -43,6 +60,14 @@ export interface EmulatorOptions {
    * status 601. Default 120 (Withings' standard apps).
    */
   requestsPerMinute?: number
+  /** Outgoing HTTP of the Notify service: callback HEAD checks and deliveries. Default fetch. */
+  fetch?: OutgoingFetch
+  /** When notification retries run. Default: in real time. */
+  scheduler?: Scheduler
+  /** Uniform in [0, 1): the random parts of Withings' retry schedule. Default Math.random. */
+  random?: () => number
+  /** How long a callback has to answer a HEAD check or a notification. Default 2000 (Withings). */
+  callbackDeadlineMs?: number
 }
 
 export interface Emulator {
@@ -52,6 +77,7 @@ export interface Emulator {
   /** Demo user first. */
   users: readonly SeededUser[]
   data: SeedData
+  notifications: EmulatorNotifications
 }
 
 export function createEmulator(options: EmulatorOptions): Emulator {
@@ -64,6 +90,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const perMinute = positiveInteger(options.requestsPerMinute ?? 120, 'requestsPerMinute')
   const allowLocalCallbacks = options.allowLocalCallbacks ?? true
   const controlApi = options.controlApi ?? false
+  const deadlineMs = positiveInteger(options.callbackDeadlineMs ?? 2000, 'callbackDeadlineMs')
+  const outgoingFetch = options.fetch ?? ((request: Request) => fetch(request))
 
   const clients = createClientRegistry(options.clients)
   const users = SEEDED_USERS
@@ -72,31 +100,56 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const tickets = createConsentTickets({ now })
   const faults = createFaults()
   const requests = createRequestLog()
-  const appBudget = createRateLimiter({ now, perMinute })
+  // One window for the whole app, all its users and services (Withings' 120 requests a minute).
+  const rateLimiter = createRateLimiter({ now, perMinute })
+  const nonces = createNonceStore({ now })
+  const notify = createNotifyService({
+    data,
+    fetch: outgoingFetch,
+    scheduler: options.scheduler ?? realTimeScheduler,
+    random: options.random ?? Math.random,
+    deadlineMs,
+    now,
+  })
+  const subscriptions = notify.store
+  const { notifications } = notify
+  const formToken = randomHex(16)
+  const landing = (notice?: PanelNotice) =>
+    landingPage({
+      clients: [...clients.values()],
+      controlApi,
+      notifications: controlApi
+        ? notifyPanel({ users, notifications, formToken, notice })
+        : undefined,
+    })
 
   const app = new Hono()
-  app.get('/', pageHeaders, (c) =>
-    c.html(landingPage({ clients: [...clients.values()], controlApi })),
-  )
+  app.use(loopbackHostsOnly)
+  app.get('/', pageHeaders, (c) => c.html(landing()))
   app.route('/', authorizeRoutes({ clients, users, tokens, tickets, allowLocalCallbacks }))
+  const apiDeps = { clients, users, tokens, requests, faults, rateLimiter, nonces, now }
+  app.post('/v2/signature', getnonceEndpoint(apiDeps))
   app.post(
     '/v2/oauth2',
-    tokenEndpoint({
-      clients,
-      users,
-      tokens,
-      requests,
-      faults,
-      sameArguments: createSameArguments({ now }),
-      rateLimiter: appBudget,
-      now,
-    }),
+    revokeEndpoint({ ...apiDeps, subscriptions }),
+    tokenEndpoint({ ...apiDeps, sameArguments: createSameArguments({ now }) }),
   )
+  app.route('/', dataRoutes({ tokens, data, requests, faults, rateLimiter, now, pageSize }))
   app.route(
     '/',
-    dataRoutes({ tokens, data, requests, faults, rateLimiter: appBudget, now, pageSize }),
+    notifyEndpoint({
+      ...apiDeps,
+      subscriptions,
+      callbacks: { fetch: outgoingFetch, allowLocalCallbacks, deadlineMs },
+    }),
   )
-  if (controlApi) app.route('/_emulator', controlRoutes({ faults, requests }))
+  if (controlApi) {
+    app.route('/_emulator', controlRoutes({ faults, requests }))
+    app.route(
+      '/_emulator/notify',
+      notifyControlRoutes({ notifications, users, formToken, landing }),
+    )
+  }
 
   app.onError((error, c) => {
     // A reset without a socket to destroy: let fetch reject, as a dropped connection would.
@@ -111,6 +164,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     requests,
     users,
     data,
+    notifications,
   }
 }
 

@@ -51,7 +51,8 @@ export function checkRedirectUri(
   return matches ? { ok: true, url } : { ok: false, reason: REDIRECT_URI_MISMATCH }
 }
 
-function strictProblem(url: URL, text: string): string | undefined {
+/** What breaks Withings' own callback rules, if anything (also applied to notify callbacks). */
+export function strictProblem(url: URL, text: string): string | undefined {
   if (url.protocol !== 'https:') return 'Withings only accepts https callbacks'
   if (url.port !== '' && url.port !== '80') return 'Withings only accepts ports 80 and 443'
   if (text.length > MAX_CALLBACK_LENGTH) return 'Withings accepts at most 255 characters'

@@ -32,6 +32,14 @@ export const MESSAGES = {
   tooManyRequests: 'Too many requests',
   wrongRedirectUri: 'Wrong redirect_uri',
   invalidParams: (name: string) => `Invalid Params: invalid ${name}`,
+  // Statuses 286, 293, 294 and 342 of Withings' former API status list (quoted by its clients,
+  // e.g. https://github.com/maximebf/python-withings withings/__init__.py); all in the
+  // "invalid params" family of the reference's table. 342 is still what a bad signature earned
+  // in 2018 (https://github.com/GoldenCheetah/GoldenCheetah/issues/2834).
+  invalidSignature: 'The signature (using Oauth) is invalid',
+  invalidCallback: 'The callback URL is either absent or incorrect',
+  noSuchSubscription: 'No such subscription was found',
+  nothingToRevoke: 'No such subscription could be deleted',
 } as const
 
 /**

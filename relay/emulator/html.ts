@@ -15,7 +15,8 @@ const STYLE = `
   .notice { border-left: 4px solid #d93025; padding: .5rem .75rem; background: rgba(217,48,37,.08) }
   .hint { border-left: 4px solid #888; padding: .5rem .75rem; background: rgba(128,128,128,.08) }
   label { display: block; margin: .75rem 0 .25rem; font-weight: 600 }
-  input[type=email], input[type=password] { width: 100%; box-sizing: border-box; padding: .6rem; font-size: 1rem }
+  input[type=email], input[type=password], input[type=number], select { width: 100%; box-sizing: border-box; padding: .6rem; font-size: 1rem }
+  table { border-collapse: collapse; width: 100% } th, td { text-align: left; padding: .25rem .5rem .25rem 0; vertical-align: top }
   button { font-size: 1rem; padding: .6rem 1.4rem; margin: 1rem .5rem 0 0; cursor: pointer }
   button[value=accept], button.primary { background: #00a4b4; color: #fff; border: 0; border-radius: 4px }
   code { overflow-wrap: anywhere }

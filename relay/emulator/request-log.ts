@@ -1,11 +1,11 @@
-// What reached the token and data routes, recorded before any fault applies, so a test can say
-// "the relay called Withings exactly once" or "it never retried".
+// What reached the API routes (token, data, signature, revoke, notify), recorded before any fault
+// applies, so a test can say "the relay called Withings exactly once" or "it never retried".
 
 export interface RequestLogEntry {
-  route: 'token' | 'data'
+  route: 'token' | 'data' | 'signature' | 'revoke' | 'notify'
   /** Token route: the `grant_type` sent, if any. */
   grantType?: string
-  /** Data routes: `measure`, `v2/measure`, `v2/sleep`, `v2/heart` or `v2/user`. */
+  /** Data routes: `measure`, `v2/measure`, `v2/sleep`, `v2/heart` or `v2/user`; and `notify`. */
   service?: string
   action?: string
   /** Emulator clock, ms since the epoch. */
@@ -18,6 +18,9 @@ export interface RequestCounts {
   total: number
   token: number
   data: number
+  signature: number
+  revoke: number
+  notify: number
   grantTypes: Record<string, number>
   /** Keyed `service/action`, e.g. `measure/getmeas`. */
   actions: Record<string, number>
@@ -50,14 +53,23 @@ export function createRequestLog(): RecordingRequestLog {
       return entries.filter((entry) => matches(entry, filter)).length
     },
     counts() {
-      const counts: RequestCounts = { total: 0, token: 0, data: 0, grantTypes: {}, actions: {} }
+      const counts: RequestCounts = {
+        total: 0,
+        token: 0,
+        data: 0,
+        signature: 0,
+        revoke: 0,
+        notify: 0,
+        grantTypes: {},
+        actions: {},
+      }
       for (const entry of entries) {
         counts.total++
         counts[entry.route]++
         if (entry.grantType !== undefined) {
           counts.grantTypes[entry.grantType] = (counts.grantTypes[entry.grantType] ?? 0) + 1
         }
-        if (entry.route === 'data') {
+        if (entry.service !== undefined) {
           const key = `${entry.service}/${entry.action ?? ''}`
           counts.actions[key] = (counts.actions[key] ?? 0) + 1
         }

@@ -1,5 +1,5 @@
 import type { Handler } from 'hono'
-import { type ClientRegistry, secretMatches } from './clients'
+import type { ClientRegistry } from './clients'
 import { failure, MESSAGES, success } from './envelope'
 import { applyFaults } from './fault-response'
 import type { FaultSwitchboard } from './faults'
@@ -8,11 +8,14 @@ import { newCsrfToken } from './random'
 import { type RateLimiter, tooManyRequests } from './rate-limit'
 import type { RecordingRequestLog } from './request-log'
 import type { SameArguments } from './same-arguments'
+import type { NonceStore } from './signature/nonces'
+import { tokenRequestClient } from './signature/signed-request'
 import type { Grant, IssuedTokens, TokenStore } from './token-store'
 import { findUser, type SeededUser, useridForWire } from './users'
 
 // wbsapi's `POST /v2/oauth2` (reference: oauth2-getaccesstoken), action=requesttoken with
-// grant_type authorization_code or refresh_token. Always HTTP 200 with an envelope.
+// grant_type authorization_code or refresh_token, with the client secret or signed. Always
+// HTTP 200 with an envelope.
 
 export interface TokenEndpointDeps {
   clients: ClientRegistry
@@ -22,11 +25,12 @@ export interface TokenEndpointDeps {
   faults: FaultSwitchboard
   sameArguments: SameArguments
   rateLimiter: RateLimiter
+  nonces: NonceStore
   now: () => number
 }
 
 export function tokenEndpoint(deps: TokenEndpointDeps): Handler {
-  const { clients, users, tokens, requests, faults, sameArguments, rateLimiter, now } = deps
+  const { users, tokens, requests, faults, sameArguments, rateLimiter, now } = deps
 
   function tokenResponse(grant: Grant, issued: IssuedTokens): Response {
     const user = findUser(users, grant.userid)
@@ -41,7 +45,7 @@ export function tokenEndpoint(deps: TokenEndpointDeps): Handler {
     })
   }
 
-  function handle(form: URLSearchParams): Response {
+  async function handle(form: URLSearchParams): Promise<Response> {
     const clientId = form.get('client_id') ?? ''
     const waitForClient = rateLimiter.take(clientId)
     if (waitForClient !== undefined) return tooManyRequests(waitForClient)
@@ -60,11 +64,9 @@ export function tokenEndpoint(deps: TokenEndpointDeps): Handler {
     }
     if (action === null) return failure(2554, MESSAGES.notImplemented)
 
-    const client = clients.get(clientId)
-    if (!client) return failure(503, MESSAGES.invalidParams('client_id'))
-    if (!secretMatches(client.clientSecret, form.get('client_secret') ?? '')) {
-      return failure(503, MESSAGES.invalidParams('client_secret'))
-    }
+    const authenticated = await tokenRequestClient(form, deps)
+    if (!authenticated.ok) return authenticated.response
+    const { client } = authenticated
 
     if (grantType === 'authorization_code') {
       const redeemed = tokens.redeemCode(

@@ -55,6 +55,8 @@ export interface TokenStore {
   ): { grant: Grant; tokens: IssuedTokens } | undefined
   /** The grant behind a live access token; the first call ends the old refresh token's grace. */
   authenticate(accessToken: string): Grant | undefined
+  /** Ends every code and token this client holds for this person (reference: oauth2-revoke). */
+  revoke(clientId: string, userid: number): void
 }
 
 export function createTokenStore({
@@ -136,6 +138,14 @@ export function createTokenStore({
         if (record.supersedes !== undefined) refreshTokens.delete(record.supersedes)
       }
       return grantOf(record)
+    },
+
+    revoke(clientId, userid) {
+      for (const records of [codes, accessTokens, refreshTokens] as const) {
+        for (const [key, record] of records) {
+          if (record.clientId === clientId && record.userid === userid) records.delete(key)
+        }
+      }
     },
   }
   return store

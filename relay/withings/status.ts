@@ -134,7 +134,7 @@ function refusalOf(
   }: { authentication: boolean; status: number; about: (word: string) => boolean },
   fail: Fail,
 ): RelayError {
-  const credentials = about('client') || about('signature') || about('nonce')
+  const credentials = about('client') || about('signature') || about('nonce') || about('timestamp')
   switch (kind) {
     case 'data':
       return authentication
@@ -156,7 +156,12 @@ function refusalOf(
       if (credentials) return fail('invalid_client', BAD_CREDENTIALS)
       return fail('session_expired', 'Withings no longer accepts this session')
     case 'signed':
-      if (credentials || authentication) return fail('invalid_client', BAD_CREDENTIALS)
+      if (credentials || authentication) {
+        return fail(
+          'invalid_client',
+          "Withings refused the relay's signature: check WITHINGS_CLIENT_ID, WITHINGS_CLIENT_SECRET and the server's clock",
+        )
+      }
       return fail('upstream_error', "Withings refused the call's parameters")
   }
 }

@@ -249,6 +249,9 @@ describe('request log', () => {
       total: 6,
       token: 3,
       data: 3,
+      signature: 0,
+      revoke: 0,
+      notify: 0,
       grantTypes: { authorization_code: 1, refresh_token: 2 },
       actions: { 'v2/sleep/getsummary': 1, 'measure/getmeas': 2 },
     })

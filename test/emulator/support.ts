@@ -4,7 +4,7 @@ import { consentViaHttp } from '../support/consent'
 // Shared set-up for the emulator tests: one registered client, a hand-cranked clock, and small
 // helpers that speak to the real app through its fetch.
 
-export const BASE = 'http://emulator.test'
+export const BASE = 'http://127.0.0.1'
 export const REDIRECT_URI = 'http://localhost:5173/callback'
 
 export const CLIENT = {

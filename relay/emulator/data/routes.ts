@@ -94,7 +94,7 @@ export function dataRoutes(deps: DataRouteDeps): Hono {
 }
 
 /** `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235 §2.1). */
-function bearerToken(header: string | undefined): string | undefined {
+export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer +([^\s]+)\s*$/i.exec(header ?? '')
   return match?.[1]
 }

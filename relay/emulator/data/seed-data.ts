@@ -21,8 +21,8 @@ export interface UserData {
   devices: Devices
   /** `[]` for a user who never set one, as Withings answers then. */
   goals: Goals | []
-  /** Oldest first. */
-  measuregrps: readonly MeasureGroup[]
+  /** Oldest first; a new weighing (added-measures.ts) is appended. */
+  measuregrps: MeasureGroup[]
   activities: readonly Activity[]
   workouts: readonly Workout[]
   sleepSummaries: readonly SleepSummary[]

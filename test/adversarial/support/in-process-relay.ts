@@ -9,7 +9,7 @@ import { LOGIN_COOKIE, SESSION_COOKIE } from '../../support/cookies'
 import { testConfig } from '../../support/relay-config'
 
 export const APP = 'http://localhost:3000'
-const EMULATOR = 'http://emulator.test'
+const EMULATOR = 'http://127.0.0.1'
 const CLIENT = { clientId: 'adversarial-client', clientSecret: 'adversarial-secret-0123456789' }
 
 /**
