@@ -22,6 +22,7 @@ import { createSessions } from './session/sessions'
 import { sharedRefresh } from './session/shared-refresh'
 import { createMemoryStore } from './store/memory-store'
 import type { SharedStore } from './store/shared-store'
+import { createSignedClient } from './withings/signed-client'
 import { createTokenClient } from './withings/token-client'
 import type { UpstreamFetch } from './withings/upstream'
 
@@ -69,6 +70,8 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     proxySecret: config.proxySecret,
     connectionAddress: deps.connectionAddress,
   }
+  // Sign-ins are counted by a wider IPv6 prefix: one site must not hold 65,536 budgets.
+  const signInClient = clientKey({ ...addressing, ipv6Prefix: 48 })
   const rateLimit = createRateLimits({
     perMinute: config.rateLimitPerMinute,
     now,
@@ -76,17 +79,24 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   })
 
   const upstream = { fetch, timeoutMs: config.upstreamTimeoutMs }
-  const tokenClient = createTokenClient({
+  const credentials = {
     ...upstream,
     apiUrl: config.apiUrl,
     clientId: config.clientId,
     clientSecret: config.clientSecret,
+  }
+  const signed = createSignedClient({ ...credentials, now })
+  const tokenClient = createTokenClient({
+    ...credentials,
+    ...(config.signedTokenRequests && { signedForm: signed.tokenRequestParams }),
   })
+  // A signed call asks Withings for a nonce first: two calls of the app's budget.
+  const tokenCalls = config.signedTokenRequests ? 2 : 1
   const budget = createAppBudget({ store, perMinute: config.withingsCallsPerMinute, log })
   const sessions = createSessions({
     cookie: createSessionCookie(sealer, cookies.session, now),
     refresh: sharedRefresh(async (refreshToken) => {
-      await budget.take('refresh')
+      await budget.take('refresh', tokenCalls)
       return tokenClient.request({ type: 'refresh_token', refreshToken })
     }, now),
     store,
@@ -119,15 +129,15 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     authRoutes({
       redirectUri: config.redirectUri,
       tokenClient,
-      revokeGrant: async () => {
-        throw new RelayError('upstream_unavailable', 'Revoke is not wired yet.')
+      revokeGrant: async (userid) => {
+        await budget.take('signed', 2)
+        await signed.revoke(userid)
       },
       loginCookie: createLoginCookie(sealer, now, cookies.login),
       sessions,
       spentStates: createSpentStates(store),
-      budget,
+      countExchange: (c) => budget.takeExchange(signInClient(c), tokenCalls),
       revokeTickets: createRevokeTickets(sealer),
-      signInClient: clientKey({ ...addressing, ipv6Prefix: 48 }),
       now,
       log,
     }),

@@ -14,10 +14,13 @@ import type { SharedStore } from '../store/shared-store'
 export type WithingsCall = 'exchange' | 'refresh' | 'data' | 'signed' | 'notify'
 
 export interface AppBudget {
-  /** Counts one call to Withings, or throws rate_limited (and the call must not be made). */
-  take(kind: Exclude<WithingsCall, 'exchange'>): Promise<void>
+  /**
+   * Counts `calls` calls to Withings (a signed call makes two: Getnonce first), or throws
+   * rate_limited, and then none may be made.
+   */
+  take(kind: Exclude<WithingsCall, 'exchange'>, calls?: number): Promise<void>
   /** The same for a code exchange, which `client` (an address, an IPv6 site) asks for. */
-  takeExchange(client: string): Promise<void>
+  takeExchange(client: string, calls?: number): Promise<void>
 }
 
 export const BUDGET_WINDOW_MS = 60_000
@@ -54,22 +57,24 @@ export function createAppBudget(options: {
   }
 
   const busy = 'The app is making too many calls to Withings just now: wait a moment.'
-  const count = async (kind: WithingsCall) => {
+  const count = async (kind: WithingsCall, calls: number) => {
     const share = shares[kind]
-    if (share !== undefined) await take(`budget:${kind}`, share, BUDGET_WINDOW_MS, busy)
-    await take('budget:all', perMinute, BUDGET_WINDOW_MS, busy)
+    for (let call = 0; call < calls; call++) {
+      if (share !== undefined) await take(`budget:${kind}`, share, BUDGET_WINDOW_MS, busy)
+      await take('budget:all', perMinute, BUDGET_WINDOW_MS, busy)
+    }
   }
 
   return {
-    take: count,
-    async takeExchange(client) {
+    take: (kind, calls = 1) => count(kind, calls),
+    async takeExchange(client, calls = 1) {
       await take(
         `exchanges:${client}`,
         EXCHANGES_PER_CLIENT,
         CLIENT_WINDOW_MS,
         'Too many sign-ins from this address: wait before connecting again.',
       )
-      await count('exchange')
+      await count('exchange', calls)
     },
   }
 }

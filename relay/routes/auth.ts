@@ -5,7 +5,6 @@ import { RelayError } from '../errors'
 import { codeField, onlyFields, stateField } from '../http/fields'
 import { readJsonObject } from '../http/json-body'
 import type { Logger, RelayEnv } from '../http/request-log'
-import type { AppBudget } from '../limits/app-budget'
 import type { SpentStates } from '../limits/spent-states'
 import type { RevokeTickets } from '../session/revoke-tickets'
 import { type Sessions, sessionView } from '../session/sessions'
@@ -19,18 +18,17 @@ export interface AuthRoutesOptions {
   loginCookie: LoginCookie
   sessions: Sessions
   spentStates: SpentStates
-  budget: AppBudget
+  /** Counts the exchange in the app's Withings budget, against the client asking, or throws. */
+  countExchange: (c: Context) => Promise<void>
   revokeTickets: RevokeTickets
-  /** Whom a sign-in is counted against (the client's address, an IPv6 site as one). */
-  signInClient: (c: Context) => string
   now: () => number
   log: Logger
 }
 
 /** `/api/auth/*`: bind a state, exchange a code, restore the session, disconnect. */
 export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
-  const { redirectUri, tokenClient, loginCookie, sessions, spentStates, budget, now, log } = options
-  const { revokeTickets, revokeGrant, signInClient } = options
+  const { redirectUri, tokenClient, loginCookie, sessions, spentStates, now, log } = options
+  const { revokeTickets, revokeGrant, countExchange } = options
 
   /**
    * Tells Withings, once. Failing to is the answer, not an error: the cookies are gone anyway,
@@ -82,7 +80,7 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
         }
         // …and from every copy of the cookie, on every instance.
         await spentStates.spend(state)
-        await budget.takeExchange(signInClient(c))
+        await countExchange(c)
         const started = now()
         let tokens: WithingsTokens
         try {

@@ -2,7 +2,7 @@ import { RelayError } from '../errors'
 import type { Envelope } from './envelope'
 import { withSignature } from './signature'
 import { withingsError } from './status'
-import type { Grant } from './token-client'
+import { type Grant, grantFields } from './token-client'
 import { postForm, type UpstreamOptions } from './upstream'
 
 // Withings' signed calls: a nonce from `POST {api}/v2/signature action=getnonce` (signed over
@@ -76,11 +76,7 @@ export async function signedTokenRequestParams(
   grant: Grant,
 ): Promise<Record<string, string>> {
   const signed = { action: 'requesttoken', client_id: clientId, nonce }
-  const fields: Record<string, string> =
-    grant.type === 'authorization_code'
-      ? { grant_type: 'authorization_code', code: grant.code, redirect_uri: grant.redirectUri }
-      : { grant_type: 'refresh_token', refresh_token: grant.refreshToken }
-  return { ...(await withSignature(signed, clientSecret)), ...fields }
+  return { ...(await withSignature(signed, clientSecret)), ...grantFields(grant) }
 }
 
 function nonceOf(envelope: Envelope): string {

@@ -28,29 +28,41 @@ export interface TokenClient {
   request(grant: Grant): Promise<WithingsTokens>
 }
 
-export function createTokenClient(options: TokenClientOptions): TokenClient {
+/**
+ * `signedForm` makes the request "Using signature" (a nonce and a signature instead of the
+ * client secret, so the secret never travels): the signed client's tokenRequestParams.
+ */
+export function createTokenClient(
+  options: TokenClientOptions & { signedForm?: (grant: Grant) => Promise<Record<string, string>> },
+): TokenClient {
   const endpoint = `${options.apiUrl}/v2/oauth2`
+  const formOf = options.signedForm ?? (async (grant: Grant) => tokenRequestParams(options, grant))
   return {
     async request(grant) {
-      const envelope = await postForm(options, endpoint, tokenRequestParams(options, grant))
+      const envelope = await postForm(options, endpoint, await formOf(grant))
       return processTokenResponse(envelope, grant.type)
     },
   }
 }
 
+/** The form of a token request with the client secret. */
 export function tokenRequestParams(
   { clientId, clientSecret }: Pick<TokenClientOptions, 'clientId' | 'clientSecret'>,
   grant: Grant,
 ): Record<string, string> {
-  const common = { action: 'requesttoken', client_id: clientId, client_secret: clientSecret }
+  return {
+    action: 'requesttoken',
+    client_id: clientId,
+    client_secret: clientSecret,
+    ...grantFields(grant),
+  }
+}
+
+/** What a grant adds to a token request, signed or not (the signature does not cover these). */
+export function grantFields(grant: Grant): Record<string, string> {
   return grant.type === 'authorization_code'
-    ? {
-        ...common,
-        grant_type: 'authorization_code',
-        code: grant.code,
-        redirect_uri: grant.redirectUri,
-      }
-    : { ...common, grant_type: 'refresh_token', refresh_token: grant.refreshToken }
+    ? { grant_type: 'authorization_code', code: grant.code, redirect_uri: grant.redirectUri }
+    : { grant_type: 'refresh_token', refresh_token: grant.refreshToken }
 }
 
 export function processTokenResponse(envelope: Envelope, grant: Grant['type']): WithingsTokens {

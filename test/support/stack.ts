@@ -6,6 +6,8 @@ import { createHttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
 import { nodeCipher } from '../../relay/node/node-cipher'
 import { createAppServer, nodeConnectionAddress } from '../../relay/server'
+import { createMemoryStore } from '../../relay/store/memory-store'
+import type { SharedStore } from '../../relay/store/shared-store'
 import { testConfig } from './relay-config'
 
 export const CLIENT_ID = 'withings-link-test'
@@ -24,6 +26,8 @@ export interface StackOptions {
   extraCallbacks?: string[]
   /** The client secret the emulator expects (to test a relay with a wrong one). */
   emulatorSecret?: string
+  /** What every relay instance of the stack shares (Redis in production); one in memory here. */
+  store?: SharedStore
 }
 
 export interface Stack {
@@ -79,6 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   })
   const logs: LogLine[] = []
   const upstream = createHttpUpstream()
+  const store = options.store ?? createMemoryStore(options.now ? { now: options.now } : {})
   const makeApp = (relayConfig: RelayConfig) =>
     createAppServer({
       // Composed as relay/start.ts composes it: Node's address, upstream and cookie cipher.
@@ -87,6 +92,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         connectionAddress: nodeConnectionAddress,
         fetch: upstream.fetch,
         cookieCipher: nodeCipher,
+        store,
         ...(options.now && { now: options.now }),
       }),
       staticRoot: options.staticRoot,
