@@ -6,9 +6,10 @@ import type { SharedStore } from '../store/shared-store'
 // guide, "Rate limits"); past that it answers status 601 to everyone. The relay keeps its own
 // count under a budget below that, shared by every instance through the store, and gives each
 // kind of call a share, so that no flood of one kind starves the others:
-// - code exchanges: at most a fifth of the budget, and a few per client address (a person needs
-//   one or two), so made-up codes from a handful of addresses cannot spend the app's budget;
-// - data calls: at most three fifths;
+// - code exchanges: at most two fifths of the budget, and six per client address in ten minutes
+//   (a person needs one or two; a few people behind one address, a few more), so made-up codes
+//   from a handful of addresses cannot spend the app's budget or crowd out a real sign-in;
+// - data calls: at most two fifths;
 // - refreshes, revokes and notification calls: what is left, never less than a fifth.
 
 export type WithingsCall = 'exchange' | 'refresh' | 'data' | 'signed' | 'notify'
@@ -24,8 +25,7 @@ export interface AppBudget {
 }
 
 export const BUDGET_WINDOW_MS = 60_000
-/** A person connects once or twice; a retry or a second tab is the most they need. */
-export const EXCHANGES_PER_CLIENT = 5
+export const EXCHANGES_PER_CLIENT = 6
 export const CLIENT_WINDOW_MS = 10 * 60_000
 
 export function createAppBudget(options: {
@@ -35,8 +35,8 @@ export function createAppBudget(options: {
 }): AppBudget {
   const { store, perMinute, log } = options
   const shares: Partial<Record<WithingsCall, number>> = {
-    exchange: Math.max(1, Math.floor(perMinute / 5)),
-    data: Math.max(1, Math.floor((perMinute * 3) / 5)),
+    exchange: Math.max(1, Math.floor((perMinute * 2) / 5)),
+    data: Math.max(1, Math.floor((perMinute * 2) / 5)),
   }
 
   const take = async (key: string, limit: number, windowMs: number, why: string) => {

@@ -72,10 +72,12 @@ describe('no leaks', () => {
     const api = createApiClient(stack.appUrl)
     const seen = (where: string) => (response: Response) => hunter.response(where, response)
     const unseal = createSealer([CANARY_KEY], clock.now)
+    // Both tokens live only in the sealed cookie: neither may show anywhere, answers included.
     const rememberSession = async () => {
       const sealed = api.jar.get(SESSION_COOKIE)
       const opened = sealed && (await unseal.unseal(SESSION_COOKIE, sealed))
-      hunter.secret('refresh token', opened ? sealedField(opened.value, 'rt') : undefined)
+      hunter.secret('refresh token', opened ? sealedField(opened.value, 'refreshToken') : undefined)
+      hunter.secret('access token', opened ? sealedField(opened.value, 'accessToken') : undefined)
     }
     const login = async () => {
       const started = await startLogin(stack as Stack, api)
@@ -84,6 +86,11 @@ describe('no leaks', () => {
       return started
     }
     const later = () => clock.advance(11_000)
+    /** Past the access token's refresh moment, so that a reload refreshes. */
+    const due = async () => {
+      const view = await (await api.post('/api/auth/session')).json()
+      clock.advance(view.refresh_at * 1000 - clock.now())
+    }
 
     // The SPA's pages and assets, the callback with a code in its address included.
     const page = await api.request('/').then(seen('GET /'))
@@ -99,15 +106,14 @@ describe('no leaks', () => {
       await api.request(path).then(seen(`GET ${path}`))
     }
 
-    // The happy path: connect, refresh twice.
+    // The happy path: connect, read data, refresh twice.
     const first = await login()
-    const token = await api.post('/api/auth/token', first.body).then(seen('POST token'))
-    hunter.secret('access token', (await token.json()).access_token, { inResponses: true })
+    await api.post('/api/auth/token', first.body).then(seen('POST token'))
     await rememberSession()
+    await api.post('/api/withings/v2/heart', { action: 'list' }).then(seen('POST data'))
     for (const round of [1, 2]) {
-      later()
-      const refreshed = await api.post('/api/auth/refresh').then(seen(`POST refresh ${round}`))
-      hunter.secret('access token', (await refreshed.json()).access_token, { inResponses: true })
+      await due()
+      await api.post('/api/auth/session').then(seen(`POST session, refreshing ${round}`))
       await rememberSession()
     }
 
@@ -122,10 +128,11 @@ describe('no leaks', () => {
       { type: 'delay', ms: 500 },
     ] as const) {
       later()
+      await due()
       stack.emulator.faults.inject(fault, { on: 'token', times: 1 })
       figures.faults++
       await api
-        .post('/api/auth/refresh', undefined, { base: impatient })
+        .post('/api/auth/session', undefined, { base: impatient })
         .then(seen(`refresh under ${fault.type}`))
     }
 
@@ -144,14 +151,15 @@ describe('no leaks', () => {
     figures.faults++
     await api.post('/api/auth/token', third.body).then(seen('echoing exchange'))
     const sealed = await unseal.unseal(SESSION_COOKIE, api.jar.get(SESSION_COOKIE) ?? '')
-    const refreshToken = sealedField(sealed?.value, 'rt')
+    const refreshToken = sealedField(sealed?.value, 'refreshToken')
     // First a 5xx (logged as an error), then a refusal (which ends the session).
     for (const error of [`${refreshToken}`, `refresh_token=${refreshToken}`]) {
       later()
+      await due()
       const status = error.includes('=') ? 503 : 2554
       stack.emulator.faults.inject({ type: 'status', status, error }, { on: 'token', times: 1 })
       figures.faults++
-      await api.post('/api/auth/refresh').then(seen(`echoing refresh, status ${status}`))
+      await api.post('/api/auth/session').then(seen(`echoing refresh, status ${status}`))
     }
     expect(api.jar.has(SESSION_COOKIE)).toBe(false)
 

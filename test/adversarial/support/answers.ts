@@ -1,8 +1,10 @@
-import type { ErrorCode } from '../../../relay/contract'
-import { RelayError } from '../../../relay/errors'
+import { ERROR_CODES, isErrorCode } from '../../../relay/contract'
 
 export interface Verdict {
-  /** A 5xx: the relay failed on an input instead of refusing it. */
+  /**
+   * The relay failed on an input instead of refusing it: a 500, or any 5xx out of the error
+   * shape. (A 502 or 504 in the shape is Withings' answer to a forwarded call, told in words.)
+   */
   crash: boolean
   /** What breaks the contract, or null when the answer is well-formed. */
   problem: string | null
@@ -17,11 +19,10 @@ const ERROR_FIELDS = new Set(['code', 'message', 'retryable', 'retry_after'])
  */
 export async function judge(response: Response, method: string): Promise<Verdict> {
   const text = await response.text()
-  const crash = response.status >= 500
-  const verdict = (problem: string | null): Verdict => ({
-    crash,
-    problem: crash ? `HTTP ${response.status}: ${text.slice(0, 300)}` : problem,
-  })
+  const verdict = (problem: string | null): Verdict => {
+    const crash = response.status === 500 || (response.status > 500 && problem !== null)
+    return { crash, problem: crash ? `HTTP ${response.status}: ${text.slice(0, 300)}` : problem }
+  }
   if (method === 'HEAD') return verdict(text === '' ? null : 'HEAD answered with a body')
   if (response.status === 204) return verdict(text === '' ? null : '204 with a body')
   if (response.status < 200 || (response.status >= 300 && response.status < 400)) {
@@ -51,12 +52,8 @@ function errorShapeProblem(body: Record<string, unknown>, response: Response): s
   if (typeof code !== 'string' || typeof message !== 'string' || message === '') {
     return 'error without a code or a message'
   }
-  let traits: RelayError
-  try {
-    traits = new RelayError(code as ErrorCode, message)
-  } catch {
-    return `unknown error code ${code}`
-  }
+  if (!isErrorCode(code)) return `unknown error code ${code}`
+  const traits = ERROR_CODES[code]
   if (traits.status !== response.status) return `${code} answered with HTTP ${response.status}`
   if (retryable !== traits.retryable) return `${code} with retryable ${String(retryable)}`
   if (retryAfter !== undefined) {

@@ -16,10 +16,19 @@ export interface Figures {
   sessionsLost: number
 }
 
+/** What one attack on the relay achieved, measure by measure, reported on a line of its own. */
+export type AttackFigures = Record<string, number | string>
+
 declare module 'vitest' {
   interface TaskMeta {
     figures?: Figures
+    attack?: { name: string; figures: AttackFigures }
   }
+}
+
+/** Reports what an attack achieved (and so what it did not), with the test's figures. */
+export function reportAttack(task: { meta: TaskMeta }, name: string, figures: AttackFigures) {
+  task.meta.attack = { name, figures }
 }
 
 export const FIGURE_NAMES: readonly (keyof Figures)[] = [

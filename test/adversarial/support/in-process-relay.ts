@@ -12,14 +12,26 @@ export const APP = 'http://localhost:3000'
 const EMULATOR = 'http://127.0.0.1'
 const CLIENT = { clientId: 'adversarial-client', clientSecret: 'adversarial-secret-0123456789' }
 
+/** The peer address a request of the tests comes from (the runtime would know it). */
+export const PEER_HEADER = 'x-test-peer'
+
 /**
  * The real relay wired to the real emulator in-process (no sockets): fast enough for thousands
- * of generated requests. Rate limits are set out of reach so inputs get past them to the code
- * under attack; the limits have their own tests.
+ * of generated requests. By default rate limits and budgets are set out of reach, so inputs get
+ * past them to the code under attack; `realLimits` keeps the relay's and Withings' own, for the
+ * attacks on them. Each request's peer address is its PEER_HEADER (192.0.2.1 without one).
  */
-export async function inProcessRelay() {
+export async function inProcessRelay({
+  realLimits = false,
+  now,
+}: {
+  realLimits?: boolean
+  now?: () => number
+} = {}) {
   const emulator = createEmulator({
     clients: [{ ...CLIENT, callbacks: [`${APP}/callback`], name: 'adversarial' }],
+    ...(!realLimits && { requestsPerMinute: 1_000_000 }),
+    ...(now && { now }),
   })
   const logs: LogLine[] = []
   const config = testConfig({
@@ -27,14 +39,15 @@ export async function inProcessRelay() {
     redirectUri: `${APP}/callback`,
     authorizeUrl: `${EMULATOR}/oauth2_user/authorize2`,
     apiUrl: EMULATOR,
-    rateLimitPerMinute: 1_000_000,
+    ...(!realLimits && { rateLimitPerMinute: 1_000_000, withingsCallsPerMinute: 1_000_000 }),
   })
   const app = createRelay(config, {
     fetch: async (input, init) => emulator.fetch(new Request(input, init)),
     log: (line) => logs.push(line),
-    connectionAddress: () => '192.0.2.1',
+    connectionAddress: (c) => c.req.header(PEER_HEADER) ?? '192.0.2.1',
+    ...(now && { now }),
   })
-  const post = (path: string, body: unknown, cookie = '') =>
+  const post = (path: string, body: unknown, cookie = '', peer?: string) =>
     app.request(`${APP}${path}`, {
       method: 'POST',
       headers: {
@@ -42,14 +55,13 @@ export async function inProcessRelay() {
         [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
         'content-type': 'application/json',
         ...(cookie && { cookie }),
+        ...(peer && { [PEER_HEADER]: peer }),
       },
       body: JSON.stringify(body),
     })
 
-  /** A genuine login cookie and session cookie, for tampering with. */
-  async function genuineCookies() {
-    const state = randomState()
-    const login = cookieValue(await post('/api/auth/login', { state }), LOGIN_COOKIE)
+  /** A real code for `state`, from the emulator's consent pages (the demo user accepts). */
+  async function codeFor(state: string): Promise<string> {
     const callback = await consentViaHttp(
       buildAuthorizeUrl({
         authorizeUrl: config.authorizeUrl,
@@ -61,7 +73,14 @@ export async function inProcessRelay() {
       }),
       { fetch: emulator.fetch },
     )
-    const code = callback.searchParams.get('code') ?? ''
+    return callback.searchParams.get('code') ?? ''
+  }
+
+  /** A genuine login cookie and session cookie, for tampering with. */
+  async function genuineCookies() {
+    const state = randomState()
+    const login = cookieValue(await post('/api/auth/login', { state }), LOGIN_COOKIE)
+    const code = await codeFor(state)
     const exchanged = await post('/api/auth/token', { code, state }, `${LOGIN_COOKIE}=${login}`)
     const session = cookieValue(exchanged, SESSION_COOKIE)
     // A second pending state, so a login cookie is still around after the exchange.
@@ -72,10 +91,11 @@ export async function inProcessRelay() {
     return { login: pending, session }
   }
 
-  return { app, emulator, logs, config, genuineCookies }
+  const relayKey = config.relaySecrets[0] ?? ''
+  return { app, emulator, logs, config, relayKey, post, codeFor, genuineCookies }
 }
 
-function cookieValue(response: Response, name: string): string {
+export function cookieValue(response: Response, name: string): string {
   const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${name}=`))
   const value = line?.slice(name.length + 1).split(';')[0]
   if (!value) throw new Error(`no ${name} cookie (HTTP ${response.status})`)

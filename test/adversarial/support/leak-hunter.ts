@@ -2,9 +2,9 @@ import type { Figures } from './figures'
 
 /**
  * Collects every text the outside world could see (responses, log lines, built files) and every
- * secret met along the way, then looks for each secret in each text. Some values are secret
- * everywhere (client secret, cookie keys, codes, refresh tokens); access tokens are meant for
- * the page, so they only count as leaks in logs and files.
+ * secret met along the way, then looks for each secret in each text. Most values are secret
+ * everywhere (client secret, cookie keys, codes, both tokens); a few the page made or was given
+ * itself (the state) may come back in answers, and count as leaks only in logs and files.
  */
 export function createLeakHunter(figures: Figures) {
   const texts: { where: string; kind: 'response' | 'log' | 'file'; text: string }[] = []
