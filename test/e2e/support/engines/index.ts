@@ -32,11 +32,16 @@ export function withEngineApp(
   let browser: EngineBrowser | undefined
   let stack: Stack | undefined
   let session: BrowserSession | undefined
+  let startedAt = 0
   beforeAll(async () => {
+    startedAt = performance.now()
     browser = await engine.launch()
-    console.info(`e2e engine: ${browser.version}`)
   })
-  afterAll(() => browser?.close())
+  afterAll(async () => {
+    await browser?.close()
+    const seconds = ((performance.now() - startedAt) / 1000).toFixed(1)
+    if (browser) console.info(`e2e engine: ${browser.version}, ${seconds} s with its hooks`)
+  })
   beforeEach(async () => {
     if (!browser) throw new Error(`${engine.name} did not start`)
     stack = await startStack({ staticRoot: SPA_DIR, ...options.stack })
