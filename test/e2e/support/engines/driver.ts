@@ -3,16 +3,8 @@
 // CSS class. Each engine implements it once (chromium.ts, firefox.ts, webkit.ts); the flows in
 // test/e2e/every-engine.test.ts are written once against it.
 
-export type Role =
-  | 'alert'
-  | 'button'
-  | 'heading'
-  | 'img'
-  | 'link'
-  | 'region'
-  | 'status'
-  | 'switch'
-  | 'textbox'
+/** The roles the flows look for (add one when a flow needs it). */
+export type Role = 'alert' | 'button' | 'heading' | 'img' | 'link' | 'region' | 'switch'
 
 /** An element by role and exact accessible name, or a form field by its exact label. */
 export type Target =
@@ -51,7 +43,10 @@ export interface BrowserWindow {
 /** One person's browser: its own cookies and storage, one window to start with. */
 export interface BrowserSession {
   readonly window: BrowserWindow
-  /** Another window of the same browser (same cookies), on about:blank. */
+  /**
+   * Another window of the same browser (same cookies and storage), on about:blank: a new page of
+   * the context in Chromium and Firefox, a window of its own in WebKitGTK.
+   */
   openWindow(): Promise<BrowserWindow>
   /** Console errors, uncaught errors and CSP violations seen so far, each with its page's URL. */
   problems(): Promise<string[]>

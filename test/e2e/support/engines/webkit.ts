@@ -9,6 +9,7 @@ import {
   describeTarget,
   type Engine,
   type Target,
+  WAIT_MS,
   waitForOne,
   waitUntil,
 } from './driver'
@@ -59,21 +60,32 @@ async function freePort(): Promise<number> {
   return address.port
 }
 
-/** WebKitWebDriver under its own X server (xvfb-run -a), ready for sessions. */
+/**
+ * WebKitWebDriver under its own X server (xvfb-run -a), ready for sessions. Tried three times:
+ * the free port or the X display it picked may be taken by another process in the meantime.
+ */
 async function startWebDriver(): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort()
-  // Its own process group, so that stopping it stops xvfb-run, Xvfb and the driver together.
-  const child = spawn('xvfb-run', ['-a', webDriverPath(), `--port=${port}`], {
-    detached: true,
-    stdio: 'ignore',
-  })
-  const url = `http://127.0.0.1:${port}`
-  await waitUntil(
-    async () => child.exitCode === null && (await fetch(`${url}/status`)).ok,
-    (ready) => ready,
-    () => `WebKitWebDriver did not answer on ${url}`,
-  )
-  return { url, process: child }
+  let output = ''
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const port = await freePort()
+    // Its own process group, so that stopping it stops xvfb-run, Xvfb and the driver together.
+    const child = spawn('xvfb-run', ['-a', webDriverPath(), `--port=${port}`], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-2_000)
+    })
+    const url = `http://127.0.0.1:${port}`
+    const deadline = Date.now() + WAIT_MS
+    while (child.exitCode === null && Date.now() < deadline) {
+      const status = await fetch(`${url}/status`).catch(() => undefined)
+      if (status?.ok) return { url, process: child }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    await stopWebDriver(child)
+  }
+  throw new Error(`WebKitWebDriver did not start under xvfb-run: ${output}`)
 }
 
 async function stopWebDriver(child: ChildProcess): Promise<void> {
