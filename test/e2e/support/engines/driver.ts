@@ -44,8 +44,8 @@ export interface BrowserWindow {
 export interface BrowserSession {
   readonly window: BrowserWindow
   /**
-   * Another window of the same browser (same cookies and storage), on about:blank: a new page of
-   * the context in Chromium and Firefox, a window of its own in WebKitGTK.
+   * Another window of the same browser (same cookies and storage), on about:blank, visible
+   * beside the first (`document.visibilityState` stays 'visible' in both).
    */
   openWindow(): Promise<BrowserWindow>
   /** Console errors, uncaught errors and CSP violations seen so far, each with its page's URL. */

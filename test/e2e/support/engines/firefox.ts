@@ -92,7 +92,8 @@ async function firefoxSession(context: BrowserContext): Promise<BrowserSession> 
   const problems: string[] = []
   return {
     window: await firefoxWindow(await context.newPage(), problems),
-    openWindow: async () => firefoxWindow(await context.newPage(), problems),
+    // A window: a second tab would be `visibilityState: 'hidden'` behind the first one.
+    openWindow: async () => firefoxWindow(await context.newPage({ type: 'window' }), problems),
     problems: async () => [...problems],
     close: () => context.close(),
   }

@@ -18,12 +18,15 @@ import { collectProblems, drainProblems, findInPage, TESTING_LIBRARY_SOURCE } fr
 // WebKitGTK (Safari's engine), Debian's: WebKitWebDriver under Xvfb, driving the MiniBrowser of
 // libwebkit2gtk-4.1, over classic WebDriver with selenium-webdriver.
 //
-// What WebKitWebDriver 2.50 lacks, as seen here:
-// - New tabs: `newWindow('tab')` hangs, so second windows are windows.
+// What WebKitWebDriver 2.50 lacks or does its own way, as seen here:
+// - Second pages are windows, not tabs. New tabs were reported to hang; here (2.50.6 under Xvfb)
+//   one opened in 0.2 s and the two-page flows passed in tabs too, but the tab not in front is
+//   `visibilityState: 'hidden'`, while two windows are both visible, as for a person.
 // - The console: no log endpoint ("Unknown command: /session/…/se/log"), no WebDriver BiDi (the
 //   `webSocketUrl` capability fails to match), and MiniBrowser's
 //   --enable-write-console-messages-to-stdout setting is not applied to automation windows
-//   (nothing reaches stdout). So a listener in the page (in-page.ts, collectProblems) records CSP
+//   (nothing reaches stdout; nor does the favicon request, which MiniBrowser does not make under
+//   automation). So a listener in the page (in-page.ts, collectProblems) records CSP
 //   violations, errors and console.error, from the driver's first look at each document on:
 //   what happens while a document loads, before that, goes unseen in this engine.
 // - Preload scripts: none, so Testing Library is injected into each document at first use.
@@ -169,7 +172,7 @@ function webkitSession(driver: WebDriver, first: string): BrowserSession {
   return {
     window: webkitWindow(first),
     async openWindow() {
-      // A window, not a tab: WebKitWebDriver's new tab never answers.
+      // A window, not a tab: see the top of this file.
       await driver.switchTo().newWindow('window')
       current = await driver.getWindowHandle()
       handles.push(current)
