@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import {
   type Browser,
   type BrowserContext,
@@ -8,6 +7,7 @@ import {
 } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { type Stack, type StackOptions, startStack } from '../../support/stack'
+import { executable } from './executables'
 import { SPA_DIR } from './paths'
 
 // Debian's chromium, driven by playwright-core (`npx playwright install` cannot download here).
@@ -24,14 +24,12 @@ const FLAGS = [
 ]
 
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']
-  const found = candidates.find((path) => path && existsSync(path))
-  if (!found) {
-    throw new Error(
-      'Chromium not found: install it (apt-get install -y chromium) or set CHROMIUM_PATH.',
-    )
-  }
-  return found
+  return executable(
+    'Chromium',
+    'CHROMIUM_PATH',
+    ['/usr/bin/chromium', '/usr/bin/chromium-browser'],
+    'apt-get install -y chromium',
+  )
 }
 
 export function launchChromium(): Promise<Browser> {
