@@ -98,9 +98,17 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
       })
 
       // A reload or a new tab: the session as it is, refreshed only once its refresh moment came.
+      // No live session is an ordinary answer here (204), not an error: every first visit asks.
       .post('/session', async (c) => {
-        const { session } = await sessions.usable(c, await sessions.current(c))
-        return c.json(sessionView(session))
+        try {
+          const { session } = await sessions.usable(c, await sessions.current(c))
+          return c.json(sessionView(session))
+        } catch (error) {
+          if (error instanceof RelayError && error.code === 'session_expired') {
+            return c.body(null, 204)
+          }
+          throw error
+        }
       })
 
       .post('/logout', async (c) => {

@@ -1,6 +1,6 @@
 import { vi } from 'vitest'
 import type { LogoutResult, PublicConfig, SessionView } from '../../relay/contract'
-import { type RelayClient, RelayRequestError } from '../../web/link/auth/relay-client'
+import type { RelayClient } from '../../web/link/auth/relay-client'
 
 export const PUBLIC_CONFIG: PublicConfig = {
   client_id: 'demo-client',
@@ -35,12 +35,7 @@ export function fakeRelay(overrides: Partial<RelayClient> = {}) {
     config: vi.fn(overrides.config ?? (async () => PUBLIC_CONFIG)),
     login: vi.fn(overrides.login ?? (async () => {})),
     exchange: vi.fn(overrides.exchange ?? (async () => SESSION)),
-    session: vi.fn(
-      overrides.session ??
-        (async (): Promise<SessionView> => {
-          throw new RelayRequestError('session_expired', 'no session')
-        }),
-    ),
+    session: vi.fn(overrides.session ?? (async (): Promise<SessionView | null> => null)),
     logout: vi.fn(overrides.logout ?? (async (): Promise<LogoutResult | null> => INFORMED)),
     revoke: vi.fn(overrides.revoke ?? (async (): Promise<LogoutResult> => INFORMED)),
     withings: vi.fn(

@@ -39,8 +39,8 @@ export interface RelayClient {
   config(): Promise<PublicConfig>
   login(state: string): Promise<void>
   exchange(code: string, state: string): Promise<SessionView>
-  /** The session as the relay holds it (refreshed there once due); session_expired without one. */
-  session(): Promise<SessionView>
+  /** The session as the relay holds it (refreshed there once due); null when there is none. */
+  session(): Promise<SessionView | null>
   /** Ends the session and revokes at Withings; null when there was no session to end. */
   logout(): Promise<LogoutResult | null>
   /** Tries again to tell Withings, with the ticket a logout gave. */
@@ -83,7 +83,10 @@ export function createRelayClient(baseUrl = '', fetchImpl: typeof fetch = fetch)
       await post('/auth/login', { state })
     },
     exchange: async (code, state) => sessionOf(await post('/auth/token', { code, state })),
-    session: async () => sessionOf(await post('/auth/session')),
+    session: async () => {
+      const answer = await post('/auth/session')
+      return answer === undefined ? null : sessionOf(answer)
+    },
     logout: async () => {
       const answer = await post('/auth/logout')
       return answer === undefined ? null : parseLogoutResult(answer)

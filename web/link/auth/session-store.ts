@@ -94,24 +94,25 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   /** Asks the relay for the session; a fault other than its end goes to `onFault`. */
   async function ask(onFault: (problem: ProblemCode, retryAfter?: number) => void) {
     const startedAt = version
+    let session: SessionView | null
     try {
-      const session = await relay.session()
-      if (version !== startedAt) return
-      version++
-      becomeConnected(session)
-      channel.post({ type: 'session', session })
+      session = await relay.session()
     } catch (error) {
       if (version !== startedAt) return
       const { code, retryAfter } = asRelayError(error)
-      if (code === 'session_expired') {
-        const wasConnected = state.status === 'connected'
-        version++
-        becomeDisconnected(wasConnected ? { problem: code } : {})
-        if (wasConnected) channel.post({ type: 'disconnected' })
-      } else {
-        onFault(code, retryAfter)
-      }
+      return onFault(code, retryAfter)
     }
+    if (version !== startedAt) return
+    version++
+    if (session) {
+      becomeConnected(session)
+      channel.post({ type: 'session', session })
+      return
+    }
+    // Gone: say so to a page that was connected; a first visit simply is not.
+    const wasConnected = state.status === 'connected'
+    becomeDisconnected(wasConnected ? { problem: 'session_expired' } : {})
+    if (wasConnected) channel.post({ type: 'disconnected' })
   }
 
   const farewellOf = (result: LogoutResult | null): Farewell | undefined => {
