@@ -138,7 +138,7 @@ describe('Dashboard page', () => {
     )
     const scopes = await panel('What this connection can do')
     const row = await within(scopes).findByRole('row', { name: /^user\.metrics / })
-    expect(row).toHaveTextContent(/Denied/)
+    expect(row).toHaveTextContent(/Denied: Withings refused it/)
   })
 
   // Every code a data call can end with: each panel says it and offers the way on.
@@ -185,14 +185,18 @@ describe('Dashboard page', () => {
     const table = await within(scopes).findByRole('table')
     const row = (scope: string) =>
       within(table).getByRole('row', { name: new RegExp(`^${scope.replace('.', '\\.')} `) })
-    expect(row('user.info')).toHaveTextContent(/User v2 - Getdevice\s*Denied/)
+    expect(row('user.info')).toHaveTextContent(
+      /User v2 - Getdevice\s*Denied: this connection was not granted it/,
+    )
     expect(row('user.metrics')).toHaveTextContent(/Heart v2 - List\s*Allowed/)
     expect(row('user.activity')).toHaveTextContent(/Sleep v2 - Getsummary\s*Allowed/)
     expect(row('user.sleepevents')).toHaveTextContent(
       /Notify - Subscribe\s*Not checked: .*callback URL/,
     )
+    // A scope not granted costs no call: Withings would refuse it, and count it.
     const checked = relay.withings.mock.calls.map(([service, body]) => `${service} ${body.action}`)
-    expect(checked).toEqual(expect.arrayContaining(['v2/user getdevice', 'v2/heart list']))
+    expect(checked).toEqual(expect.arrayContaining(['v2/heart list', 'v2/sleep getsummary']))
+    expect(checked).not.toContain('v2/user getdevice')
     expect(checked.some((call) => call.startsWith('notify'))).toBe(false)
   })
 })

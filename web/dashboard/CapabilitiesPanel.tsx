@@ -1,22 +1,32 @@
-import type { WithingsData } from 'withings-link/react'
-import { explain } from 'withings-link/react'
+import { useCallback } from 'react'
+import { explain, type Scope, type WithingsData } from 'withings-link/react'
 import { type Capability, checkCapabilities } from '../data/capabilities'
 import { Panel } from './Panel'
 
 /** Withings' scope table, live: what this connection may read, asked of Withings just now. */
-export function CapabilitiesPanel({ data }: { data: WithingsData }) {
+export function CapabilitiesPanel({
+  data,
+  granted,
+}: {
+  data: WithingsData
+  granted: readonly Scope[]
+}) {
+  const load = useCallback((source: WithingsData) => checkCapabilities(source, granted), [granted])
   return (
     <Panel
       title="What this connection can do"
       data={data}
-      load={checkCapabilities}
+      load={load}
       loading="Asking Withings what this connection may read…"
       empty=""
       isEmpty={() => false}
     >
       {(rows, reload) => (
         <>
-          <p>For each scope, one of its webservices was called just now through the relay.</p>
+          <p>
+            For each scope this connection was granted, one of its webservices was called just now
+            through the relay.
+          </p>
           <table className="capabilities">
             <thead>
               <tr>
@@ -55,9 +65,13 @@ function Result({ row }: { row: Capability }) {
     case 'allowed':
       return <strong>Allowed</strong>
     case 'denied':
-      return (
+      return row.why === 'refused' ? (
         <>
           <strong>Denied</strong>: Withings refused it; this connection does not hold the scope.
+        </>
+      ) : (
+        <>
+          <strong>Denied</strong>: this connection was not granted it.
         </>
       )
     case 'failed':

@@ -1,4 +1,4 @@
-import { type SessionView, useWithings } from 'withings-link/react'
+import { useWithings } from 'withings-link/react'
 import { BloodPressurePanel } from './BloodPressurePanel'
 import { CapabilitiesPanel } from './CapabilitiesPanel'
 import { SleepPanel, StepsPanel } from './DailyPanels'
@@ -6,11 +6,10 @@ import { WeightPanel } from './WeightPanel'
 import './dashboard.css'
 
 /** One panel per granted scope that has data to chart, then the live scope table. */
-export function Dashboard({ session }: { session: SessionView }) {
-  const { data } = useWithings()
-  const granted = new Set(session.scope.split(','))
-  const metrics = granted.has('user.metrics')
-  const activity = granted.has('user.activity')
+export function Dashboard() {
+  const { data, scopes } = useWithings()
+  const metrics = scopes.includes('user.metrics')
+  const activity = scopes.includes('user.activity')
   return (
     <>
       {!metrics && !activity && (
@@ -26,7 +25,7 @@ export function Dashboard({ session }: { session: SessionView }) {
         {activity && <StepsPanel data={data} />}
         {activity && <SleepPanel data={data} />}
       </div>
-      <CapabilitiesPanel data={data} />
+      <CapabilitiesPanel data={data} granted={scopes} />
     </>
   )
 }

@@ -7,12 +7,14 @@ import {
 } from 'withings-link/react'
 import { localDay, ymd } from './series'
 
-// The live version of Withings' scope table: for each scope, one of its webservices is called
-// and the answer says whether this connection may use it.
+// The live version of Withings' scope table: for each scope the connection was granted, one of
+// its webservices is called and the answer says whether Withings lets it through. A scope the
+// person did not grant needs no call (Withings would refuse it, and count the call).
 
 export type Capability = { scope: Scope; webservice: string } & (
   | { result: 'allowed' }
-  | { result: 'denied' }
+  /** Not granted to this connection, or granted and still refused by Withings. */
+  | { result: 'denied'; why: 'not_granted' | 'refused' }
   | { result: 'failed'; problem: ProblemCode }
   | { result: 'not_checked'; reason: string }
 )
@@ -43,19 +45,26 @@ const PROBES: Record<Scope, Probe> = {
   },
 }
 
-export function checkCapabilities(data: WithingsData, now = Date.now()): Promise<Capability[]> {
+export function checkCapabilities(
+  data: WithingsData,
+  granted: readonly Scope[],
+  now = Date.now(),
+): Promise<Capability[]> {
   return Promise.all(
     SCOPE_TABLE.map(async ({ scope }): Promise<Capability> => {
       const probe = PROBES[scope]
       const { webservice } = probe
-      if ('reason' in probe)
+      if ('reason' in probe) {
         return { scope, webservice, result: 'not_checked', reason: probe.reason }
+      }
+      if (!granted.includes(scope))
+        return { scope, webservice, result: 'denied', why: 'not_granted' }
       try {
         await probe.check(data, now)
         return { scope, webservice, result: 'allowed' }
       } catch (error) {
         const { code } = asRelayError(error)
-        if (code === 'scope_denied') return { scope, webservice, result: 'denied' }
+        if (code === 'scope_denied') return { scope, webservice, result: 'denied', why: 'refused' }
         return { scope, webservice, result: 'failed', problem: code }
       }
     }),

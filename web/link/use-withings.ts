@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useSyncExternalStore } from 'react'
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react'
 import type { Scope, SessionView } from '../../relay/contract'
 import { SCOPES } from '../../relay/contract'
 import type { ProblemCode } from './auth/problems'
@@ -34,11 +34,13 @@ export function useWithings(): WithingsConnection {
   const { store } = kit
   const state = useSyncExternalStore(store.subscribe, store.getState)
   const session = state.status === 'connected' ? state.session : undefined
+  // The same array while the granted scopes stay the same: safe in effect and callback deps.
+  const scopes = useMemo(() => grantedScopes(session?.scope ?? ''), [session?.scope])
   return {
     status: state.status,
     session,
     userid: session?.userid,
-    scopes: session ? grantedScopes(session.scope) : [],
+    scopes,
     problem:
       state.status === 'disconnected' || state.status === 'unavailable' ? state.problem : undefined,
     retryAfter: state.status === 'unavailable' ? state.retryAfter : undefined,

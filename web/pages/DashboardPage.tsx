@@ -6,9 +6,7 @@ export default function DashboardPage() {
   return (
     <>
       <h1>Dashboard</h1>
-      <SessionGate returnTo="/dashboard">
-        {(session) => <Dashboard session={session} />}
-      </SessionGate>
+      <SessionGate returnTo="/dashboard">{() => <Dashboard />}</SessionGate>
     </>
   )
 }
