@@ -92,7 +92,12 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   })
   // A signed call asks Withings for a nonce first: two calls of the app's budget.
   const tokenCalls = config.signedTokenRequests ? 2 : 1
-  const budget = createAppBudget({ store, perMinute: config.withingsCallsPerMinute, log })
+  const budget = createAppBudget({
+    store,
+    perMinute: config.withingsCallsPerMinute,
+    exchangesPerClient: config.signInsPerAddress,
+    log,
+  })
   const sessions = createSessions({
     cookie: createSessionCookie(sealer, cookies.session, now),
     refresh: sharedRefresh(async (refreshToken) => {

@@ -6,9 +6,9 @@ import type { SharedStore } from '../store/shared-store'
 // guide, "Rate limits"); past that it answers status 601 to everyone. The relay keeps its own
 // count under a budget below that, shared by every instance through the store, and gives each
 // kind of call a share, so that no flood of one kind starves the others:
-// - code exchanges: at most two fifths of the budget, and six per client address in ten minutes
-//   (a person needs one or two; a few people behind one address, a few more), so made-up codes
-//   from a handful of addresses cannot spend the app's budget or crowd out a real sign-in;
+// - code exchanges: at most two fifths of the budget, and a few per client address in ten
+//   minutes (SIGN_INS_PER_ADDRESS), so made-up codes from a handful of addresses cannot spend the
+//   app's budget or crowd out a real sign-in;
 // - data calls: at most two fifths;
 // - refreshes, revokes and notification calls: what is left, never less than a fifth.
 
@@ -25,15 +25,16 @@ export interface AppBudget {
 }
 
 export const BUDGET_WINDOW_MS = 60_000
-export const EXCHANGES_PER_CLIENT = 6
 export const CLIENT_WINDOW_MS = 10 * 60_000
 
 export function createAppBudget(options: {
   store: SharedStore
   perMinute: number
+  /** Code exchanges one client may ask for in CLIENT_WINDOW_MS. */
+  exchangesPerClient: number
   log: Logger
 }): AppBudget {
-  const { store, perMinute, log } = options
+  const { store, perMinute, exchangesPerClient, log } = options
   const shares: Partial<Record<WithingsCall, number>> = {
     exchange: Math.max(1, Math.floor((perMinute * 2) / 5)),
     data: Math.max(1, Math.floor((perMinute * 2) / 5)),
@@ -70,7 +71,7 @@ export function createAppBudget(options: {
     async takeExchange(client, calls = 1) {
       await take(
         `exchanges:${client}`,
-        EXCHANGES_PER_CLIENT,
+        exchangesPerClient,
         CLIENT_WINDOW_MS,
         'Too many sign-ins from this address: wait before connecting again.',
       )

@@ -1,6 +1,6 @@
 // One measured figure beside its reference, as the report prints it.
 
-export type Unit = 'ms' | 'µs' | 'req/s' | 'kB' | 'MB'
+export type Unit = 'ms' | 'µs' | 'req/s' | 'kB' | 'MB' | 'calls'
 
 export interface Figure {
   /** The issue's item number and a letter, e.g. `1a`. */
@@ -20,7 +20,7 @@ export interface Figure {
   method: string
 }
 
-const DIGITS: Record<Unit, number> = { ms: 2, µs: 0, 'req/s': 0, kB: 2, MB: 1 }
+const DIGITS: Record<Unit, number> = { ms: 2, µs: 0, 'req/s': 0, kB: 2, MB: 1, calls: 2 }
 
 export function format(value: number, unit: Unit, { signed = false } = {}): string {
   const text = value.toLocaleString('en-US', {

@@ -41,7 +41,7 @@ interface Readings {
 }
 
 export async function relayMemory(builds: Builds, options: MemoryOptions): Promise<Figure[]> {
-  const emulator = await startEmulator(builds)
+  const emulator = await startEmulator(builds, { accessTokenSeconds: 1 })
   try {
     const ofRelay = await measure(
       () => startRelay(builds, emulator.url, GC_ON_SIGNAL),

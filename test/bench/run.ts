@@ -1,6 +1,6 @@
 // `npm run bench`: every performance figure against its reference, printed and written to
 // BENCHMARKS.md. `npm run bench -- --quick` runs small, bounded passes of the same measurements
-// and writes nothing; naming items (`exchange throughput startup spa callback memory`) runs only
+// and writes nothing; naming items (`exchange throughput startup spa callback memory reload`) runs only
 // those.
 
 import { writeFileSync } from 'node:fs'
@@ -11,6 +11,7 @@ import { exchangeOverhead } from './exchange'
 import type { Figure } from './figures'
 import { describeMachine, describeVersions, loadAverage } from './machine'
 import { relayMemory } from './memory'
+import { reloadCost } from './reload'
 import { markdown, terminalTable } from './report'
 import { spaFigures } from './spa'
 import { measureSpa } from './spa-size'
@@ -23,6 +24,7 @@ const FULL = {
   startup: { spawns: 15, warmup: 2 },
   callback: { runs: 20, warmup: 2 },
   memory: { block: 5_000, concurrency: 50 },
+  reload: { loads: 50 },
 }
 const QUICK: typeof FULL = {
   exchange: { samples: 40, warmup: 10 },
@@ -30,8 +32,9 @@ const QUICK: typeof FULL = {
   startup: { spawns: 5, warmup: 1 },
   callback: { runs: 5, warmup: 1 },
   memory: { block: 1_000, concurrency: 50 },
+  reload: { loads: 10 },
 }
-const ITEMS = ['exchange', 'throughput', 'startup', 'spa', 'callback', 'memory']
+const ITEMS = ['exchange', 'throughput', 'startup', 'spa', 'callback', 'memory', 'reload']
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -69,6 +72,7 @@ if (wants('spa') || wants('callback')) {
 }
 await step('callback', () => callbackToToken({ staticRoot: spaDir, ...size.callback }))
 await step('memory', () => relayMemory(builds, size.memory))
+await step('reload', () => reloadCost(builds, size.reload))
 
 console.log(`\n${terminalTable(figures)}\n`)
 for (const figure of figures) console.log(`${figure.id}: ${figure.method}`)

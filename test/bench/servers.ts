@@ -25,18 +25,33 @@ export function relayEnv(apiUrl: string): Record<string, string> {
     WITHINGS_API_URL: apiUrl,
     WITHINGS_AUTHORIZE_URL: `${apiUrl}/oauth2_user/authorize2`,
     RELAY_SECRET: 'bench-relay-secret-0123456789abcdefghij',
-    // One address makes all the load; the default 60 a minute would refuse almost all of it.
+    // One address makes all the load; the default 60 a minute would refuse almost all of it,
+    // and the app's budget of 100 Withings calls a minute nearly all the refreshes.
     RATE_LIMIT_PER_MINUTE: '100000',
+    WITHINGS_CALLS_PER_MINUTE: '100000',
+    SIGN_INS_PER_ADDRESS: '100000',
   }
 }
 
 /** A working directory with no .env and no dist/: what the relay reads is what we set. */
 export const scratchDir = () => mkdtempSync(join(tmpdir(), 'wl-bench-'))
 
-export function startEmulator(builds: Builds): Promise<ServerProcess> {
+/**
+ * The emulator; `accessTokenSeconds` shortens the access tokens' life: at 1 s every session is
+ * due for a refresh at once, so each restore at the relay is a refresh at Withings.
+ */
+export function startEmulator(
+  builds: Builds,
+  { accessTokenSeconds = 10_800 } = {},
+): Promise<ServerProcess> {
   return startServer({
     script: builds.emulator,
-    env: { CLIENT_ID: CLIENT.id, CLIENT_SECRET: CLIENT.secret, CALLBACK: CLIENT.redirectUri },
+    env: {
+      CLIENT_ID: CLIENT.id,
+      CLIENT_SECRET: CLIENT.secret,
+      CALLBACK: CLIENT.redirectUri,
+      ACCESS_TOKEN_SECONDS: String(accessTokenSeconds),
+    },
     readyPath: '/',
     status: 200,
   })

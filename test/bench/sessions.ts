@@ -14,7 +14,7 @@ import { CLIENT } from './servers'
 
 const cookies = cookiePolicy(CLIENT.redirectUri)
 const LOGIN_COOKIE = cookies.login.name
-const SESSION_COOKIE = cookies.session.name
+export const SESSION_COOKIE = cookies.session.name
 
 // Codes, bound states and sessions, made outside any timed region, and the requests the timed
 // regions send. Every answer is checked: a benchmark of failures measures nothing.
@@ -37,7 +37,7 @@ export async function mintCode(emulatorUrl: string, state = randomState()): Prom
 }
 
 /** A POST to the relay as the SPA makes it, carrying `cookie` (`name=value`) when given. */
-function relayPost(body: unknown, cookie?: string): HttpRequest {
+export function relayPost(body: unknown, cookie?: string): HttpRequest {
   return {
     method: 'POST',
     headers: {
@@ -109,20 +109,21 @@ export async function exchangeDirectly(emulator: HttpClient, code: string): Prom
 }
 
 /** A session cookie (`name=value`) for a new virtual client of the relay. */
-async function relaySession(relay: HttpClient, emulatorUrl: string): Promise<string> {
+export async function relaySession(relay: HttpClient, emulatorUrl: string): Promise<string> {
   return exchangeAtRelay(relay, await prepareRelayExchange(relay, emulatorUrl))
 }
 
 /**
- * One virtual client refreshing through the relay: each call rotates its own session cookie,
- * so no two requests carry the same refresh token and none is answered from the relay's share.
+ * One virtual client refreshing through the relay: a restore of a session that is always due
+ * (tokens of one second), each rotating its own session cookie, so no two requests carry the
+ * same refresh token and none is answered from the relay's share.
  */
 function relayRefresher(relay: HttpClient, session: string): () => Promise<void> {
   let cookie = session
   return async () => {
-    const answer = expectStatus(await relay.send('/api/auth/refresh', relayPost({}, cookie)), 200)
+    const answer = expectStatus(await relay.send('/api/auth/session', relayPost({}, cookie)), 200)
     const rotated = setCookieValue(answer, SESSION_COOKIE)
-    if (!rotated) throw new Error('the refresh set no session cookie')
+    if (!rotated) throw new Error('the restore refreshed nothing: is the session not due?')
     cookie = `${SESSION_COOKIE}=${rotated}`
   }
 }

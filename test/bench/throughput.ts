@@ -8,9 +8,9 @@ import { proxyClients, relayClients } from './sessions'
 import { median } from './stats'
 
 // Item 2: refreshes per second through the relay (unseal, Withings, seal) against a bare Hono
-// pass-through proxy forwarding the same form-encoded refresh to the same emulator. Each
-// virtual client has its own session and rotates it, so nothing is answered from the relay's
-// 10-second share. Rounds alternate between the two, so the machine's drift hits both.
+// pass-through proxy forwarding the same form-encoded refresh to the same emulator. Access tokens
+// live one second, so every restore of a session is due for a refresh. Each virtual client has
+// its own session and rotates it, so nothing is answered from the relay's 10-second share. Rounds alternate between the two, so the machine's drift hits both.
 
 export interface ThroughputOptions {
   concurrency: number
@@ -24,7 +24,7 @@ export async function refreshThroughput(
   builds: Builds,
   { concurrency, rounds, roundMs }: ThroughputOptions,
 ): Promise<Figure> {
-  const emulator = await startEmulator(builds)
+  const emulator = await startEmulator(builds, { accessTokenSeconds: 1 })
   const relay = await startRelay(builds, emulator.url)
   const proxy = await startPassThrough(builds, emulator.url)
   const relayHttp = createHttpClient(relay.url, { connections: concurrency })

@@ -20,6 +20,7 @@ export function testConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
     proxySecret: undefined,
     sessionLifetimeSeconds: 30 * 86_400,
     withingsCallsPerMinute: 100,
+    signInsPerAddress: 6,
     signedTokenRequests: false,
     redisUrl: undefined,
     ...overrides,

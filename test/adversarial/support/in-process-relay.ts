@@ -39,7 +39,11 @@ export async function inProcessRelay({
     redirectUri: `${APP}/callback`,
     authorizeUrl: `${EMULATOR}/oauth2_user/authorize2`,
     apiUrl: EMULATOR,
-    ...(!realLimits && { rateLimitPerMinute: 1_000_000, withingsCallsPerMinute: 1_000_000 }),
+    ...(!realLimits && {
+      rateLimitPerMinute: 1_000_000,
+      withingsCallsPerMinute: 1_000_000,
+      signInsPerAddress: 1_000_000,
+    }),
   })
   const app = createRelay(config, {
     fetch: async (input, init) => emulator.fetch(new Request(input, init)),
