@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest'
 import { formatDay, formatDuration } from '../../web/data/format'
 import { formatMeasure, WEIGHT } from '../../web/data/meastypes'
 import { localDay, ymd } from '../../web/data/series'
+import { explain } from '../../web/link/copy/error-messages'
+import { insufficientScopeAnswer } from '../fixtures/withings/errors'
 import { withAppInBrowser } from './support/browser'
 
 // The dashboard in real Chromium against the emulator's seeded data, which holds the shapes of
@@ -93,5 +95,29 @@ describe('real Withings shapes on the dashboard, in Chromium', () => {
         formatDuration(night.data.total_sleep_time + (nap?.data.total_sleep_time ?? 0)),
       )
     }
+  })
+
+  test('reloads with a live access token make no refresh at Withings', async () => {
+    await connectAsDemoUser()
+    const refreshes = () => app.stack.emulator.requests.count({ grantType: 'refresh_token' })
+    for (let load = 0; load < 3; load++) {
+      await app.page.reload()
+      await app.page.getByRole('img', { name: 'Weight, last 90 days' }).waitFor()
+    }
+    expect(refreshes()).toBe(0)
+  })
+
+  test('Withings refusing a granted scope (403 Insufficient_scope): its sentence in the panel, Denied in the scope table', async () => {
+    await connectAsDemoUser()
+    const { status, error } = insufficientScopeAnswer
+    app.stack.emulator.faults.inject({ type: 'status', status, error }, { on: 'data' })
+    await app.page.reload()
+    const weight = app.page.getByRole('region', { name: 'Weight' })
+    await weight.getByRole('alert').getByText(explain('scope_denied').sentence).waitFor()
+    await weight.getByRole('link', { name: 'Connect again' }).waitFor()
+    const scopes = app.page.getByRole('region', { name: 'What this connection can do' })
+    const row = scopes.getByRole('row', { name: /^user\.metrics / })
+    await row.getByText('Denied').waitFor()
+    expect(await row.textContent()).toContain('Withings refused it')
   })
 })

@@ -142,10 +142,105 @@ describe('parseConfig', () => {
     ['TRUST_PROXY', '6'],
     ['WITHINGS_TIMEOUT_MS', '30000'],
     ['VITE_RELAY_URL', 'relay.example.com'],
+    ['SESSION_LIFETIME_DAYS', '0'],
+    ['SESSION_LIFETIME_DAYS', '400'],
+    ['WITHINGS_CALLS_PER_MINUTE', 'many'],
+    ['WITHINGS_CALLS_PER_MINUTE', '5'],
+    ['SIGN_INS_PER_ADDRESS', '0'],
+    ['WITHINGS_SIGNED_TOKEN_REQUESTS', 'yes'],
   ])('%s=%j is refused in one sentence', (name, value) => {
     const parsed = parseConfig({ ...valid, [name]: value })
     expect(parsed.ok ? [] : parsed.problems).toEqual([
       expect.stringMatching(new RegExp(`^${name} must be .*\\(got "${value}"\\)\\.$`)),
     ])
+  })
+
+  test('sessions, the Withings budget, sign-ins and signing: defaults and overrides', () => {
+    expect(parseConfig(valid)).toMatchObject({
+      config: {
+        sessionLifetimeSeconds: 30 * 86_400,
+        withingsCallsPerMinute: 100,
+        signInsPerAddress: 6,
+        signedTokenRequests: false,
+        redisUrl: undefined,
+        proxySecret: undefined,
+      },
+    })
+    const parsed = parseConfig({
+      ...valid,
+      SESSION_LIFETIME_DAYS: '7',
+      WITHINGS_CALLS_PER_MINUTE: '110',
+      SIGN_INS_PER_ADDRESS: '20',
+      WITHINGS_SIGNED_TOKEN_REQUESTS: '1',
+      REDIS_URL: 'redis://cache.internal:6380/2',
+      TRUST_PROXY: '1',
+      TRUSTED_PROXY_SECRET: 'a-proxy-secret-of-enough-length',
+    })
+    expect(parsed.ok && parsed.config).toMatchObject({
+      sessionLifetimeSeconds: 7 * 86_400,
+      withingsCallsPerMinute: 110,
+      signInsPerAddress: 20,
+      signedTokenRequests: true,
+      redisUrl: 'redis://cache.internal:6380/2',
+      proxySecret: 'a-proxy-secret-of-enough-length',
+    })
+    expect(parsed.ok && parsed.warnings).toEqual([])
+  })
+
+  test.each([
+    ['32 identical characters', 'k'.repeat(32)],
+    ['two characters', 'ab'.repeat(20)],
+  ])('a RELAY_SECRET of %s is refused as far too predictable', (_, key) => {
+    const parsed = parseConfig({ ...valid, RELAY_SECRET: key })
+    expect(parsed.ok ? [] : parsed.problems).toEqual([
+      expect.stringMatching(
+        /^RELAY_SECRET: a key is far too predictable \(about \d+ bits\); use random characters/,
+      ),
+    ])
+  })
+
+  test('a RELAY_SECRET with some but little variety earns a warning', () => {
+    const parsed = parseConfig({ ...valid, RELAY_SECRET: 'abcdabcdabcdabcdabcdabcdabcdabcdabcd' })
+    expect(parsed.ok).toBe(true)
+    expect(parsed.ok && parsed.warnings).toEqual([
+      expect.stringMatching(/^RELAY_SECRET: a key looks weak \(about \d+ bits\)/),
+    ])
+  })
+
+  test('keys as `openssl rand -base64 32` and `openssl rand -hex 32` make are taken without a word', () => {
+    for (const key of [
+      'q3Vf9W1s0Zp8Jk2Lx7Cn4Rb6Ty5Uh0Me3Ga1Do8Si9N=',
+      'a3f9c2e17b6d4058e9f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7',
+    ]) {
+      const parsed = parseConfig({ ...valid, RELAY_SECRET: key })
+      expect(parsed.ok && parsed.warnings).toEqual([])
+    }
+  })
+
+  test('an http:// allowed origin other than loopback earns a warning; https and localhost do not', () => {
+    const parsed = parseConfig({
+      ...valid,
+      ALLOWED_ORIGINS: 'http://shop.example.com,https://www.example.com,http://localhost:5173',
+    })
+    expect(parsed.ok && parsed.warnings).toEqual([
+      expect.stringMatching(/^ALLOWED_ORIGINS: http:\/\/shop\.example\.com is plain http/),
+    ])
+  })
+
+  test('TRUST_PROXY without TRUSTED_PROXY_SECRET is taken with a warning that says why', () => {
+    const parsed = parseConfig({ ...valid, TRUST_PROXY: '1' })
+    expect(parsed.ok && parsed.warnings).toEqual([
+      expect.stringMatching(
+        /^TRUST_PROXY is set without TRUSTED_PROXY_SECRET: anyone who can reach the relay directly/,
+      ),
+    ])
+  })
+
+  test.each([
+    ['TRUSTED_PROXY_SECRET', 'short', 'TRUSTED_PROXY_SECRET needs at least 16 random characters'],
+    ['REDIS_URL', 'http://cache:6379', 'REDIS_URL must start with redis:// or rediss://'],
+  ])('%s=%j is refused in one sentence', (name, value, sentence) => {
+    const parsed = parseConfig({ ...valid, [name]: value })
+    expect(parsed.ok ? [] : parsed.problems).toEqual([expect.stringContaining(sentence)])
   })
 })
