@@ -31,6 +31,11 @@ function precompress(): Plugin {
 // the test projects (`vitest`).
 export default defineConfig(({ mode }) => ({
   plugins: mode === 'relay' ? [] : [react(), precompress()],
+  // `npm run dev` may sit behind a tunnel: its dev server serves what the page needs (web/, the
+  // contract, dependencies), never the rest of the project tree (relay/, package.json, .env…).
+  server: {
+    fs: { strict: true, allow: ['web', 'index.html', 'relay/contract.ts', 'node_modules'] },
+  },
   // The demo app imports the kit as any app would, by its package entry; here, from its source.
   resolve: {
     alias: { 'withings-link/react': fileURLToPath(new URL('web/link/index.ts', import.meta.url)) },

@@ -21,6 +21,16 @@ describe('npm run dev', () => {
     const page = await (await fetch(url)).text()
     expect(page).toContain('/@vite/client') // Vite's dev server, with hot reload
     expect(page).toContain('src="/web/main.tsx"')
+    // What the page needs is served; the rest of the project tree is not, even behind a tunnel.
+    expect((await fetch(`${url}/web/main.tsx`)).status).toBe(200)
+    for (const path of [
+      '/relay/config.ts',
+      '/package.json',
+      '/test/support/stack.ts',
+      '/README.md',
+    ]) {
+      expect((await fetch(`${url}${path}`)).status, path).toBe(403)
+    }
 
     expect(await (await fetch(`${url}/api/healthz`)).json()).toEqual({ ok: true })
     const config: PublicConfig = await (await fetch(`${url}/api/config`)).json()
