@@ -38,8 +38,11 @@ export interface Stack {
   config: RelayConfig
   /** Every line the relay logged. */
   logs: LogLine[]
-  /** Starts one more relay instance on the same emulator with the same config. */
-  addRelay(overrides?: Partial<RelayConfig>): Promise<string>
+  /**
+   * Starts one more relay instance on the same emulator with the same config, sharing the
+   * stack's store unless given one of its own (another instance's connection to one Redis).
+   */
+  addRelay(overrides?: Partial<RelayConfig>, store?: SharedStore): Promise<string>
   close(): Promise<void>
 }
 
@@ -84,7 +87,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logs: LogLine[] = []
   const upstream = createHttpUpstream()
   const store = options.store ?? createMemoryStore(options.now ? { now: options.now } : {})
-  const makeApp = (relayConfig: RelayConfig) =>
+  const makeApp = (relayConfig: RelayConfig, instanceStore = store) =>
     createAppServer({
       // Composed as relay/start.ts composes it: Node's address, upstream and cookie cipher.
       relay: createRelay(relayConfig, {
@@ -92,7 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         connectionAddress: nodeConnectionAddress,
         fetch: upstream.fetch,
         cookieCipher: nodeCipher,
-        store,
+        store: instanceStore,
         ...(options.now && { now: options.now }),
       }),
       staticRoot: options.staticRoot,
@@ -105,8 +108,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     emulator,
     config,
     logs,
-    async addRelay(overrides = {}) {
-      const another = await listen(makeApp({ ...config, ...overrides }).fetch, {
+    async addRelay(overrides = {}, instanceStore = store) {
+      const another = await listen(makeApp({ ...config, ...overrides }, instanceStore).fetch, {
         hostname: '127.0.0.1',
       })
       servers.push(another)

@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+// The tests Stryker runs against each mutant (`npm run mutate`): the node and dom projects, which
+// prove the mutated folders' behaviour quickly. Left out: the browsers (e2e), the hostile-input
+// suite (minutes of generated input), and the quality gates (a mutant is not meant to type-check).
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+export default defineConfig({
+  root,
+  resolve: {
+    alias: {
+      'withings-link/react': fileURLToPath(new URL('../../web/link/index.ts', import.meta.url)),
+    },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['test/{relay,emulator,store}/**/*.test.ts', 'test/web/**/*.node.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'dom',
+          environment: 'jsdom',
+          include: ['test/web/**/*.test.{ts,tsx}'],
+          exclude: ['test/web/**/*.node.test.ts'],
+          setupFiles: ['test/support/dom-setup.ts'],
+        },
+      },
+    ],
+  },
+})
