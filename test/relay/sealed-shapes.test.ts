@@ -1,0 +1,130 @@
+import { describe, expect, test } from 'vitest'
+import { createRelay } from '../../relay/app'
+import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE, PENDING_LOGIN_SECONDS } from '../../relay/contract'
+import { cookiePolicy } from '../../relay/cookies/cookie-policy'
+import { createSealer } from '../../relay/seal'
+import { testConfig } from '../support/relay-config'
+import { fakeClock } from '../support/stack'
+
+// The relay opens only what it sealed itself, and even then trusts no shape: a cookie sealed
+// with the right key but in an old or broken shape (a format change, a bug) is no login and no
+// session, never a crash, and nothing reaches Withings.
+
+const APP = 'http://localhost:3000'
+const config = testConfig({ redirectUri: `${APP}/callback` })
+const { login, session } = cookiePolicy(APP)
+const STATE = 'S'.repeat(43)
+const CODE = 'c'.repeat(40)
+
+function relayAt(clock = fakeClock()) {
+  const upstream: string[] = []
+  const app = createRelay(config, {
+    now: clock.now,
+    log: () => {},
+    fetch: async (url) => {
+      upstream.push(url)
+      throw new Error('no Withings here')
+    },
+  })
+  const sealer = createSealer(config.relaySecrets, clock.now)
+  const post = (path: string, body: unknown, cookie: string) =>
+    app.request(`${APP}${path}`, {
+      method: 'POST',
+      headers: {
+        origin: APP,
+        [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
+        'content-type': 'application/json',
+        cookie,
+      },
+      body: JSON.stringify(body),
+    })
+  return { app, sealer, post, upstream, clock }
+}
+
+describe('login cookies the relay sealed, in shapes it no longer trusts', () => {
+  test.each([
+    ['not a list', { s: STATE, exp: 9e9 }],
+    ['a state that is not text', [{ s: 42, exp: 9e9 }]],
+    ['an expiry that is not a number', [{ s: STATE, exp: '9e9' }]],
+    ['an entry that is null', [null]],
+    ['an entry without its state', [{ exp: 9e9 }]],
+  ])('%s: invalid_state, and no call to Withings', async (_, value) => {
+    const relay = relayAt()
+    const sealed = await relay.sealer.seal(login.name, value, PENDING_LOGIN_SECONDS)
+    const answer = await relay.post(
+      '/api/auth/token',
+      { code: CODE, state: STATE },
+      `${login.name}=${sealed}`,
+    )
+    expect(answer.status).toBe(400)
+    expect((await answer.json()).error.code).toBe('invalid_state')
+    expect(relay.upstream).toEqual([])
+  })
+
+  test('a state older than 10 minutes inside a cookie resealed since is expired', async () => {
+    const relay = relayAt()
+    const first = await relay.post('/api/auth/login', { state: STATE }, '')
+    const cookie = (answer: Response) => answer.headers.getSetCookie()[0]?.split(';')[0] ?? ''
+    relay.clock.advance(9 * 60_000)
+    // A second login rewrites the cookie, with a fresh 10 minutes for the cookie itself.
+    const second = await relay.post('/api/auth/login', { state: 'T'.repeat(43) }, cookie(first))
+    relay.clock.advance(2 * 60_000)
+    const answer = await relay.post('/api/auth/token', { code: CODE, state: STATE }, cookie(second))
+    expect((await answer.json()).error.code).toBe('invalid_state')
+    expect(relay.upstream).toEqual([])
+  })
+})
+
+describe('session cookies the relay sealed, in shapes it no longer trusts', () => {
+  const now = Math.floor(Date.now() / 1000)
+  const good = {
+    v: 2,
+    id: 'session-id',
+    userid: '363',
+    scope: 'user.metrics',
+    accessToken: 'a'.repeat(40),
+    accessExpiresAt: now + 3600,
+    refreshAt: now + 3300,
+    refreshToken: 'r'.repeat(40),
+    loginAt: now,
+    endsAt: now + 86_400,
+  }
+
+  test('the good shape opens (the control for the cases below)', async () => {
+    const relay = relayAt()
+    const sealed = await relay.sealer.seal(session.name, good, 86_400)
+    const answer = await relay.post('/api/auth/session', {}, `${session.name}=${sealed}`)
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toMatchObject({ userid: '363', expires_at: now + 3600 })
+  })
+
+  test.each([
+    [
+      'the first format (no access token)',
+      { v: 1, rt: 'r'.repeat(40), uid: '363', sc: '', iat: now },
+    ],
+    ['no version', { ...good, v: undefined }],
+    ['not an object', 'a session'],
+    ['null', null],
+    ['a user id that is a number', { ...good, userid: 363 }],
+    ['an access token missing', { ...good, accessToken: undefined }],
+    ['an expiry that is text', { ...good, accessExpiresAt: String(now + 3600) }],
+    ['an expiry that is not whole', { ...good, refreshAt: now + 0.5 }],
+    ['an end that is missing', { ...good, endsAt: undefined }],
+  ])('%s: no session (204), and no call to Withings', async (_, value) => {
+    const relay = relayAt()
+    const sealed = await relay.sealer.seal(session.name, value, 86_400)
+    const answer = await relay.post('/api/auth/session', {}, `${session.name}=${sealed}`)
+    expect(answer.status).toBe(204)
+    expect(relay.upstream).toEqual([])
+  })
+})
+
+describe('the cookie policy', () => {
+  test.each(['ftp://localhost', 'ws://127.0.0.1:3000'])(
+    '%s is neither https nor http: refused',
+    (origin) => {
+      expect(() => cookiePolicy(origin)).toThrow(/serve it over https/)
+    },
+  )
+})
