@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../contract'
 import { RelayError } from '../errors'
 import { type Envelope, waitSeconds } from './envelope'
 
@@ -83,85 +84,78 @@ export function withingsError(envelope: Envelope, kind: CallKind): RelayError {
   const { status, error = '' } = envelope
   const family = statusFamily(status, error)
   const about = (word: string) => error.toLowerCase().includes(word)
-  const fail = (code: ConstructorParameters<typeof RelayError>[0], sentence: string) =>
-    new RelayError(code, `${sentence} (Withings status ${status}).`)
+  const refusal = (code: ErrorCode, sentence: string) =>
+    new RelayError(code, `${sentence} (Withings status ${status}).`, {
+      retryAfter: code === 'rate_limited' ? waitSeconds(envelope) : undefined,
+    })
 
   switch (family) {
     case 'too_many_requests':
-      return new RelayError(
+      return refusal(
         'rate_limited',
         kind === 'code_exchange'
-          ? `Withings asks to slow down; the code cannot wait that long, so connect again after the wait (Withings status ${status}).`
-          : `Withings asks to slow down (Withings status ${status}).`,
-        { retryAfter: waitSeconds(envelope) },
+          ? 'Withings asks to slow down; the code cannot wait that long, so connect again after the wait'
+          : 'Withings asks to slow down',
       )
     case 'timeout':
-      return fail('upstream_timeout', 'Withings timed out')
+      return refusal('upstream_timeout', 'Withings timed out')
     case 'bad_state':
-      return fail('upstream_unavailable', 'Withings reported a bad state')
+      return refusal('upstream_unavailable', 'Withings reported a bad state')
     case 'insufficient_scope':
     case 'unauthorized':
-      if (kind === 'data') {
-        return fail('scope_denied', 'This connection does not hold the scope this call needs')
-      }
-      return fail('upstream_error', "Withings refused the app's access to this service")
+      return kind === 'data'
+        ? refusal('scope_denied', 'This connection does not hold the scope this call needs')
+        : refusal('upstream_error', "Withings refused the app's access to this service")
     case 'authentication_failed':
-    case 'invalid_params':
-      return refusalOf(
-        kind,
-        { authentication: family === 'authentication_failed', status, about },
-        fail,
-      )
+    case 'invalid_params': {
+      const [code, sentence] = credentialRefusal(kind, {
+        authentication: family === 'authentication_failed',
+        redirectUri: status === 293 || about('redirect_uri'),
+        credentials: ['client', 'signature', 'nonce', 'timestamp'].some(about),
+      })
+      return refusal(code, sentence)
+    }
     default:
-      return fail('upstream_error', 'Withings refused the request')
+      return refusal('upstream_error', 'Withings refused the request')
   }
 }
-
-type Fail = (code: ConstructorParameters<typeof RelayError>[0], sentence: string) => RelayError
 
 // "Invalid Params: invalid client id/secret" is also what Withings answers when the callback URL
 // differs from the registered one, so the sentence names both causes.
 const BAD_CREDENTIALS =
   "Withings refused the app's credentials: check WITHINGS_CLIENT_ID and WITHINGS_CLIENT_SECRET, and that WITHINGS_REDIRECT_URI is exactly a callback registered for the app"
+const BAD_SIGNATURE =
+  "Withings refused the relay's signature: check WITHINGS_CLIENT_ID, WITHINGS_CLIENT_SECRET and the server's clock"
 
-/** "Authentication failed" and "Invalid params", by what was sent. */
-function refusalOf(
+/** "Authentication failed" and "Invalid params", by what the call sent. */
+function credentialRefusal(
   kind: CallKind,
-  {
-    authentication,
-    status,
-    about,
-  }: { authentication: boolean; status: number; about: (word: string) => boolean },
-  fail: Fail,
-): RelayError {
-  const credentials = about('client') || about('signature') || about('nonce') || about('timestamp')
+  seen: { authentication: boolean; redirectUri: boolean; credentials: boolean },
+): [ErrorCode, string] {
   switch (kind) {
     case 'data':
-      return authentication
-        ? fail('session_expired', 'Withings no longer accepts this access token')
-        : fail('upstream_error', "Withings refused the call's parameters")
+      return seen.authentication
+        ? ['session_expired', 'Withings no longer accepts this access token']
+        : ['upstream_error', "Withings refused the call's parameters"]
     case 'code_exchange':
-      if (status === 293 || about('redirect_uri')) {
-        return fail(
+      if (seen.redirectUri) {
+        return [
           'redirect_uri_mismatch',
           'Withings refused the redirect_uri: it must equal the one in the authorize URL and be registered as a callback',
-        )
+        ]
       }
-      if (credentials || authentication) return fail('invalid_client', BAD_CREDENTIALS)
-      return fail(
+      if (seen.credentials || seen.authentication) return ['invalid_client', BAD_CREDENTIALS]
+      return [
         'code_expired',
         'The authorization code is no longer valid: codes live 30 seconds and work once',
-      )
+      ]
     case 'refresh':
-      if (credentials) return fail('invalid_client', BAD_CREDENTIALS)
-      return fail('session_expired', 'Withings no longer accepts this session')
+      return seen.credentials
+        ? ['invalid_client', BAD_CREDENTIALS]
+        : ['session_expired', 'Withings no longer accepts this session']
     case 'signed':
-      if (credentials || authentication) {
-        return fail(
-          'invalid_client',
-          "Withings refused the relay's signature: check WITHINGS_CLIENT_ID, WITHINGS_CLIENT_SECRET and the server's clock",
-        )
-      }
-      return fail('upstream_error', "Withings refused the call's parameters")
+      return seen.credentials || seen.authentication
+        ? ['invalid_client', BAD_SIGNATURE]
+        : ['upstream_error', "Withings refused the call's parameters"]
   }
 }
