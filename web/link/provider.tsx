@@ -45,6 +45,21 @@ export interface WithingsLinkKit {
 
 const LinkContext = createContext<WithingsLinkKit | null>(null)
 
+/** Withings' authorize URL for these settings and this login. */
+export function authorizeUrlFor(
+  settings: PublicConfig,
+  { scopes, demo, state }: { scopes: readonly Scope[]; demo: boolean; state: string },
+): string {
+  return buildAuthorizeUrl({
+    authorizeUrl: settings.authorize_url,
+    clientId: settings.client_id,
+    redirectUri: settings.redirect_uri,
+    scopes,
+    state,
+    demo,
+  })
+}
+
 export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsLinkKit {
   const relay = options.relay ?? createRelayClient(options.relayUrl ?? '')
   const pendingLogins = createPendingLogins(options.storage ?? sessionStorage)

@@ -1,11 +1,10 @@
 import { type FormEvent, useState } from 'react'
 import type { PublicConfig, Scope } from '../../../relay/contract'
-import { buildAuthorizeUrl } from '../auth/authorize-url'
 import type { ProblemCode } from '../auth/problems'
 import { randomState } from '../auth/random-state'
 import { asRelayError } from '../auth/relay-client'
 import { DEFAULT_SCOPES, SCOPE_TABLE } from '../copy/scope-table'
-import { useWithingsLink } from '../provider'
+import { authorizeUrlFor, useWithingsLink } from '../provider'
 import { ConfigGate } from './ConfigGate'
 import { ProblemNotice } from './ProblemNotice'
 
@@ -42,14 +41,7 @@ function ConnectForm({
   const [phase, setPhase] = useState<Phase>({ name: 'idle' })
 
   const chosen = SCOPE_TABLE.map((row) => row.scope).filter((scope) => scopes.has(scope))
-  const url = buildAuthorizeUrl({
-    authorizeUrl: config.authorize_url,
-    clientId: config.client_id,
-    redirectUri: config.redirect_uri,
-    scopes: chosen,
-    state,
-    demo,
-  })
+  const url = authorizeUrlFor(config, { scopes: chosen, demo, state })
 
   const toggle = (scope: Scope) =>
     setScopes((current) => {
