@@ -1,4 +1,5 @@
-import { decodeBase64url, encodeBase64url } from './base64url'
+import { decodeBase64url } from './base64url'
+import { encodeBase64url } from './contract'
 
 // Sealed cookies: AES-256-GCM with a key derived (HKDF-SHA-256) from each RELAY_SECRET entry.
 // The cookie's purpose (its name) is bound as additional authenticated data, so a login cookie

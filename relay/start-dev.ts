@@ -5,59 +5,48 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createServer } from 'vite'
-import { type Env, parseConfig } from './config'
-import { announce, entryBasics, fail, listenProblem } from './node/cli'
+import { announce, fail } from './node/cli'
 import { hotRelay } from './node/hot-relay'
-import { startLocalEmulator } from './node/local-emulator'
+import { startUp } from './node/start-up'
 
 if (existsSync('.env')) process.loadEnvFile('.env')
-const env: Env = process.env
-const { emulatorMode, port } = entryBasics(env)
 
 const relay = hotRelay()
-const vite = await createServer({
-  root: fileURLToPath(new URL('..', import.meta.url)),
-  clearScreen: false,
-  plugins: [relay.plugin],
-  server: {
-    port,
-    strictPort: true,
-    host: env.HOST || '127.0.0.1',
-    // The relay decides which origins may call it (ALLOWED_ORIGINS), as in production.
-    cors: false,
-    // A tunnel to this server arrives with the tunnel's host name, which Vite refuses unless listed.
-    allowedHosts: tunnelHosts(env.WITHINGS_REDIRECT_URI),
+const { config, server, appUrl } = await startUp(process.env, {
+  dev: true,
+  async listen({ host, port }, known) {
+    const vite = await createServer({
+      root: fileURLToPath(new URL('..', import.meta.url)),
+      clearScreen: false,
+      plugins: [relay.plugin],
+      server: {
+        port,
+        strictPort: true,
+        host,
+        // The relay decides which origins may call it (ALLOWED_ORIGINS), as in production.
+        cors: false,
+        // A tunnel to this server arrives with the tunnel's host name, which Vite refuses unless
+        // listed. (With the emulator, the redirect URI is this server's own: nothing to add.)
+        allowedHosts: known ? tunnelHosts(known.redirectUri) : [],
+      },
+    })
+    await vite.listen()
+    // Vite records the port it got (PORT=0 lets the OS choose).
+    return { port: vite.config.server.port, close: () => vite.close() }
   },
 })
-await vite.listen().catch(async (error: NodeJS.ErrnoException) => {
-  await vite.close()
-  fail([listenProblem(error, port)])
-})
-// Vite records the port it got (PORT=0 lets the OS choose).
-const appUrl = `http://localhost:${vite.config.server.port}`
-
-const settings = emulatorMode ? (await startLocalEmulator(env, appUrl)).settings : env
-const parsed = parseConfig(settings, { emulator: emulatorMode })
-if (!parsed.ok) {
-  await vite.close()
-  fail(parsed.problems)
-}
-for (const warning of parsed.warnings) console.warn(`warning: ${warning}`)
-relay.start(parsed.config)
+await relay.start(config).catch((error: Error) => fail([error.message]))
 // With real Withings, people must use the address Withings sends them back to (a tunnel or a
 // hosts entry leading here): a login's state lives in that origin's storage and cookies.
-announce(emulatorMode ? appUrl : new URL(parsed.config.redirectUri).origin, {
-  emulator: emulatorMode,
+announce(config.emulator ? appUrl : new URL(config.redirectUri).origin, {
+  emulator: config.emulator,
   dev: true,
 })
-if (!emulatorMode) {
-  console.log(
-    `It listens on port ${vite.config.server.port}: lead WITHINGS_REDIRECT_URI's host here.`,
-  )
+if (!config.emulator) {
+  console.log(`It listens on port ${server.port}: lead WITHINGS_REDIRECT_URI's host here.`)
 }
 
-function tunnelHosts(redirectUri: string | undefined): string[] {
-  if (!redirectUri || !URL.canParse(redirectUri)) return []
+function tunnelHosts(redirectUri: string): string[] {
   const { hostname } = new URL(redirectUri)
   return hostname === 'localhost' ? [] : [hostname]
 }

@@ -1,6 +1,5 @@
 import type { Context } from 'hono'
-import { encodeBase64url } from '../base64url'
-import type { SessionView } from '../contract'
+import { encodeBase64url, type SessionView } from '../contract'
 import type { Session, SessionCookie } from '../cookies/session-cookie'
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'

@@ -1,7 +1,7 @@
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react'
 import type { PublicConfig, Scope } from '../../relay/contract'
 import { buildAuthorizeUrl } from './auth/authorize-url'
-import { createPendingLogins, type PendingLogins } from './auth/pending-logins'
+import { createPendingLogins, type LoginStorage, type PendingLogins } from './auth/pending-logins'
 import { randomState } from './auth/random-state'
 import { createRelayClient, type RelayClient } from './auth/relay-client'
 import { createSessionChannel, type SessionChannel } from './auth/session-channel'
@@ -45,9 +45,19 @@ export interface WithingsLinkKit {
 
 const LinkContext = createContext<WithingsLinkKit | null>(null)
 
+/**
+ * The tab's sessionStorage, looked up when a login is saved or taken rather than when the kit is
+ * made, so that the provider also renders on a server (SSR), where there is none.
+ */
+const tabStorage: LoginStorage = {
+  getItem: (key) => sessionStorage.getItem(key),
+  setItem: (key, value) => sessionStorage.setItem(key, value),
+  removeItem: (key) => sessionStorage.removeItem(key),
+}
+
 export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsLinkKit {
   const relay = options.relay ?? createRelayClient(options.relayUrl ?? '')
-  const pendingLogins = createPendingLogins(options.storage ?? sessionStorage)
+  const pendingLogins = createPendingLogins(options.storage ?? tabStorage)
   const navigate = options.navigate ?? ((url: string) => window.location.assign(url))
   const store = createSessionStore({
     relay,

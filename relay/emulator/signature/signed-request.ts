@@ -1,4 +1,5 @@
-import { type ClientRegistry, type RegisteredClient, secretMatches } from '../clients'
+import { constantTimeEqual } from '../../contract'
+import type { ClientRegistry, RegisteredClient } from '../clients'
 import { failure, MESSAGES } from '../envelope'
 import type { NonceStore } from './nonces'
 import { signatureMatches } from './verify'
@@ -46,7 +47,7 @@ export async function tokenRequestClient(
   if (form.has('signature') && !form.has('client_secret')) return checkSignedCall(form, deps)
   const client = deps.clients.get(form.get('client_id') ?? '')
   if (!client) return unknownClient()
-  if (!secretMatches(client.clientSecret, form.get('client_secret') ?? '')) {
+  if (!constantTimeEqual(client.clientSecret, form.get('client_secret') ?? '')) {
     return { ok: false, response: failure(503, MESSAGES.invalidParams('client_secret')) }
   }
   return { ok: true, client }

@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { getConnInfo } from '@hono/node-server/conninfo'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { type Context, Hono } from 'hono'
-import type { ConnectionAddress } from './http/client-address'
-import { pageSecurityHeaders } from './http/security-headers'
+import { Hono } from 'hono'
+import { pageSecurityHeaders } from '../http/security-headers'
 
 export interface AppServerOptions {
   relay: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> }
@@ -35,16 +33,4 @@ export function createAppServer({ relay, staticRoot, connectOrigins }: AppServer
   const shell = serveStatic({ root: staticRoot, path: 'index.html' })
   app.get('*', (c, next) => (/\.[a-z0-9]+$/i.test(c.req.path) ? next() : shell(c, next)))
   return app
-}
-
-/**
- * The connection's peer address on Node, for createRelay's rate limits (`connectionAddress`).
- * The relay receives Node's bindings as its env; without them (app.request) it is unknown.
- */
-export const nodeConnectionAddress: ConnectionAddress = (c: Context) => {
-  try {
-    return getConnInfo(c).remote.address
-  } catch {
-    return undefined
-  }
 }
