@@ -45,7 +45,7 @@ export interface RelayConfig {
 
 export type Env = Readonly<Record<string, string | undefined>>
 
-export type ParsedConfig =
+type ParsedConfig =
   | { ok: true; config: RelayConfig; warnings: string[] }
   | { ok: false; problems: string[] }
 
@@ -276,7 +276,7 @@ function warnOnConsole(warning: string) {
  * localhost or IP address (developer guide, "Callback URL"). Other URIs are legitimate for
  * tunnels, hosts entries and test doubles, so they earn a warning with the workaround, not a refusal.
  */
-export function callbackRuleWarnings(redirectUri: string): string[] {
+function callbackRuleWarnings(redirectUri: string): string[] {
   const url = new URL(redirectUri)
   const broken: string[] = []
   if (url.protocol !== 'https:') broken.push('it is not https')

@@ -36,7 +36,7 @@ export type CipherFactory = (secret: string) => Promise<CookieCipher>
 
 type CryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>
 
-export interface Unsealed {
+interface Unsealed {
   /** Whatever was sealed, as JSON gave it back: callers narrow it. */
   value: unknown
   /** Sealed with an older key: the caller should re-seal it with the current one. */

@@ -2,38 +2,16 @@
 // relay at /api (restarted from fresh code whenever relay/ changes) and, without Withings
 // credentials, the built-in emulator, started once here so that it outlives every relay restart.
 
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { createServer } from 'vite'
-import { announce, fail } from './node/cli'
+import { announce, fail, loadDotEnv } from './node/cli'
+import { startDevServer } from './node/dev-server'
 import { hotRelay } from './node/hot-relay'
 import { startUp } from './node/start-up'
 
-if (existsSync('.env')) process.loadEnvFile('.env')
-
+loadDotEnv()
 const relay = hotRelay()
 const { config, server, appUrl } = await startUp(process.env, {
   dev: true,
-  async listen({ host, port }, known) {
-    const vite = await createServer({
-      root: fileURLToPath(new URL('..', import.meta.url)),
-      clearScreen: false,
-      plugins: [relay.plugin],
-      server: {
-        port,
-        strictPort: true,
-        host,
-        // The relay decides which origins may call it (ALLOWED_ORIGINS), as in production.
-        cors: false,
-        // A tunnel to this server arrives with the tunnel's host name, which Vite refuses unless
-        // listed. (With the emulator, the redirect URI is this server's own: nothing to add.)
-        allowedHosts: known ? tunnelHosts(known.redirectUri) : [],
-      },
-    })
-    await vite.listen()
-    // Vite records the port it got (PORT=0 lets the OS choose).
-    return { port: vite.config.server.port, close: () => vite.close() }
-  },
+  listen: (settings, known) => startDevServer(settings, known, relay.plugin),
 })
 await relay.start(config).catch((error: Error) => fail([error.message]))
 // With real Withings, people must use the address Withings sends them back to (a tunnel or a
@@ -44,9 +22,4 @@ announce(config.emulator ? appUrl : new URL(config.redirectUri).origin, {
 })
 if (!config.emulator) {
   console.log(`It listens on port ${server.port}: lead WITHINGS_REDIRECT_URI's host here.`)
-}
-
-function tunnelHosts(redirectUri: string): string[] {
-  const { hostname } = new URL(redirectUri)
-  return hostname === 'localhost' ? [] : [hostname]
 }

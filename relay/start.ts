@@ -1,18 +1,15 @@
 // Node entry (`npm start`, `node build/relay/start.mjs`): environment → settings → serve.
 // Without Withings credentials it starts the built-in emulator and points everything at it.
 
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { jsonLogger } from './http/request-log'
 import { createAppServer } from './node/app-server'
-import { announce, fail } from './node/cli'
+import { announce, fail, loadDotEnv } from './node/cli'
 import { drainGate, gracefulStop } from './node/graceful'
 import { lateHandler, listen } from './node/listen'
 import { createNodeRelay } from './node/node-relay'
 import { startUp } from './node/start-up'
 
-// A .env file in the working directory fills in what the real environment does not set.
-if (existsSync('.env')) process.loadEnvFile('.env')
+loadDotEnv()
 
 const late = lateHandler()
 const gate = drainGate(late.fetch)
@@ -24,7 +21,7 @@ const relay = await createNodeRelay(config).catch((error: Error) => fail([error.
 late.serve(
   createAppServer({
     relay,
-    staticRoot: resolve(settings.staticDir),
+    staticRoot: settings.staticDir,
     connectOrigins: settings.connectOrigins,
   }).fetch,
 )

@@ -37,7 +37,7 @@ export interface FaultController {
   readonly active: readonly ActiveFault[]
 }
 
-export interface FaultPlan {
+interface FaultPlan {
   delayMs: number
   fault?: Fault
 }
@@ -83,7 +83,7 @@ export function createFaults(connection?: RawConnection): FaultSwitchboard {
   }
 }
 
-export type ParsedFault =
+type ParsedFault =
   | { ok: true; fault: Fault; on: FaultTarget; times: number }
   | { ok: false; error: string }
 

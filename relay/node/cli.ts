@@ -1,5 +1,12 @@
-// What the Node entries (start.ts, start-dev.ts) tell the person at the terminal: one URL when
-// running, one plain sentence per problem when not, never a stack trace.
+import { existsSync } from 'node:fs'
+
+// What the Node entries (start.ts, start-dev.ts) share at the terminal: the .env file, then one
+// URL when running, one plain sentence per problem when not, never a stack trace.
+
+/** A .env file in the working directory fills in what the real environment does not set. */
+export function loadDotEnv() {
+  if (existsSync('.env')) process.loadEnvFile('.env')
+}
 
 export function announce(
   appUrl: string,

@@ -7,7 +7,7 @@ import type { EmulatorSettings } from './settings'
 
 const CLIENT_ID = 'withings-link-local'
 
-export interface LocalEmulator {
+interface LocalEmulator {
   server: Listening
   /** What the relay's config takes from this emulator (parseConfig's `emulator`), for an app at `appUrl`. */
   withings(appUrl: string): EmulatedWithings

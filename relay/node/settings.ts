@@ -22,9 +22,7 @@ export interface EmulatorSettings {
   tokenTtlSeconds: number
 }
 
-export type ParsedSettings =
-  | { ok: true; settings: NodeSettings }
-  | { ok: false; problems: string[] }
+type ParsedSettings = { ok: true; settings: NodeSettings } | { ok: false; problems: string[] }
 
 const DEFAULT_PORT = 3000
 /** Withings' `expires_in` (reference: oauth2-getaccesstoken). */

@@ -12,7 +12,7 @@ export interface Server {
   close(): Promise<void>
 }
 
-export interface StartUpOptions<S extends Server> {
+interface StartUpOptions<S extends Server> {
   /** `npm run dev`'s settings (HOST defaults to 127.0.0.1). */
   dev: boolean
   /**
@@ -23,7 +23,7 @@ export interface StartUpOptions<S extends Server> {
   listen(settings: NodeSettings, config: RelayConfig | undefined): Promise<S>
 }
 
-export interface Started<S extends Server> {
+interface Started<S extends Server> {
   settings: NodeSettings
   config: RelayConfig
   server: S

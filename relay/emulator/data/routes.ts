@@ -47,7 +47,7 @@ export const SERVICES: Record<string, Record<string, Action>> = {
   },
 }
 
-export interface DataRouteDeps {
+interface DataRouteDeps {
   tokens: TokenStore
   data: SeedData
   requests: RecordingRequestLog

@@ -8,11 +8,9 @@ import { signatureMatches } from './verify'
 // it signs `action`, `client_id` and `nonce` (developer guide, "Sign your requests"), and the
 // nonce must be one this client got from getnonce, unspent and under 30 minutes old.
 
-export const SIGNED_CALL_PARAMS = ['action', 'client_id', 'nonce'] as const
+const SIGNED_CALL_PARAMS = ['action', 'client_id', 'nonce'] as const
 
-export type SignedCallCheck =
-  | { ok: true; client: RegisteredClient }
-  | { ok: false; response: Response }
+type SignedCallCheck = { ok: true; client: RegisteredClient } | { ok: false; response: Response }
 
 const unknownClient = (): SignedCallCheck => ({
   ok: false,

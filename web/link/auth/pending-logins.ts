@@ -12,7 +12,7 @@ export interface PendingLogin {
   demo: boolean
 }
 
-export type TakenLogin =
+type TakenLogin =
   | { status: 'found'; login: PendingLogin }
   | { status: 'expired'; login: PendingLogin }
   | { status: 'unknown' }
