@@ -1,6 +1,6 @@
 import { newCode, newToken } from './random'
 
-// Codes, access tokens and refresh tokens with Withings' lifetimes (DESIGN §4, from the
+// Codes, access tokens and refresh tokens with Withings' lifetimes (docs/withings.md, from the
 // reference and Withings' developer guide): a code lives 30 s and dies on first successful use;
 // an access token lives `expires_in` (3 h); a refresh token lives a year, and once it has been
 // used to refresh it stays valid until 8 h after that or until the new access token is first

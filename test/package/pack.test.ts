@@ -141,5 +141,6 @@ describe('the packed package', () => {
       )
       expect(checked).toBe('')
     },
+    60_000,
   )
 })

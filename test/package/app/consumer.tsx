@@ -84,19 +84,18 @@ export function describeSession(session: SessionView, logout: LogoutResult, code
   return `${id} ${logout.withings_informed} ${code}`
 }
 
+// The README's React recipe, as it is there.
 function Profile() {
   const withings = useWithings()
-  if (withings.status !== 'connected') return <ConnectWithings defaultScopes={['user.metrics']} />
-  // @ts-expect-error: scopes are Withings' scope names
-  const unknown: 'user.everything'[] = withings.scopes
+  if (withings.status === 'checking') return <p>Checking your Withings connection…</p>
+  if (withings.status !== 'connected') return <ConnectWithings />
   return (
-    <p>
-      Connected as {withings.userid} ({unknown.length} scopes)
+    <>
+      <p>Connected to Withings as {withings.userid}.</p>
       <button type="button" onClick={() => void withings.disconnect()}>
         Disconnect
       </button>
-      {withings.problem && <ProblemNotice problem={withings.problem} />}
-    </p>
+    </>
   )
 }
 
@@ -114,3 +113,27 @@ export function App() {
     </WithingsLinkProvider>
   )
 }
+
+export function Weights() {
+  const withings = useWithings()
+  // @ts-expect-error: scopes are Withings' scope names
+  const unknown: 'user.everything'[] = withings.scopes
+  const load = () => withings.data.all('measure', 'getmeas', { meastypes: [1] }, 'measuregrps')
+  // @ts-expect-error: the relay forwards only the actions it knows
+  const refused = () => withings.data.call('measure', 'deletemeas')
+  return (
+    <button type="button" onClick={() => void load().then(refused)}>
+      {unknown.length}
+      {withings.problem && <ProblemNotice problem={withings.problem} />}
+    </button>
+  )
+}
+
+// The README's fetch-style recipe (a Next.js route handler), as it is there.
+let relay: ReturnType<typeof createRelay> | undefined
+function handler(request: Request) {
+  relay ??= createRelay(configFromEnv(process.env))
+  return relay.fetch(request)
+}
+
+export { handler as GET, handler as POST }

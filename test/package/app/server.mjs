@@ -1,6 +1,6 @@
-// An app that already exists, adding Withings from the packed `withings-link` the way the
-// README's "Add Withings to your app" says: plain JavaScript, run by plain node, with only the
-// package and its peers installed. It prints one JSON line saying where each recipe answers.
+// An app that already exists, adding Withings from the packed `withings-link` as the README's
+// "Add Withings to your app" says: plain JavaScript run by plain node, with nothing installed
+// but the package and its peers. It prints one JSON line saying where each recipe answers.
 
 import { createServer } from 'node:http'
 import { getRequestListener, serve } from '@hono/node-server'
@@ -16,6 +16,8 @@ import { configFromEnv, createRelay } from 'withings-link/relay'
 const listening = (server) =>
   new Promise((resolve) => server.once('listening', () => resolve(server.address().port)))
 const at = (port) => `http://127.0.0.1:${port}`
+const served = async (fetch) =>
+  at(await listening(serve({ fetch, hostname: '127.0.0.1', port: 0 })))
 
 // Withings, played by the packed emulator, for the app registered in the environment.
 const emulator = createEmulator({
@@ -27,44 +29,35 @@ const emulator = createEmulator({
     },
   ],
 })
-const withings = at(
-  await listening(serve({ fetch: emulator.fetch, hostname: '127.0.0.1', port: 0 })),
-)
-const config = configFromEnv({
-  ...process.env,
-  WITHINGS_AUTHORIZE_URL: `${withings}/oauth2_user/authorize2`,
-  WITHINGS_API_URL: withings,
-})
+const withings = await served(emulator.fetch)
+process.env.WITHINGS_AUTHORIZE_URL = `${withings}/oauth2_user/authorize2`
+process.env.WITHINGS_API_URL = withings
 
-// Recipe: an existing Hono app, its own routes first, then the relay under /api.
-const relay = createRelay(config)
+// Recipe: an existing Hono app on Node, its own routes beside the relay's /api.
+const relay = await createNodeRelay(configFromEnv(process.env))
 const app = new Hono()
 app.get('/', (c) => c.text('the app’s own home page'))
 app.all('/api/*', (c) => relay.fetch(c.req.raw, c.env))
-const hono = at(await listening(serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 })))
+const hono = await served(app.fetch)
 
-// Recipe: Express, or any (req, res, next) middleware stack, with the Node wiring.
-const nodeRelay = await createNodeRelay(config)
-const relayListener = getRequestListener(nodeRelay.fetch)
-const withRelay = (req, res, next) =>
-  req.url.startsWith('/api/') ? relayListener(req, res) : next()
+// Recipe: Express, or any (req, res, next) middleware stack, before its body parsers.
+const toRelay = getRequestListener(relay.fetch)
+const withRelay = (req, res, next) => (req.url.startsWith('/api/') ? toRelay(req, res) : next())
 const express = createServer((req, res) =>
   withRelay(req, res, () => res.end('the Express app’s own page')),
 )
 const middleware = at(await listening(express.listen(0, '127.0.0.1')))
 
-// Recipe: a fetch-style handler (a Next.js route handler under app/api/[...path]/route.ts).
-const handler = (request) => relay.fetch(request)
-const POST = handler
+// Recipe: a fetch-style route handler (Next.js: app/api/[...path]/route.ts), made on first use.
+let webRelay
+function handler(request) {
+  webRelay ??= createRelay(configFromEnv(process.env))
+  return webRelay.fetch(request)
+}
 const GET = handler
-const routeHandler = at(
-  await listening(
-    serve({
-      fetch: (request) => (request.method === 'POST' ? POST(request) : GET(request)),
-      hostname: '127.0.0.1',
-      port: 0,
-    }),
-  ),
+const POST = handler
+const routeHandler = await served((request) =>
+  request.method === 'POST' ? POST(request) : GET(request),
 )
 
 // Recipe: the React side, rendered on the server as a framework does before hydrating.
@@ -77,7 +70,10 @@ const page = renderToString(
 )
 
 // Without ioredis installed, asking for Redis says what to install.
-const withoutIoredis = await createNodeRelay({ ...config, redisUrl: 'redis://127.0.0.1:1' }).then(
+const withoutIoredis = await createNodeRelay({
+  ...configFromEnv(process.env),
+  redisUrl: 'redis://127.0.0.1:1',
+}).then(
   () => 'opened',
   (error) => error.message,
 )
