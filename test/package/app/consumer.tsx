@@ -136,4 +136,4 @@ function handler(request: Request) {
   return relay.fetch(request)
 }
 
-export { handler as GET, handler as POST }
+export { handler as GET, handler as OPTIONS, handler as POST }
