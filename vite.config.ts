@@ -84,89 +84,96 @@ const isPackage = (id: string) => !id.startsWith('.') && !id.startsWith('/') && 
 
 // One config for the SPA build (`vite build`), the relay bundle (`vite build --mode relay`), the
 // package (`vite build --mode lib`, run by `npm pack`) and the test projects (`vitest`).
-export default defineConfig(({ mode }) => ({
-  plugins:
-    mode === 'relay' ? [] : mode === 'lib' ? [react(), declarations()] : [react(), precompress()],
-  // The demo app imports the kit as any app would, by its package entry; here, from its source.
-  resolve: {
-    alias: { 'withings-link/react': fileURLToPath(new URL('web/link/index.ts', import.meta.url)) },
-  },
-  build:
-    mode === 'lib'
-      ? {
-          outDir: LIBRARY_DIR,
-          emptyOutDir: true,
-          target: 'es2023',
-          minify: false,
-          modulePreload: false,
-          lib: { entry: LIBRARY_ENTRIES, formats: ['es' as const] },
-          rollupOptions: {
-            external: isPackage,
-            output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-          },
-        }
-      : mode === 'relay'
+export default defineConfig(({ mode }) => {
+  // The package is a production build whoever packs it (a test runner sets NODE_ENV=test, which
+  // would compile its JSX for React's development runtime, with this machine's paths in it).
+  if (mode === 'lib') process.env.NODE_ENV = 'production'
+  return {
+    plugins:
+      mode === 'relay' ? [] : mode === 'lib' ? [react(), declarations()] : [react(), precompress()],
+    // The demo app imports the kit as any app would, by its package entry; here, from its source.
+    resolve: {
+      alias: {
+        'withings-link/react': fileURLToPath(new URL('web/link/index.ts', import.meta.url)),
+      },
+    },
+    build:
+      mode === 'lib'
         ? {
-            ssr: 'relay/start.ts',
-            outDir: 'build/relay',
-            target: 'node20',
+            outDir: LIBRARY_DIR,
             emptyOutDir: true,
-            // .mjs throughout: ES modules whatever package.json (if any) sits beside the bundle.
+            target: 'es2023',
+            minify: false,
+            modulePreload: false,
+            lib: { entry: LIBRARY_ENTRIES, formats: ['es' as const] },
             rollupOptions: {
-              output: { entryFileNames: 'start.mjs', chunkFileNames: 'assets/[name]-[hash].mjs' },
+              external: isPackage,
+              output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
             },
           }
-        : { outDir: 'dist', emptyOutDir: true, sourcemap: false },
-  // The relay bundle must run with plain `node` and no node_modules beside it.
-  ssr: { noExternal: true, target: 'node' },
-  test: {
-    reporters: [
-      'default',
-      './test/adversarial/support/figures-reporter.ts',
-      './test/support/summary-reporter.ts',
-    ],
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'node',
-          environment: 'node',
-          include: [
-            'test/{relay,emulator,quality,store,package}/**/*.test.ts',
-            'test/web/**/*.node.test.ts',
-          ],
+        : mode === 'relay'
+          ? {
+              ssr: 'relay/start.ts',
+              outDir: 'build/relay',
+              target: 'node20',
+              emptyOutDir: true,
+              // .mjs throughout: ES modules whatever package.json (if any) sits beside the bundle.
+              rollupOptions: {
+                output: { entryFileNames: 'start.mjs', chunkFileNames: 'assets/[name]-[hash].mjs' },
+              },
+            }
+          : { outDir: 'dist', emptyOutDir: true, sourcemap: false },
+    // The relay bundle must run with plain `node` and no node_modules beside it.
+    ssr: { noExternal: true, target: 'node' },
+    test: {
+      reporters: [
+        'default',
+        './test/adversarial/support/figures-reporter.ts',
+        './test/support/summary-reporter.ts',
+      ],
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'node',
+            environment: 'node',
+            include: [
+              'test/{relay,emulator,quality,store,package}/**/*.test.ts',
+              'test/web/**/*.node.test.ts',
+            ],
+          },
         },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'dom',
-          environment: 'jsdom',
-          include: ['test/web/**/*.test.{ts,tsx}'],
-          exclude: ['test/web/**/*.node.test.ts'],
-          setupFiles: ['test/support/dom-setup.ts'],
+        {
+          extends: true,
+          test: {
+            name: 'dom',
+            environment: 'jsdom',
+            include: ['test/web/**/*.test.{ts,tsx}'],
+            exclude: ['test/web/**/*.node.test.ts'],
+            setupFiles: ['test/support/dom-setup.ts'],
+          },
         },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'adversarial',
-          environment: 'node',
-          include: ['test/adversarial/**/*.test.ts'],
+        {
+          extends: true,
+          test: {
+            name: 'adversarial',
+            environment: 'node',
+            include: ['test/adversarial/**/*.test.ts'],
+          },
         },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'e2e',
-          environment: 'node',
-          include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/e2e/support/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
+        {
+          extends: true,
+          test: {
+            name: 'e2e',
+            environment: 'node',
+            include: ['test/e2e/**/*.test.ts'],
+            globalSetup: ['test/e2e/support/global-setup.ts'],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
         },
-      },
-    ],
-  },
-}))
+      ],
+    },
+  }
+})

@@ -1,5 +1,12 @@
 import { execFile } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
@@ -78,6 +85,16 @@ describe('the packed package', () => {
     expect(paths).toContain('build/lib/types/web/link/index.d.ts')
     expect(paths.filter((path) => /\.tsx?$/.test(path) && !path.endsWith('.d.ts'))).toEqual([])
     expect(paths.filter((path) => path.startsWith('test/') || path.startsWith('dist/'))).toEqual([])
+  })
+
+  test('is a production build, with nothing of the machine that built it', () => {
+    const built = join(app, 'node_modules/withings-link/build/lib')
+    const react = readFileSync(join(built, 'react.js'), 'utf8')
+    expect(react).toContain('from "react/jsx-runtime"')
+    expect(react).not.toContain('jsx-dev-runtime')
+    for (const file of ['relay.js', 'node.js', 'emulator.js', 'react.js']) {
+      expect(readFileSync(join(built, file), 'utf8')).not.toContain(ROOT)
+    }
   })
 
   test.each([
