@@ -53,17 +53,31 @@ export function relayApp(env: Record<string, string | undefined>): Hono {
   return app
 }
 
-export async function nodeServer(config: RelayConfig): Promise<() => Promise<number>> {
-  const relay: NodeRelay = await createNodeRelay(config, { log: (line) => console.log(line.msg) })
+// The README's Node server recipe, as it is there.
+export async function nodeServer() {
+  const config = configFromEnv(process.env)
+  const relay = await createNodeRelay(config)
   const gate = drainGate(relay.fetch)
-  const server = await listen(gate.fetch, { hostname: '127.0.0.1', port: 0 })
-  const stop = gracefulStop({ gate, server, graceMs: 12_000, log: () => {} })
-  serve({ fetch: relay.fetch, port: 0 })
-  return async () => {
+  const server = await listen(gate.fetch, { hostname: '0.0.0.0', port: 3000 })
+  const stop = gracefulStop({
+    gate,
+    server,
+    graceMs: config.upstreamTimeoutMs + 2_000,
+    log: console.log,
+  })
+  process.once('SIGTERM', async () => {
     const code = await stop('SIGTERM')
     await relay.close()
-    return code
-  }
+    process.exit(code)
+  })
+}
+
+export async function nodeOverrides(config: RelayConfig): Promise<NodeRelay> {
+  const relay = await createNodeRelay(config, { log: (line) => console.log(line.msg) })
+  serve({ fetch: relay.fetch, port: 0 })
+  // @ts-expect-error: a relay needs its config
+  await createNodeRelay()
+  return relay
 }
 
 export function emulatorFor(callback: string): Emulator {
