@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import react from '@vitejs/plugin-react'
@@ -27,82 +28,157 @@ function precompress(): Plugin {
   }
 }
 
-// One config for the SPA build (`vite build`), the relay bundle (`vite build --mode relay`) and
-// the test projects (`vitest`).
-export default defineConfig(({ mode }) => ({
-  plugins: mode === 'relay' ? [] : [react(), precompress()],
-  // `npm run dev` may sit behind a tunnel: its dev server serves what the page needs (web/, the
-  // contract, dependencies), never the rest of the project tree (relay/, package.json, .env…).
-  server: {
-    fs: { strict: true, allow: ['web', 'index.html', 'relay/contract.ts', 'node_modules'] },
-  },
-  // The demo app imports the kit as any app would, by its package entry; here, from its source.
-  resolve: {
-    alias: { 'withings-link/react': fileURLToPath(new URL('web/link/index.ts', import.meta.url)) },
-  },
-  build:
-    mode === 'relay'
-      ? {
-          ssr: 'relay/start.ts',
-          outDir: 'build/relay',
-          target: 'node20',
-          emptyOutDir: true,
-          // .mjs throughout: ES modules whatever package.json (if any) sits beside the bundle.
-          rollupOptions: {
-            output: { entryFileNames: 'start.mjs', chunkFileNames: 'assets/[name]-[hash].mjs' },
+/** The package's entry points (package.json `exports`): each becomes build/lib/<name>.js. */
+const LIBRARY_ENTRIES = {
+  relay: 'relay/index.ts',
+  node: 'relay/node/index.ts',
+  emulator: 'relay/emulator/index.ts',
+  react: 'web/link/index.ts',
+}
+const LIBRARY_DIR = 'build/lib'
+
+/**
+ * The package's type declarations, beside its JavaScript: `tsc` emits them per source file into
+ * build/lib/types, then their relative imports get the `.js` that Node's own resolution
+ * (moduleResolution node16/nodenext) needs, as the sources are written for a bundler.
+ */
+function declarations(): Plugin {
+  return {
+    name: 'withings-link:declarations',
+    apply: 'build',
+    closeBundle() {
+      const out = join(LIBRARY_DIR, 'types')
+      const tsc = fileURLToPath(new URL('node_modules/.bin/tsc', import.meta.url))
+      // The options of tsconfig.base.json that shape declarations, for these entries only.
+      execFileSync(tsc, [
+        ...['--ignoreConfig', '--declaration', '--emitDeclarationOnly', '--outDir', out],
+        ...['--rootDir', '.', '--target', 'es2023', '--module', 'esnext'],
+        ...['--moduleResolution', 'bundler', '--jsx', 'react-jsx', '--strict', '--skipLibCheck'],
+        ...['--lib', 'es2023,dom,dom.iterable', '--types', 'node', '--verbatimModuleSyntax'],
+        ...Object.values(LIBRARY_ENTRIES),
+      ])
+      for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue
+        const file = join(entry.parentPath, entry.name)
+        const text = readFileSync(file, 'utf8')
+        writeFileSync(
+          file,
+          text.replace(
+            /(from\s+|import\()'(\.\.?\/[^']*)'/g,
+            (_, before: string, specifier: string) => {
+              const target = join(dirname(file), specifier)
+              const spelled = existsSync(`${target}.d.ts`)
+                ? `${specifier}.js`
+                : `${specifier}/index.js`
+              return `${before}'${spelled}'`
+            },
+          ),
+        )
+      }
+    },
+  }
+}
+
+/** Every bare import (hono, react, node:crypto…): the app's own copy, a peer dependency. */
+const isPackage = (id: string) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0')
+
+// One config for the SPA build (`vite build`), the relay bundle (`vite build --mode relay`), the
+// package (`vite build --mode lib`, run by `npm pack`) and the test projects (`vitest`).
+export default defineConfig(({ mode }) => {
+  // The package is a production build whoever packs it (a test runner sets NODE_ENV=test, which
+  // would compile its JSX for React's development runtime, with this machine's paths in it).
+  if (mode === 'lib') process.env.NODE_ENV = 'production'
+  return {
+    plugins:
+      mode === 'relay' ? [] : mode === 'lib' ? [react(), declarations()] : [react(), precompress()],
+    // `npm run dev` may sit behind a tunnel: its dev server serves what the page needs (web/, the
+    // contract, dependencies), never the rest of the project tree (relay/, package.json, .env…).
+    server: {
+      fs: { strict: true, allow: ['web', 'index.html', 'relay/contract.ts', 'node_modules'] },
+    },
+    // The demo app imports the kit as any app would, by its package entry; here, from its source.
+    resolve: {
+      alias: {
+        'withings-link/react': fileURLToPath(new URL('web/link/index.ts', import.meta.url)),
+      },
+    },
+    build:
+      mode === 'lib'
+        ? {
+            outDir: LIBRARY_DIR,
+            emptyOutDir: true,
+            target: 'es2023',
+            minify: false,
+            modulePreload: false,
+            lib: { entry: LIBRARY_ENTRIES, formats: ['es' as const] },
+            rollupOptions: {
+              external: isPackage,
+              output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+            },
+          }
+        : mode === 'relay'
+          ? {
+              ssr: 'relay/start.ts',
+              outDir: 'build/relay',
+              target: 'node20',
+              emptyOutDir: true,
+              // .mjs throughout: ES modules whatever package.json (if any) sits beside the bundle.
+              rollupOptions: {
+                output: { entryFileNames: 'start.mjs', chunkFileNames: 'assets/[name]-[hash].mjs' },
+              },
+            }
+          : { outDir: 'dist', emptyOutDir: true, sourcemap: false },
+    // The relay bundle must run with plain `node` and no node_modules beside it.
+    ssr: { noExternal: true, target: 'node' },
+    test: {
+      reporters: [
+        'default',
+        './test/adversarial/support/figures-reporter.ts',
+        './test/support/summary-reporter.ts',
+      ],
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'node',
+            environment: 'node',
+            include: [
+              'test/{relay,emulator,quality,store,package}/**/*.test.ts',
+              'test/web/**/*.node.test.ts',
+            ],
           },
-        }
-      : { outDir: 'dist', emptyOutDir: true, sourcemap: false },
-  // The relay bundle must run with plain `node` and no node_modules beside it.
-  ssr: { noExternal: true, target: 'node' },
-  test: {
-    reporters: [
-      'default',
-      './test/adversarial/support/figures-reporter.ts',
-      './test/support/summary-reporter.ts',
-    ],
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'node',
-          environment: 'node',
-          include: [
-            'test/{relay,emulator,quality,store}/**/*.test.ts',
-            'test/web/**/*.node.test.ts',
-          ],
         },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'dom',
-          environment: 'jsdom',
-          include: ['test/web/**/*.test.{ts,tsx}'],
-          exclude: ['test/web/**/*.node.test.ts'],
-          setupFiles: ['test/support/dom-setup.ts'],
+        {
+          extends: true,
+          test: {
+            name: 'dom',
+            environment: 'jsdom',
+            include: ['test/web/**/*.test.{ts,tsx}'],
+            exclude: ['test/web/**/*.node.test.ts'],
+            setupFiles: ['test/support/dom-setup.ts'],
+          },
         },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'adversarial',
-          environment: 'node',
-          include: ['test/adversarial/**/*.test.ts'],
+        {
+          extends: true,
+          test: {
+            name: 'adversarial',
+            environment: 'node',
+            include: ['test/adversarial/**/*.test.ts'],
+          },
         },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'e2e',
-          environment: 'node',
-          include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/e2e/support/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
+        {
+          extends: true,
+          test: {
+            name: 'e2e',
+            environment: 'node',
+            include: ['test/e2e/**/*.test.ts'],
+            globalSetup: ['test/e2e/support/global-setup.ts'],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
         },
-      },
-    ],
-  },
-}))
+      ],
+    },
+  }
+})

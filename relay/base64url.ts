@@ -1,10 +1,7 @@
-// Base64url without padding (RFC 4648 §5), on Web standards only so the relay runs wherever Hono runs.
+import { encodeBase64url } from './contract'
 
-export function encodeBase64url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
-}
+// Decoding base64url (RFC 4648 §5), on Web standards only so the relay runs wherever Hono runs.
+// Encoding is in contract.ts, which the SPA shares.
 
 /**
  * Returns null for anything that is not canonical base64url: the unused low bits of the last

@@ -1,5 +1,7 @@
 // Parses the relay's environment once, at start, into a typed config or a list of problems
-// (one plain sentence each). Only entry files read process.env; they hand it to parseConfig.
+// (one plain sentence each). Only entry files read process.env; they hand it to parseConfig, or
+// to configFromEnv, which throws one ConfigError naming every problem. The Node server's own
+// settings (PORT, HOST, STATIC_DIR, the local emulator's) are parsed in relay/node/settings.ts.
 
 import { isLoopbackHost } from './cookies/cookie-policy'
 import { parseRedisUrl } from './store/redis-url'
@@ -18,7 +20,6 @@ export interface RelayConfig {
   relaySecrets: readonly string[]
   /** Origins besides the relay's own that may call it (CORS with credentials, exact match). */
   allowedOrigins: readonly string[]
-  port: number
   /** True when the relay talks to the built-in emulator (shown in the SPA). */
   emulator: boolean
   /** Deadline for one request to Withings; well under the code's 30 s life. */
@@ -30,11 +31,6 @@ export interface RelayConfig {
    * the connection's address. Behind a load balancer, 0 makes every client share its address.
    */
   trustProxyHops: number
-  /**
-   * Origins the SPA served beside the relay fetches from besides its own: the origin of
-   * VITE_RELAY_URL (read from the same environment or .env as the build), for its CSP connect-src.
-   */
-  connectOrigins: readonly string[]
   /** The secret a trusted proxy sends in X-Withings-Link-Proxy; X-Forwarded-For needs it. */
   proxySecret: string | undefined
   /** The absolute life of a session, counted from the login and kept across refreshes. */
@@ -51,9 +47,28 @@ export interface RelayConfig {
 
 export type Env = Readonly<Record<string, string | undefined>>
 
-export type ParsedConfig =
+type ParsedConfig =
   | { ok: true; config: RelayConfig; warnings: string[] }
   | { ok: false; problems: string[] }
+
+/**
+ * Withings played by a local emulator (`npm start` and `npm run dev` without credentials): its
+ * app's credentials and endpoints stand for the WITHINGS_* settings, and the redirect URI and
+ * cookie key serve unless WITHINGS_REDIRECT_URI and RELAY_SECRET are set.
+ */
+export interface EmulatedWithings {
+  clientId: string
+  clientSecret: string
+  authorizeUrl: string
+  apiUrl: string
+  redirectUri: string
+  relaySecret: string
+}
+
+export interface ConfigOptions {
+  /** The relay talks to this emulator, not to Withings (`emulator: true` in GET /api/config). */
+  emulator?: EmulatedWithings
+}
 
 const MIN_SECRET_LENGTH = 32
 /** Estimated bits of a RELAY_SECRET key below which it is refused, and warned about. */
@@ -69,13 +84,12 @@ const DEFAULT_WITHINGS_CALLS_PER_MINUTE = 100
 // A person needs one or two sign-ins; a few people behind one address, a few more. Made-up codes
 // from a handful of addresses then reach Withings a few dozen times in ten minutes, no more.
 const DEFAULT_SIGN_INS_PER_ADDRESS = 6
-const DEFAULT_PORT = 3000
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
 const DEFAULT_RATE_LIMIT_PER_MINUTE = 60
 const MAX_RATE_LIMIT_PER_MINUTE = 100_000
 const MAX_TRUSTED_PROXIES = 5
 
-export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
+export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedConfig {
   const problems: string[] = []
   const warnings: string[] = []
   const required = (name: string): string => {
@@ -84,11 +98,14 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
     return value ?? ''
   }
 
-  const clientId = required('WITHINGS_CLIENT_ID')
-  const clientSecret = required('WITHINGS_CLIENT_SECRET')
+  const clientId = emulator ? emulator.clientId : required('WITHINGS_CLIENT_ID')
+  const clientSecret = emulator ? emulator.clientSecret : required('WITHINGS_CLIENT_SECRET')
   if (/\s/.test(clientId)) problems.push('WITHINGS_CLIENT_ID must not contain spaces.')
 
-  const redirectUri = required('WITHINGS_REDIRECT_URI')
+  const redirectUri =
+    emulator && !env.WITHINGS_REDIRECT_URI?.trim()
+      ? emulator.redirectUri
+      : required('WITHINGS_REDIRECT_URI')
   const redirectUrl = redirectUri ? httpUrl(redirectUri) : null
   if (redirectUri && !redirectUrl) {
     problems.push(
@@ -103,13 +120,18 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
     warnings.push(...callbackRuleWarnings(redirectUri))
   }
 
-  const authorizeUrl = urlSetting(env, 'WITHINGS_AUTHORIZE_URL', WITHINGS_AUTHORIZE_URL, problems)
-  const apiUrl = urlSetting(env, 'WITHINGS_API_URL', WITHINGS_API_URL, problems).replace(/\/+$/, '')
+  const authorizeUrl =
+    emulator?.authorizeUrl ??
+    urlSetting(env, 'WITHINGS_AUTHORIZE_URL', WITHINGS_AUTHORIZE_URL, problems)
+  const apiUrl = (
+    emulator?.apiUrl ?? urlSetting(env, 'WITHINGS_API_URL', WITHINGS_API_URL, problems)
+  ).replace(/\/+$/, '')
 
-  const relaySecrets = (env.RELAY_SECRET ?? '')
+  const keys = (env.RELAY_SECRET ?? '')
     .split(',')
     .map((key) => key.trim())
     .filter(Boolean)
+  const relaySecrets = keys.length === 0 && emulator ? [emulator.relaySecret] : keys
   if (relaySecrets.length === 0) {
     problems.push(
       'RELAY_SECRET is missing: set at least 32 random characters (e.g. `openssl rand -base64 32`).',
@@ -139,8 +161,6 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
       )
     }
   }
-  const spaRelay = httpUrl(urlSetting(env, 'VITE_RELAY_URL', '', problems))
-  const port = parsePort(env.PORT, problems)
   const upstreamTimeoutMs = wholeNumber(env.WITHINGS_TIMEOUT_MS, problems, {
     name: 'WITHINGS_TIMEOUT_MS',
     fallback: DEFAULT_UPSTREAM_TIMEOUT_MS,
@@ -213,12 +233,10 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
       apiUrl,
       relaySecrets,
       allowedOrigins,
-      port,
-      emulator,
+      emulator: emulator !== undefined,
       upstreamTimeoutMs,
       rateLimitPerMinute,
       trustProxyHops,
-      connectOrigins: spaRelay ? [spaRelay.origin] : [],
       proxySecret,
       sessionLifetimeSeconds: sessionDays * 86_400,
       withingsCallsPerMinute,
@@ -229,12 +247,49 @@ export function parseConfig(env: Env, { emulator = false } = {}): ParsedConfig {
   }
 }
 
+export interface ConfigFromEnvOptions extends ConfigOptions {
+  /** Hears each warning (a redirect URI Withings would not register, a weak key…); console.warn by default. */
+  onWarning?: (warning: string) => void
+}
+
+/**
+ * The relay's config from an environment-like object (`process.env`, a Worker's `env`, a plain
+ * object): the same rules as `npm start`, reading nothing else. Throws one ConfigError naming
+ * every problem.
+ */
+export function configFromEnv(
+  env: Env,
+  { onWarning = warnOnConsole, ...options }: ConfigFromEnvOptions = {},
+): RelayConfig {
+  const parsed = parseConfig(env, options)
+  if (!parsed.ok) throw new ConfigError(parsed.problems)
+  for (const warning of parsed.warnings) onWarning(warning)
+  return parsed.config
+}
+
+/** What configFromEnv throws: every problem, one sentence each, in `problems` and the message. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+  readonly problems: readonly string[]
+
+  constructor(problems: readonly string[]) {
+    super(
+      `withings-link is not configured:\n${problems.map((problem) => `- ${problem}`).join('\n')}`,
+    )
+    this.problems = problems
+  }
+}
+
+function warnOnConsole(warning: string) {
+  console.warn(`withings-link: warning: ${warning}`)
+}
+
 /**
  * Withings only registers https callbacks on port 80/443, at most 255 characters, with no
  * localhost or IP address (developer guide, "Callback URL"). Other URIs are legitimate for
  * tunnels, hosts entries and test doubles, so they earn a warning with the workaround, not a refusal.
  */
-export function callbackRuleWarnings(redirectUri: string): string[] {
+function callbackRuleWarnings(redirectUri: string): string[] {
   const url = new URL(redirectUri)
   const broken: string[] = []
   if (url.protocol !== 'https:') broken.push('it is not https')
@@ -261,7 +316,7 @@ function hostKind(hostname: string): string | undefined {
   return undefined
 }
 
-function httpUrl(value: string): URL | null {
+export function httpUrl(value: string): URL | null {
   try {
     const url = new URL(value)
     return url.protocol === 'http:' || url.protocol === 'https:' ? url : null
@@ -270,7 +325,7 @@ function httpUrl(value: string): URL | null {
   }
 }
 
-function urlSetting(env: Env, name: string, fallback: string, problems: string[]): string {
+export function urlSetting(env: Env, name: string, fallback: string, problems: string[]): string {
   const value = env[name]?.trim()
   if (!value) return fallback
   if (!httpUrl(value)) {
@@ -295,26 +350,17 @@ function parseOrigins(raw: string | undefined, problems: string[]): string[] {
   return origins
 }
 
-export function parsePort(raw: string | undefined, problems: string[]): number {
-  if (raw === undefined || raw.trim() === '') return DEFAULT_PORT
-  const port = Number(raw)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    problems.push(`PORT must be a whole number from 0 to 65535 (got "${raw}").`)
-    return DEFAULT_PORT
-  }
-  return port
-}
-
-function wholeNumber(
+export function wholeNumber(
   raw: string | undefined,
   problems: string[],
-  rule: { name: string; fallback: number; min: number; max: number; meaning: string },
+  rule: { name: string; fallback: number; min: number; max: number; meaning?: string },
 ): number {
   if (raw === undefined || raw.trim() === '') return rule.fallback
   const value = Number(raw)
   if (!Number.isInteger(value) || value < rule.min || value > rule.max) {
+    const meaning = rule.meaning ? `, the ${rule.meaning}` : ''
     problems.push(
-      `${rule.name} must be a whole number from ${rule.min} to ${rule.max}, the ${rule.meaning} (got "${raw}").`,
+      `${rule.name} must be a whole number from ${rule.min} to ${rule.max}${meaning} (got "${raw}").`,
     )
     return rule.fallback
   }

@@ -97,6 +97,13 @@ export const CODE_LIFETIME_SECONDS = 30
 /** How long a pending login (state) stays valid, in the SPA and in the login cookie. */
 export const PENDING_LOGIN_SECONDS = 600
 
+/** Base64url without padding (RFC 4648 §5): how the SPA spells a state, and the relay a seal. */
+export function encodeBase64url(bytes: Uint8Array): string {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
+}
+
 /** Equal-time string comparison, so a wrong state or secret reveals nothing through timing. */
 export function constantTimeEqual(a: string, b: string): boolean {
   let difference = a.length ^ b.length

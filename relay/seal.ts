@@ -1,4 +1,5 @@
-import { decodeBase64url, encodeBase64url } from './base64url'
+import { decodeBase64url } from './base64url'
+import { encodeBase64url } from './contract'
 
 // Sealed cookies: AES-256-GCM with a key derived (HKDF-SHA-256) from each RELAY_SECRET entry.
 // The cookie's purpose (its name) is bound as additional authenticated data, so a login cookie
@@ -35,7 +36,7 @@ export type CipherFactory = (secret: string) => Promise<CookieCipher>
 
 type CryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>
 
-export interface Unsealed {
+interface Unsealed {
   /** Whatever was sealed, as JSON gave it back: callers narrow it. */
   value: unknown
   /** Sealed with an older key: the caller should re-seal it with the current one. */

@@ -7,7 +7,7 @@ import { NotFoundPage } from './pages/NotFoundPage'
 // The dashboard (charts, data parsers) loads only when visited: the first load stays small.
 const DashboardPage = lazy(() => import('./pages/DashboardPage'))
 
-export function AppRoutes() {
+function AppRoutes() {
   return (
     <>
       <header className="top">

@@ -10,7 +10,7 @@ import type { CookieOptions } from 'hono/utils/cookie'
 /** The hosts a browser can only reach on the person's own machine. */
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
-export type CookieKind = 'login' | 'session'
+type CookieKind = 'login' | 'session'
 
 export interface CookieSpec {
   /** The cookie's name, also the purpose its seal is bound to. */
@@ -18,7 +18,7 @@ export interface CookieSpec {
   options(maxAgeSeconds: number): CookieOptions
 }
 
-export interface CookiePolicy {
+interface CookiePolicy {
   /** True for `__Host-` cookies with Secure (https), false on a loopback http origin. */
   secure: boolean
   login: CookieSpec

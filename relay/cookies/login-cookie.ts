@@ -24,7 +24,7 @@ interface PendingState {
  * more), `no_cookie` (the browser sent no login cookie at all: it did not keep it), or
  * `not_pending` (a cookie came, without this state in it).
  */
-export type Consumed = 'consumed' | 'no_cookie' | 'not_pending'
+type Consumed = 'consumed' | 'no_cookie' | 'not_pending'
 
 export interface LoginCookie {
   bind(c: Context, state: string): Promise<void>

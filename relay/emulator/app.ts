@@ -5,7 +5,7 @@ import { createConsentTickets } from './consent-tickets'
 import { controlRoutes } from './control-api'
 import { dataRoutes } from './data/routes'
 import { createSeedData, type SeedData } from './data/seed-data'
-import { ConnectionDropped } from './fault-response'
+import { ConnectionDropped, type RawConnection } from './fault-response'
 import { createFaults, type FaultController } from './faults'
 import { loopbackHostsOnly } from './host-check'
 import { pageHeaders } from './html'
@@ -27,21 +27,10 @@ import { tokenEndpoint } from './token-endpoint'
 import { createTokenStore } from './token-store'
 import { SEEDED_USERS, type SeededUser } from './users'
 
-// A faithful local Withings (DESIGN §5): account.withings.com's authorize pages and
-// wbsapi.withings.net's token endpoint and data services, on one origin, with an injectable
-// clock and fault switches. Every emulator is independent, so tests build as many as they like.
-
-export type { EmulatorClient } from './clients'
-export type { LatestMeasure, SeedData, UserData } from './data/seed-data'
-export type { ActiveFault, Fault, FaultController, FaultOptions, FaultTarget } from './faults'
-export type { OutgoingFetch } from './notify/callback-check'
-export type { AttemptOutcome, Delivery, DeliveryAttempt } from './notify/deliveries'
-export type { NotifyEvent, Triggered } from './notify/events'
-export type { Scheduler } from './notify/scheduler'
-export type { EmulatorNotifications } from './notify/service'
-export type { Subscription } from './notify/subscriptions'
-export type { EmulatorRequestLog, RequestCounts, RequestLogEntry } from './request-log'
-export type { SeededUser } from './users'
+// A faithful local Withings: account.withings.com's authorize pages and wbsapi.withings.net's
+// token endpoint and data services, on one origin, with an injectable clock and fault switches
+// (the facts it plays: docs/withings.md). Every emulator is independent, so tests build as many
+// as they like.
 
 export interface EmulatorOptions {
   clients: EmulatorClient[]
@@ -68,6 +57,12 @@ export interface EmulatorOptions {
   random?: () => number
   /** How long a callback has to answer a HEAD check or a notification. Default 2000 (Withings). */
   callbackDeadlineMs?: number
+  /**
+   * The runtime's hold on each request's connection, so that the `reset` and `truncated` faults
+   * cut real connections (Node's is withings-link/node's). Without it a reset makes the caller's
+   * fetch reject and a truncated body fails to read, as through `app.request`.
+   */
+  connection?: RawConnection
 }
 
 export interface Emulator {
@@ -98,7 +93,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const data = createSeedData({ users, createdAt: now() })
   const tokens = createTokenStore({ now, accessTokenTtlSeconds })
   const tickets = createConsentTickets({ now })
-  const faults = createFaults()
+  const faults = createFaults(options.connection)
   const requests = createRequestLog()
   // One window for the whole app, all its users and services (Withings' 120 requests a minute).
   const rateLimiter = createRateLimiter({ now, perMinute })

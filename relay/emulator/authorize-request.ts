@@ -11,12 +11,10 @@ export interface AuthorizeRequest {
   demo: boolean
 }
 
-export type AuthorizeParse =
-  | { ok: true; request: AuthorizeRequest }
-  | { ok: false; problems: string[] }
+type AuthorizeParse = { ok: true; request: AuthorizeRequest } | { ok: false; problems: string[] }
 
 /** Parameters the pages carry through hidden fields, in this order. */
-export const AUTHORIZE_FIELDS = [
+const AUTHORIZE_FIELDS = [
   'response_type',
   'client_id',
   'redirect_uri',
@@ -25,7 +23,7 @@ export const AUTHORIZE_FIELDS = [
   'mode',
 ] as const
 
-export const INVALID_CLIENT_ID = 'invalid clientid'
+const INVALID_CLIENT_ID = 'invalid clientid'
 
 /**
  * Checks every parameter of oauth2-authorize (reference: response_type, client_id, state, scope,

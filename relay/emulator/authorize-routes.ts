@@ -16,7 +16,7 @@ import { findUser, type SeededUser, signIn } from './users'
 // be the demo user with mode=demo), select a user when the account holds several, then Accept
 // or Deny. Every step re-validates the request.
 
-export interface AuthorizeDeps {
+interface AuthorizeDeps {
   clients: ClientRegistry
   users: readonly SeededUser[]
   tokens: TokenStore
@@ -24,8 +24,8 @@ export interface AuthorizeDeps {
   allowLocalCallbacks: boolean
 }
 
-export const WRONG_PASSWORD = 'Wrong email or password. Check both and try again.'
-export const STALE_CONSENT =
+const WRONG_PASSWORD = 'Wrong email or password. Check both and try again.'
+const STALE_CONSENT =
   'This consent form has expired or was already used. Start again from the application.'
 export const STALE_CHOICE =
   'This choice of user has expired or was already made. Start again from the application.'

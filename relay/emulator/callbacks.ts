@@ -11,7 +11,7 @@ export const REDIRECT_URI_MISMATCH =
 
 const MAX_CALLBACK_LENGTH = 255
 
-export type CallbackCheck = { ok: true; url: URL } | { ok: false; reason: string }
+type CallbackCheck = { ok: true; url: URL } | { ok: false; reason: string }
 
 /** Registered callbacks, each entry possibly a comma-separated list; unparsable ones are ignored. */
 export function parseCallbacks(entries: readonly string[]): URL[] {

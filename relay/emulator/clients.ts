@@ -34,12 +34,3 @@ export function createClientRegistry(clients: readonly EmulatorClient[]): Client
   }
   return registry
 }
-
-/** Compares secrets without an early exit, the way a real server should. */
-export function secretMatches(expected: string, given: string): boolean {
-  const a = new TextEncoder().encode(expected)
-  const b = new TextEncoder().encode(given)
-  let difference = a.length ^ b.length
-  for (let i = 0; i < a.length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0)
-  return difference === 0
-}

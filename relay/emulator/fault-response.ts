@@ -1,10 +1,21 @@
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { envelopeResponse, statusFamily } from './envelope'
 import type { Fault, FaultSwitchboard } from './faults'
 
-// What each fault does to one HTTP exchange. Connection-level faults need the Node socket, which
-// @hono/node-server passes as `env.incoming.socket`; without one (app.request in tests) a reset
-// makes fetch reject and a truncation makes reading the body fail.
+// What each fault does to one HTTP exchange. Connection-level faults need the connection itself,
+// which only the runtime can hand over (Node's: relay/node/raw-connection.ts, an emulator option);
+// without it (app.request in tests) a reset makes fetch reject and a truncation makes reading the
+// body fail.
+
+/** The connection under one request, from the runtime that serves the emulator. */
+export interface RawConnection {
+  /**
+   * Destroys the connection, answering nothing. Returns what to hand the server instead of an
+   * answer, or undefined when this request has no connection of its own (then nothing happened).
+   */
+  reset(env: unknown): Response | undefined
+  /** Writes `bytes` to the connection as they are and ends it; undefined as for `reset`. */
+  endWith(env: unknown, bytes: string): Response | undefined
+}
 
 /** Thrown for `reset` when there is no socket; the app rethrows it so `fetch` rejects. */
 export class ConnectionDropped extends Error {
@@ -31,10 +42,11 @@ const TRUNCATED_PREFIX = {
 export const delay = (ms: number): Promise<void> =>
   ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
 
-export function faultResponse(
+function faultResponse(
   fault: Exclude<Fault, { type: 'delay' }>,
   route: 'token' | 'data',
   env: unknown,
+  connection: RawConnection | undefined,
 ): Response {
   switch (fault.type) {
     case 'http': {
@@ -61,26 +73,23 @@ export function faultResponse(
         headers: { 'content-type': 'application/json' },
       })
     case 'truncated':
-      return truncated(TRUNCATED_PREFIX[route], env)
+      return truncated(TRUNCATED_PREFIX[route], env, connection)
     case 'reset': {
-      const socket = nodeSocket(env)
-      if (!socket) throw new ConnectionDropped()
-      socket.destroy()
-      return RESPONSE_ALREADY_SENT
+      const sent = connection?.reset(env)
+      if (!sent) throw new ConnectionDropped()
+      return sent
     }
   }
 }
 
-function truncated(prefix: string, env: unknown): Response {
-  const socket = nodeSocket(env)
-  if (socket) {
-    // Written by hand so the promised Content-Length is never met: the client sees the headers,
-    // part of the body, then the end of the connection.
-    socket.end(
-      `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${prefix.length + 512}\r\nConnection: close\r\n\r\n${prefix}`,
-    )
-    return RESPONSE_ALREADY_SENT
-  }
+function truncated(prefix: string, env: unknown, connection: RawConnection | undefined): Response {
+  // Written by hand so the promised Content-Length is never met: the client sees the headers,
+  // part of the body, then the end of the connection.
+  const written = connection?.endWith(
+    env,
+    `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${prefix.length + 512}\r\nConnection: close\r\n\r\n${prefix}`,
+  )
+  if (written) return written
   let sent = false
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -95,23 +104,6 @@ function truncated(prefix: string, env: unknown): Response {
   return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
 }
 
-interface NodeSocket {
-  end(data: string): void
-  destroy(): void
-}
-
-/** `env.incoming.socket`, if this request came through @hono/node-server. */
-function nodeSocket(env: unknown): NodeSocket | undefined {
-  if (typeof env !== 'object' || env === null || !('incoming' in env)) return undefined
-  const incoming = env.incoming
-  if (typeof incoming !== 'object' || incoming === null || !('socket' in incoming)) return undefined
-  const socket = incoming.socket
-  if (typeof socket !== 'object' || socket === null) return undefined
-  if (!('end' in socket) || typeof socket.end !== 'function') return undefined
-  if (!('destroy' in socket) || typeof socket.destroy !== 'function') return undefined
-  return socket as NodeSocket
-}
-
 /** Runs the armed faults for one request: the response to send instead, or undefined to go on. */
 export async function applyFaults(
   faults: FaultSwitchboard,
@@ -121,5 +113,5 @@ export async function applyFaults(
   const plan = faults.take(route)
   await delay(plan.delayMs)
   if (!plan.fault || plan.fault.type === 'delay') return undefined
-  return faultResponse(plan.fault, route, env)
+  return faultResponse(plan.fault, route, env, faults.connection)
 }

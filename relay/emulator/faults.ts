@@ -1,5 +1,7 @@
-// Fault switches for the relay's failure tests (DESIGN §5). A fault is armed for the token
-// route, the data routes or both, for a number of requests or until cleared.
+import type { RawConnection } from './fault-response'
+
+// Fault switches for the relay's failure tests. A fault is armed for the token route, the data
+// routes or both, for a number of requests or until cleared.
 
 export type Fault =
   /** Waits, then answers normally. */
@@ -35,7 +37,7 @@ export interface FaultController {
   readonly active: readonly ActiveFault[]
 }
 
-export interface FaultPlan {
+interface FaultPlan {
   delayMs: number
   fault?: Fault
 }
@@ -43,12 +45,15 @@ export interface FaultPlan {
 export interface FaultSwitchboard extends FaultController {
   /** What hits this request: every armed delay, then the first armed other fault. */
   take(route: 'token' | 'data'): FaultPlan
+  /** The runtime's hold on each request's connection, for `reset` and `truncated`. */
+  readonly connection: RawConnection | undefined
 }
 
-export function createFaults(): FaultSwitchboard {
+export function createFaults(connection?: RawConnection): FaultSwitchboard {
   let active: ActiveFault[] = []
 
   return {
+    connection,
     get active() {
       return active
     },
@@ -78,7 +83,7 @@ export function createFaults(): FaultSwitchboard {
   }
 }
 
-export type ParsedFault =
+type ParsedFault =
   | { ok: true; fault: Fault; on: FaultTarget; times: number }
   | { ok: false; error: string }
 

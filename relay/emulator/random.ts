@@ -9,7 +9,7 @@ export function randomHex(bytes: number): string {
 }
 
 /** Uniform characters from `alphabet` (rejection sampling, so no modulo bias). */
-export function randomString(length: number, alphabet: string): string {
+function randomString(length: number, alphabet: string): string {
   const limit = 256 - (256 % alphabet.length)
   let out = ''
   while (out.length < length) {

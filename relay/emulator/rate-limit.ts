@@ -6,7 +6,7 @@ import { failure, MESSAGES } from './envelope'
 // per client id, for every service of one emulator; refused requests are not counted, so a
 // client that backs off recovers on time.
 
-export const WINDOW_MS = 60_000
+const WINDOW_MS = 60_000
 
 export interface RateLimiter {
   /**

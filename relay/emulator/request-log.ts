@@ -12,7 +12,7 @@ export interface RequestLogEntry {
   at: number
 }
 
-export type RequestFilter = Partial<Omit<RequestLogEntry, 'at'>>
+type RequestFilter = Partial<Omit<RequestLogEntry, 'at'>>
 
 export interface RequestCounts {
   total: number

@@ -19,7 +19,7 @@ import { findUser, type SeededUser } from './users'
 // a person who holds nothing any more succeeds again; only a userid the emulator does not know
 // is refused.
 
-export interface RevokeDeps {
+interface RevokeDeps {
   clients: ClientRegistry
   users: readonly SeededUser[]
   tokens: TokenStore

@@ -1,9 +1,9 @@
 // Withings refuses a call whose arguments are identical to one made less than 10 seconds before:
 // `{"status":601,"body":{"wait_seconds":N},"error":"Same arguments in less than 10 seconds"}`
-// (DESIGN §4; 601 is "Too many request" in the reference's response_status table). The window
-// starts at the first call; refused repeats do not extend it.
+// (docs/withings.md, "Errors and limits"; 601 is "Too many request" in the reference's
+// response_status table). The window starts at the first call; refused repeats do not extend it.
 
-export const SAME_ARGUMENTS_WINDOW_MS = 10_000
+const SAME_ARGUMENTS_WINDOW_MS = 10_000
 
 export interface SameArguments {
   /** Seconds left to wait when `key` was seen within the window; undefined (and remembered) otherwise. */

@@ -1,6 +1,6 @@
 import type { Scope } from '../contract'
 
-/** What each scope lets the application read, from Withings' scope table (DESIGN §4). */
+/** What each scope lets the application read, from Withings' scope table (docs/withings.md). */
 export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   'user.info': 'Your personal information and the list of your Withings devices',
   'user.metrics': 'Your measurements: weight, body composition, blood pressure, heart rate and ECG',

@@ -10,7 +10,7 @@ import type { SeededUser } from './users'
 
 export const SELECT_USER_PATH = '/oauth2_user/select_user'
 
-export interface UserChoice {
+interface UserChoice {
   user: SeededUser
   ticket: string
 }

@@ -17,7 +17,7 @@ import { findUser, type SeededUser, useridForWire } from './users'
 // grant_type authorization_code or refresh_token, with the client secret or signed. Always
 // HTTP 200 with an envelope.
 
-export interface TokenEndpointDeps {
+interface TokenEndpointDeps {
   clients: ClientRegistry
   users: readonly SeededUser[]
   tokens: TokenStore

@@ -1,14 +1,14 @@
 import { newCode, newToken } from './random'
 
-// Codes, access tokens and refresh tokens with Withings' lifetimes (DESIGN §4, from the
+// Codes, access tokens and refresh tokens with Withings' lifetimes (docs/withings.md, from the
 // reference and Withings' developer guide): a code lives 30 s and dies on first successful use;
 // an access token lives `expires_in` (3 h); a refresh token lives a year, and once it has been
 // used to refresh it stays valid until 8 h after that or until the new access token is first
 // used, whichever comes first.
 
-export const CODE_LIFETIME_MS = 30_000
-export const REFRESH_GRACE_MS = 8 * 60 * 60 * 1000
-export const REFRESH_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000
+const CODE_LIFETIME_MS = 30_000
+const REFRESH_GRACE_MS = 8 * 60 * 60 * 1000
+const REFRESH_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000
 
 /** What the person granted: the same for a code and every token it turns into. */
 export interface Grant {
@@ -23,7 +23,7 @@ export interface IssuedTokens {
   expiresIn: number
 }
 
-export type CodeRedemption =
+type CodeRedemption =
   | { ok: true; grant: Grant }
   | { ok: false; reason: 'invalid_code' | 'wrong_redirect_uri' }
 

@@ -8,9 +8,9 @@ export type ConnectionAddress = (c: Context) => string | undefined
 export const UNKNOWN_CLIENT = 'unknown'
 
 /** The header a trusted proxy (a static host's forwarding, a load balancer) adds to prove itself. */
-export const PROXY_SECRET_HEADER = 'X-Withings-Link-Proxy'
+const PROXY_SECRET_HEADER = 'X-Withings-Link-Proxy'
 
-export interface ClientKeyOptions {
+interface ClientKeyOptions {
   trustProxyHops: number
   /**
    * When set, X-Forwarded-For is believed only on requests carrying it in PROXY_SECRET_HEADER:

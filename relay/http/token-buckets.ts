@@ -5,7 +5,7 @@
 
 export const DEFAULT_MAX_KEYS = 10_000
 
-export interface TokenBuckets {
+interface TokenBuckets {
   /** Seconds to wait when `key` has no token left; undefined (and one token spent) otherwise. */
   take(key: string): number | undefined
   readonly size: number

@@ -12,7 +12,7 @@ import type { SharedStore } from '../store/shared-store'
 // - data calls: at most two fifths;
 // - refreshes, revokes and notification calls: what is left, never less than a fifth.
 
-export type WithingsCall = 'exchange' | 'refresh' | 'data' | 'signed' | 'notify'
+type WithingsCall = 'exchange' | 'refresh' | 'data' | 'signed' | 'notify'
 
 export interface AppBudget {
   /**
@@ -24,8 +24,8 @@ export interface AppBudget {
   takeExchange(client: string, calls?: number): Promise<void>
 }
 
-export const BUDGET_WINDOW_MS = 60_000
-export const CLIENT_WINDOW_MS = 10 * 60_000
+const BUDGET_WINDOW_MS = 60_000
+const CLIENT_WINDOW_MS = 10 * 60_000
 
 export function createAppBudget(options: {
   store: SharedStore

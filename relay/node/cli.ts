@@ -1,15 +1,11 @@
-import { type Env, parsePort } from '../config'
+import { existsSync } from 'node:fs'
 
-// What the Node entries (start.ts, start-dev.ts) share: the first reading of their environment, and
-// what they tell the person at the terminal — one URL when running, one plain sentence per
-// problem when not, never a stack trace.
+// What the Node entries (start.ts, start-dev.ts) share at the terminal: the .env file, then one
+// URL when running, one plain sentence per problem when not, never a stack trace.
 
-/** Emulator mode (no Withings credentials at all) and the port, or a refusal to start. */
-export function entryBasics(env: Env): { emulatorMode: boolean; port: number } {
-  const problems: string[] = []
-  const port = parsePort(env.PORT, problems)
-  if (problems.length > 0) fail(problems)
-  return { emulatorMode: !env.WITHINGS_CLIENT_ID && !env.WITHINGS_CLIENT_SECRET, port }
+/** A .env file in the working directory fills in what the real environment does not set. */
+export function loadDotEnv() {
+  if (existsSync('.env')) process.loadEnvFile('.env')
 }
 
 export function announce(
@@ -29,13 +25,20 @@ export function announce(
   }
 }
 
-export function listenProblem(error: NodeJS.ErrnoException, port: number): string {
+/** Why listening failed, in one sentence naming the setting to change (`name` holds the port). */
+export function listenProblem(
+  error: NodeJS.ErrnoException,
+  { name, port, host }: { name: string; port: number; host: string },
+): string {
   // Vite reports a busy strict port as a plain Error with this sentence, Node with EADDRINUSE.
   if (error.code === 'EADDRINUSE' || /already in use/i.test(error.message)) {
-    return `PORT ${port} is already in use: set PORT to a free port.`
+    return `${name} ${port} is already in use: set ${name} to a free port.`
   }
-  if (error.code === 'EACCES') return `PORT ${port} needs privileges: choose a port above 1023.`
-  return `Could not listen on port ${port}: ${error.code ?? error.message}.`
+  if (error.code === 'EACCES') return `${name} ${port} needs privileges: choose a port above 1023.`
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+    return `HOST ${host} is not an address of this machine (${error.code}).`
+  }
+  return `Could not listen on ${host} port ${port}: ${error.code ?? error.message}.`
 }
 
 export function fail(problems: readonly string[]): never {

@@ -1,13 +1,11 @@
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
-import type { Listening } from './listen'
+import type { FetchHandler, Listening } from './listen'
 
 // Graceful shutdown for the Node entry. A code exchange that is under way when the host stops the
 // process (deploy, scale-in, SIGTERM) must finish: the code works once and lives 30 s, so a cut
 // exchange cannot be retried. New requests meanwhile get a retryable 503 `shutting_down`, which
 // sends a load balancer (or the SPA's next attempt) to another instance.
-
-type FetchHandler = (request: Request, env: never) => Response | Promise<Response>
 
 export interface DrainGate {
   fetch: FetchHandler

@@ -2,7 +2,8 @@ import { getRequestListener } from '@hono/node-server'
 import { isRunnableDevEnvironment, type Plugin } from 'vite'
 import type { RelayConfig } from '../config'
 import { RelayError } from '../errors'
-import { nodeConnectionAddress } from '../server'
+import { lateHandler } from './listen'
+import { type NodeWiring, nodeWiring } from './node-relay'
 
 type RelayModule = typeof import('../app')
 type Relay = ReturnType<RelayModule['createRelay']>
@@ -10,12 +11,14 @@ type Relay = ReturnType<RelayModule['createRelay']>
 /**
  * The relay inside Vite's dev server, at /api on the page's own origin as in production. Its
  * code runs through Vite's module runner, which drops the modules of a file you edit: the next
- * request then builds a new relay from the fresh code. Whatever was created outside (the
- * emulator, the cookie key) lives on, so codes, tokens and sessions survive the restart.
+ * request then builds a new relay from the fresh code, on the same Node wiring as `npm start`'s
+ * (withings-link/node), made once. Whatever was created outside (the emulator, the cookie key,
+ * the connections and the shared store) lives on, so codes, tokens and sessions survive the
+ * restart.
  */
 export function hotRelay(entry = '/relay/app.ts') {
-  let config: RelayConfig | undefined
-  let current: { module: RelayModule; relay: Relay } | undefined
+  const late = lateHandler()
+  let serve: ((config: RelayConfig, wiring: NodeWiring) => void) | undefined
 
   const plugin: Plugin = {
     name: 'withings-link:hot-relay',
@@ -27,32 +30,30 @@ export function hotRelay(entry = '/relay/app.ts') {
       }
       const logger = server.config.logger
 
-      const relayFetch = async (request: Request, env: unknown): Promise<Response> => {
-        if (!config)
-          return new Response('Starting…', { status: 503, headers: { 'Retry-After': '1' } })
-        let module: RelayModule
-        try {
-          module = await ssr.runner.import<RelayModule>(entry)
-        } catch (error) {
-          logger.error(`The relay's code does not load: ${String(error)}`, { timestamp: true })
-          const failure = new RelayError(
-            'internal_error',
-            "The relay's code does not load: see the terminal.",
-          )
-          return Response.json(failure.toBody(), { status: failure.status })
-        }
-        if (module !== current?.module) {
-          if (current) logger.info('relay restarted with the new code', { timestamp: true })
-          current = {
-            module,
-            relay: module.createRelay(config, { connectionAddress: nodeConnectionAddress }),
+      serve = (config, wiring) => {
+        let current: { module: RelayModule; relay: Relay } | undefined
+        late.serve(async (request, env) => {
+          let module: RelayModule
+          try {
+            module = await ssr.runner.import<RelayModule>(entry)
+          } catch (error) {
+            logger.error(`The relay's code does not load: ${String(error)}`, { timestamp: true })
+            const failure = new RelayError(
+              'internal_error',
+              "The relay's code does not load: see the terminal.",
+            )
+            return Response.json(failure.toBody(), { status: failure.status })
           }
-        }
-        // Node's bindings travel along, so rate limits count by the connection's address.
-        return current.relay.fetch(request, env as object)
+          if (module !== current?.module) {
+            if (current) logger.info('relay restarted with the new code', { timestamp: true })
+            current = { module, relay: module.createRelay(config, wiring.deps) }
+          }
+          // Node's bindings travel along, so rate limits count by the connection's address.
+          return current.relay.fetch(request, env)
+        })
       }
 
-      const listener = getRequestListener(relayFetch)
+      const listener = getRequestListener(late.fetch)
       // Registered before Vite's own middlewares, so /api never falls through to the SPA's HTML.
       server.middlewares.use((req, res, next) => {
         if (/^\/api(\/|\?|$)/.test(req.url ?? '')) void listener(req, res)
@@ -64,8 +65,9 @@ export function hotRelay(entry = '/relay/app.ts') {
   return {
     plugin,
     /** Serves /api from now on; until then it answers 503 "Starting…". */
-    start(relayConfig: RelayConfig) {
-      config = relayConfig
+    async start(config: RelayConfig) {
+      if (!serve) throw new Error('The hot relay starts once its plugin is in a dev server.')
+      serve(config, await nodeWiring(config))
     },
   }
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
+import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server'
 
 export interface Listening {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:39417`. */
@@ -9,7 +9,11 @@ export interface Listening {
   close(): Promise<void>
 }
 
-type FetchHandler = (request: Request, env: never) => Response | Promise<Response>
+/** What Node serves: a Web-standard handler, given @hono/node-server's bindings as its env. */
+export type FetchHandler = (
+  request: Request,
+  env: HttpBindings | Http2Bindings,
+) => Response | Promise<Response>
 
 // Node waits 300 s for a request's body by default: a client trickling one byte at a time holds a
 // connection that long. Every request here is a few KB at most, so 10 s for the headers and 15 s
@@ -25,7 +29,7 @@ export function listen(
   return new Promise((resolve, reject) => {
     const server = serve(
       {
-        fetch: fetch as never,
+        fetch,
         hostname,
         port,
         serverOptions: { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
@@ -45,4 +49,19 @@ export function listen(
     )
     server.once('error', reject)
   })
+}
+
+/**
+ * A handler to listen with before the real one exists (the URL it gets is part of what the real
+ * one is made from): it answers 503 "Starting…" with Retry-After until `serve` is called.
+ */
+export function lateHandler(): { fetch: FetchHandler; serve(handler: FetchHandler): void } {
+  let current: FetchHandler = () =>
+    new Response('Starting…', { status: 503, headers: { 'Retry-After': '1' } })
+  return {
+    fetch: (request, env) => current(request, env),
+    serve(handler) {
+      current = handler
+    },
+  }
 }

@@ -10,7 +10,7 @@ import type { RevokeTickets } from '../session/revoke-tickets'
 import { type Sessions, sessionView } from '../session/sessions'
 import type { TokenClient, WithingsTokens } from '../withings/token-client'
 
-export interface AuthRoutesOptions {
+interface AuthRoutesOptions {
   redirectUri: string
   tokenClient: TokenClient
   /** Revokes the app's access to a person at Withings (signed), or throws a RelayError. */

@@ -9,7 +9,7 @@ import { parseEnvelope } from '../withings/envelope'
 import { statusFamily, withingsError } from '../withings/status'
 import { MAX_ANSWER_BYTES, postFormText, type UpstreamOptions } from '../withings/upstream'
 
-export interface WithingsProxyOptions extends UpstreamOptions {
+interface WithingsProxyOptions extends UpstreamOptions {
   apiUrl: string
   sessions: Sessions
   budget: AppBudget

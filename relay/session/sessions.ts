@@ -1,6 +1,5 @@
 import type { Context } from 'hono'
-import { encodeBase64url } from '../base64url'
-import type { SessionView } from '../contract'
+import { encodeBase64url, type SessionView } from '../contract'
 import type { Session, SessionCookie } from '../cookies/session-cookie'
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
@@ -29,13 +28,13 @@ export interface Sessions {
   discard(c: Context): void
 }
 
-export interface UsableSession {
+interface UsableSession {
   session: Session
   /** True when this call refreshed the access token. */
   refreshed: boolean
 }
 
-export interface SessionsOptions {
+interface SessionsOptions {
   cookie: SessionCookie
   /** One refresh-token grant at Withings (shared between concurrent requests of one session). */
   refresh: (refreshToken: string) => Promise<WithingsTokens>
@@ -46,7 +45,7 @@ export interface SessionsOptions {
 }
 
 /** Refresh a little before expiry: a tenth of the token's life, between 1 s and 5 minutes. */
-export function refreshMargin(expiresInSeconds: number): number {
+function refreshMargin(expiresInSeconds: number): number {
   return Math.min(300, Math.max(1, Math.floor(expiresInSeconds / 10)))
 }
 

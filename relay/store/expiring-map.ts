@@ -3,7 +3,7 @@
 // so no call walks every key. An entry that is written again leaves its stale predecessor in the heap,
 // skipped when popped; the heap is rebuilt when stale items outnumber live entries.
 
-export interface ExpiringMap<V> {
+interface ExpiringMap<V> {
   get(key: string): V | undefined
   /** Stores `value` until `expiresAt` (exclusive); false, and nothing stored, when `key` is new and the map is full of live entries. */
   set(key: string, value: V, expiresAt: number): boolean

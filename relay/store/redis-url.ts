@@ -1,7 +1,7 @@
 // REDIS_URL, parsed once into where to connect, or one plain sentence saying what is wrong. The
 // sentence never repeats the password: configuration problems end up in logs.
 
-export interface RedisTarget {
+interface RedisTarget {
   host: string
   port: number
   /** Database number (the URL's path, /0 when absent). */
@@ -12,7 +12,7 @@ export interface RedisTarget {
   tls: boolean
 }
 
-export type ParsedRedisUrl = { ok: true; target: RedisTarget } | { ok: false; problem: string }
+type ParsedRedisUrl = { ok: true; target: RedisTarget } | { ok: false; problem: string }
 
 const DEFAULT_PORT = 6379
 const EXAMPLE = 'such as redis://localhost:6379 or rediss://user:password@redis.example.com:6380/0'

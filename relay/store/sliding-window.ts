@@ -14,7 +14,7 @@ export interface WindowRecord {
   previous: number
 }
 
-export interface WindowCounts {
+interface WindowCounts {
   current: number
   previous: number
   /** Milliseconds since the current window began (0 … windowMs − 1). */

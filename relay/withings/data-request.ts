@@ -2,7 +2,7 @@ import type { DataService } from '../contract'
 import { RelayError } from '../errors'
 import { type ActionRules, ALLOWLIST, type ParamRule } from './allowlist'
 
-export interface DataRequest {
+interface DataRequest {
   service: DataService
   /** The form Withings receives, `action` first; every value already checked. */
   params: Record<string, string>

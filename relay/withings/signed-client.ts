@@ -20,7 +20,7 @@ export interface SignedClientOptions extends UpstreamOptions {
 
 type Credentials = Pick<SignedClientOptions, 'clientId' | 'clientSecret'>
 
-export interface SignedClient {
+interface SignedClient {
   /** A fresh nonce: valid 30 minutes, for one signed call. */
   getNonce(): Promise<string>
   /** Ends the app's access to this person at Withings: both tokens and every notification. */

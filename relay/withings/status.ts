@@ -10,7 +10,7 @@ import { type Envelope, waitSeconds } from './envelope'
 // only helps to classify and never reaches a browser or a log line (it could echo what the relay
 // sent in confidence).
 
-export type StatusFamily =
+type StatusFamily =
   | 'ok'
   | 'authentication_failed'
   | 'invalid_params'
@@ -73,7 +73,7 @@ export function statusFamily(status: number, error = ''): StatusFamily {
 }
 
 /** What the relay was doing when Withings answered: the same status means different things. */
-export type CallKind = 'code_exchange' | 'refresh' | 'data' | 'signed'
+type CallKind = 'code_exchange' | 'refresh' | 'data' | 'signed'
 
 /**
  * The relay's error for a non-zero status. `data` calls carry only the person's access token, so

@@ -18,7 +18,7 @@ export type Grant =
   | { type: 'authorization_code'; code: string; redirectUri: string }
   | { type: 'refresh_token'; refreshToken: string }
 
-export interface TokenClientOptions extends UpstreamOptions {
+interface TokenClientOptions extends UpstreamOptions {
   apiUrl: string
   clientId: string
   clientSecret: string

@@ -10,12 +10,18 @@ import { cookieValue, inProcessRelay } from './support/in-process-relay'
 
 const madeUpCode = () => randomState().slice(0, 40).toLowerCase()
 
+/**
+ * A clock that starts just after a ten-minute boundary: the budgets' sliding windows are aligned
+ * on their length, and a flood that straddled a boundary would be counted across two windows.
+ */
+const alignedClock = () => fakeClock(Math.ceil(Date.now() / 600_000) * 600_000 + 1_000)
+
 describe('attacks on the app and its people', () => {
   test("a flood of made-up codes from a handful of addresses cannot spend the app's Withings budget", async ({
     task,
   }) => {
     const figures = figuresFor(task)
-    const clock = fakeClock()
+    const clock = alignedClock()
     const relay = await inProcessRelay({ realLimits: true, now: clock.now })
     const exchanges = () => relay.emulator.requests.count({ grantType: 'authorization_code' })
     // A person connected hours before the flood, whose session falls due for a refresh during it.
@@ -82,7 +88,7 @@ describe('attacks on the app and its people', () => {
   }, 60_000)
 
   test('one IPv6 site is one sign-in budget, however many /64s it holds', async ({ task }) => {
-    const relay = await inProcessRelay({ realLimits: true })
+    const relay = await inProcessRelay({ realLimits: true, now: alignedClock().now })
     const exchanges = () => relay.emulator.requests.count({ grantType: 'authorization_code' })
     let limited = 0
     for (let subnet = 0; subnet < 40; subnet++) {
@@ -170,7 +176,7 @@ describe('attacks on the app and its people', () => {
   test('a flood of made-up route names is refused before the limiter, and pushes out no one', async ({
     task,
   }) => {
-    const relay = await inProcessRelay({ realLimits: true })
+    const relay = await inProcessRelay({ realLimits: true, now: alignedClock().now })
     const peer = '198.51.100.50'
     let allowed = 0
     while ((await relay.post('/api/auth/logout', {}, '', peer)).status !== 429) allowed++

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import type { ErrorCode } from '../../relay/contract'
-import type { Fault } from '../../relay/emulator/app'
+import type { Fault } from '../../relay/emulator'
 import { listen } from '../../relay/node/listen'
 import { createApiClient } from '../support/api-client'
 import { SESSION_COOKIE } from '../support/cookies'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createEmulator } from '../../relay/emulator/app'
+import { createEmulator } from '../../relay/emulator'
 import {
   authorizeUrl,
   CLIENT,

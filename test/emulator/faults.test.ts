@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { listen } from '../../relay/node/listen'
+import { nodeRawConnection } from '../../relay/node/raw-connection'
 import { BASE, CLIENT, dataCall, refresh, setup, signedIn } from './support'
 
 const getmeas = (emulator: ReturnType<typeof setup>['emulator'], token: string) =>
@@ -161,7 +162,8 @@ describe('faults over real HTTP', () => {
   })
 
   async function served() {
-    const context = setup()
+    // Node's hold on the connection, as `npm start` gives its emulator.
+    const context = setup({ connection: nodeRawConnection })
     const server = await listen(context.emulator.fetch, { hostname: '127.0.0.1', port: 0 })
     close = server.close
     const tokens = await signedIn(context.emulator, { mode: 'demo' })

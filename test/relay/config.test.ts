@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { parseConfig } from '../../relay/config'
+import { ConfigError, configFromEnv, type EmulatedWithings, parseConfig } from '../../relay/config'
 import { testKey } from '../support/relay-config'
 
 const valid = {
@@ -9,8 +9,17 @@ const valid = {
   RELAY_SECRET: testKey('k'),
 }
 
+const EMULATED: EmulatedWithings = {
+  clientId: 'local-client',
+  clientSecret: 'local-secret',
+  authorizeUrl: 'http://127.0.0.1:4000/oauth2_user/authorize2',
+  apiUrl: 'http://127.0.0.1:4000',
+  redirectUri: 'http://localhost:3000/callback',
+  relaySecret: testKey('local'),
+}
+
 describe('parseConfig', () => {
-  test('defaults to the real Withings endpoints and port 3000', () => {
+  test('defaults to the real Withings endpoints', () => {
     const parsed = parseConfig(valid)
     expect(parsed).toMatchObject({
       ok: true,
@@ -18,7 +27,6 @@ describe('parseConfig', () => {
       config: {
         authorizeUrl: 'https://account.withings.com/oauth2_user/authorize2',
         apiUrl: 'https://wbsapi.withings.net',
-        port: 3000,
         relaySecrets: [testKey('k')],
         allowedOrigins: [],
       },
@@ -32,14 +40,12 @@ describe('parseConfig', () => {
       WITHINGS_API_URL: 'http://127.0.0.1:9000/',
       RELAY_SECRET: `${testKey('n')}, ${testKey('o')}`,
       ALLOWED_ORIGINS: 'https://a.example.com, https://b.example.com:8443',
-      PORT: '8080',
     })
     expect(parsed.ok && parsed.config).toMatchObject({
       authorizeUrl: 'http://127.0.0.1:9000/oauth2_user/authorize2',
       apiUrl: 'http://127.0.0.1:9000',
       relaySecrets: [testKey('n'), testKey('o')],
       allowedOrigins: ['https://a.example.com', 'https://b.example.com:8443'],
-      port: 8080,
     })
   })
 
@@ -48,7 +54,6 @@ describe('parseConfig', () => {
       WITHINGS_REDIRECT_URI: 'not a url',
       RELAY_SECRET: 'short',
       ALLOWED_ORIGINS: '*,https://ok.example.com/path',
-      PORT: '99999',
       WITHINGS_API_URL: 'ftp://x',
     })
     expect(parsed.ok).toBe(false)
@@ -61,7 +66,6 @@ describe('parseConfig', () => {
       expect.stringContaining('RELAY_SECRET: every comma-separated key needs at least 32'),
       expect.stringContaining('ALLOWED_ORIGINS: "*" is not an origin'),
       expect.stringContaining('ALLOWED_ORIGINS: "https://ok.example.com/path" is not an origin'),
-      expect.stringContaining('PORT must be a whole number'),
     ])
   })
 
@@ -101,10 +105,36 @@ describe('parseConfig', () => {
 
   test('no callback warning when talking to the emulator', () => {
     const parsed = parseConfig(
-      { ...valid, WITHINGS_REDIRECT_URI: 'http://localhost:3000/callback' },
-      { emulator: true },
+      { WITHINGS_REDIRECT_URI: 'http://localhost:3000/callback' },
+      { emulator: EMULATED },
     )
     expect(parsed.ok && parsed.warnings).toEqual([])
+  })
+
+  test("with the emulator: its credentials and endpoints, its redirect URI and key unless they're set", () => {
+    const parsed = parseConfig({}, { emulator: EMULATED })
+    expect(parsed.ok).toBe(true)
+    expect(parsed.ok && parsed.config).toMatchObject({
+      clientId: 'local-client',
+      clientSecret: 'local-secret',
+      authorizeUrl: 'http://127.0.0.1:4000/oauth2_user/authorize2',
+      apiUrl: 'http://127.0.0.1:4000',
+      redirectUri: 'http://localhost:3000/callback',
+      relaySecrets: [testKey('local')],
+      emulator: true,
+    })
+    const chosen = parseConfig(
+      { WITHINGS_REDIRECT_URI: 'http://127.0.0.1:8080/callback', RELAY_SECRET: testKey('mine') },
+      { emulator: EMULATED },
+    )
+    expect(chosen.ok && chosen.config).toMatchObject({
+      redirectUri: 'http://127.0.0.1:8080/callback',
+      relaySecrets: [testKey('mine')],
+    })
+    expect(parseConfig({ WITHINGS_REDIRECT_URI: 'nope' }, { emulator: EMULATED })).toMatchObject({
+      ok: false,
+      problems: [expect.stringContaining('WITHINGS_REDIRECT_URI must be an absolute http(s) URL')],
+    })
   })
 
   test('never echoes the client secret', () => {
@@ -116,21 +146,12 @@ describe('parseConfig', () => {
     expect(JSON.stringify(parsed)).not.toContain('canary-secret')
   })
 
-  test('rate limit, trusted proxies and the SPA relay origin: defaults and overrides', () => {
+  test('rate limit and trusted proxies: defaults and overrides', () => {
     expect(parseConfig(valid)).toMatchObject({
-      config: { rateLimitPerMinute: 60, trustProxyHops: 0, connectOrigins: [] },
+      config: { rateLimitPerMinute: 60, trustProxyHops: 0 },
     })
-    const parsed = parseConfig({
-      ...valid,
-      RATE_LIMIT_PER_MINUTE: '300',
-      TRUST_PROXY: '2',
-      VITE_RELAY_URL: 'https://relay.example.com/base',
-    })
-    expect(parsed.ok && parsed.config).toMatchObject({
-      rateLimitPerMinute: 300,
-      trustProxyHops: 2,
-      connectOrigins: ['https://relay.example.com'],
-    })
+    const parsed = parseConfig({ ...valid, RATE_LIMIT_PER_MINUTE: '300', TRUST_PROXY: '2' })
+    expect(parsed.ok && parsed.config).toMatchObject({ rateLimitPerMinute: 300, trustProxyHops: 2 })
   })
 
   test.each([
@@ -141,7 +162,6 @@ describe('parseConfig', () => {
     ['TRUST_PROXY', '-1'],
     ['TRUST_PROXY', '6'],
     ['WITHINGS_TIMEOUT_MS', '30000'],
-    ['VITE_RELAY_URL', 'relay.example.com'],
     ['SESSION_LIFETIME_DAYS', '0'],
     ['SESSION_LIFETIME_DAYS', '400'],
     ['WITHINGS_CALLS_PER_MINUTE', 'many'],
@@ -244,3 +264,53 @@ describe('parseConfig', () => {
     expect(parsed.ok ? [] : parsed.problems).toEqual([expect.stringContaining(sentence)])
   })
 })
+
+describe('configFromEnv', () => {
+  test('the config, with each warning handed to onWarning', () => {
+    const warnings: string[] = []
+    const config = configFromEnv(
+      { ...valid, WITHINGS_REDIRECT_URI: 'https://192.168.1.20/callback' },
+      { onWarning: (warning) => warnings.push(warning) },
+    )
+    expect(config.clientId).toBe('client-id')
+    expect(warnings).toEqual([expect.stringContaining('its host is an IP address')])
+  })
+
+  test('one ConfigError whose message names every problem, one line each', () => {
+    const error = thrownBy(() =>
+      configFromEnv({ WITHINGS_CLIENT_ID: 'id', RATE_LIMIT_PER_MINUTE: 'lots' }),
+    )
+    expect(error).toBeInstanceOf(ConfigError)
+    if (!(error instanceof ConfigError)) return
+    expect(error.problems).toEqual([
+      'WITHINGS_CLIENT_SECRET is missing.',
+      'WITHINGS_REDIRECT_URI is missing.',
+      expect.stringContaining('RELAY_SECRET is missing'),
+      expect.stringContaining('RATE_LIMIT_PER_MINUTE must be a whole number'),
+    ])
+    expect(error.message.split('\n')).toEqual([
+      'withings-link is not configured:',
+      ...error.problems.map((problem) => `- ${problem}`),
+    ])
+  })
+
+  test('reads nothing but the object it is given', () => {
+    process.env.WITHINGS_CLIENT_SECRET = 'from-process-env'
+    try {
+      expect(() => configFromEnv({ ...valid, WITHINGS_CLIENT_SECRET: undefined })).toThrow(
+        /WITHINGS_CLIENT_SECRET is missing/,
+      )
+    } finally {
+      delete process.env.WITHINGS_CLIENT_SECRET
+    }
+  })
+})
+
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run()
+  } catch (error) {
+    return error
+  }
+  return undefined
+}

@@ -48,6 +48,18 @@ describe('npm run dev', () => {
     expect(await dev.exited).toBe(143)
   }, 60_000)
 
+  test("the same settings as npm start's: each bad value in one sentence, exit 1, no stack", async () => {
+    const dev = runEntry(TSX, [join(ROOT, 'relay/start-dev.ts')], {
+      env: { HOST: 'http://localhost', EMULATOR_PORT: 'abc', EMULATOR_TOKEN_TTL_SECONDS: 'banana' },
+    })
+    expect(await dev.exited).toBe(1)
+    const { stderr } = dev.output()
+    expect(stderr).toContain('- HOST must be an address or a host name to listen on')
+    expect(stderr).toContain('- EMULATOR_PORT must be a whole number from 0 to 65535')
+    expect(stderr).toContain('- EMULATOR_TOKEN_TTL_SECONDS must be a whole number from 1 to 604800')
+    expect(stderr).not.toMatch(/^\s+at /m)
+  }, 30_000)
+
   test("with real Withings: the URL to open is the redirect URI's, whose host the server accepts", async () => {
     const dev = runEntry(TSX, [join(ROOT, 'relay/start-dev.ts')], {
       env: {

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterEach, describe, expect, test } from 'vitest'
-import { parseConfig } from '../../relay/config'
 import { hotRelay } from '../../relay/node/hot-relay'
-import { CLIENT_ID, CLIENT_SECRET, RELAY_KEY } from '../support/stack'
+import { testConfig } from '../support/relay-config'
 
 // The dev server's relay restarts from fresh code when its files change. Shown on a stand-in
 // relay module in a scratch project, so that the test never edits the real source tree.
@@ -13,17 +12,8 @@ import { CLIENT_ID, CLIENT_SECRET, RELAY_KEY } from '../support/stack'
 let vite: ViteDevServer | undefined
 afterEach(() => vite?.close())
 
-const parsed = parseConfig(
-  {
-    WITHINGS_CLIENT_ID: CLIENT_ID,
-    WITHINGS_CLIENT_SECRET: CLIENT_SECRET,
-    WITHINGS_REDIRECT_URI: 'http://localhost:5173/callback',
-    RELAY_SECRET: RELAY_KEY,
-  },
-  { emulator: true },
-)
-if (!parsed.ok) throw new Error(parsed.problems.join(' '))
-const CONFIG = parsed.config
+const CLIENT_ID = 'hot-relay-client'
+const CONFIG = testConfig({ clientId: CLIENT_ID })
 
 /** A relay module whose answers say which version of its code is running. */
 const relayModule = (version: string) => `
@@ -63,7 +53,7 @@ describe('hotRelay', () => {
   test('answers 503 until started, then serves /api (and only /api) from the relay module', async () => {
     const dev = await startDevServer()
     expect((await dev.get('/api/healthz')).status).toBe(503)
-    dev.relay.start(CONFIG)
+    await dev.relay.start(CONFIG)
     expect(await (await dev.get('/api/healthz')).json()).toEqual({
       version: 'one',
       path: '/api/healthz',
@@ -75,7 +65,7 @@ describe('hotRelay', () => {
 
   test('an edit to the relay code restarts the relay with it, keeping its configuration', async () => {
     const dev = await startDevServer()
-    dev.relay.start(CONFIG)
+    await dev.relay.start(CONFIG)
     expect(await (await dev.get('/api/healthz')).json()).toMatchObject({ version: 'one' })
     writeFileSync(join(dev.root, 'relay.ts'), relayModule('two'))
     const body = await eventually(
@@ -87,7 +77,7 @@ describe('hotRelay', () => {
 
   test('code that does not load: a JSON internal_error, then the fixed code serves again', async () => {
     const dev = await startDevServer()
-    dev.relay.start(CONFIG)
+    await dev.relay.start(CONFIG)
     await dev.get('/api/healthz')
     writeFileSync(join(dev.root, 'relay.ts'), 'export function createRelay( {')
     const broken = await eventually(

@@ -1,10 +1,11 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
-import { createEmulator, type Emulator, type Fault } from '../../relay/emulator/app'
+import { createEmulator, type Emulator, type Fault } from '../../relay/emulator'
 import { RelayError } from '../../relay/errors'
 import { createHttpUpstream, type HttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
+import { nodeRawConnection } from '../../relay/node/raw-connection'
 import { createTokenClient } from '../../relay/withings/token-client'
 import { postFormText, type UpstreamFetch } from '../../relay/withings/upstream'
 
@@ -20,6 +21,7 @@ afterEach(async () => {
 async function emulatorOverHttp(): Promise<{ emulator: Emulator; server: Listening }> {
   const emulator = createEmulator({
     clients: [{ ...CLIENT, callbacks: ['https://app.example.com/callback'] }],
+    connection: nodeRawConnection,
   })
   const server = await listen(emulator.fetch)
   cleanup.push(() => server.close())

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createEmulator } from '../../relay/emulator/app'
+import { createEmulator } from '../../relay/emulator'
 import { type Listening, listen } from '../../relay/node/listen'
 import { randomState } from '../../web/link/auth/random-state'
 import { type ApiClient, createApiClient } from '../support/api-client'

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { createRelay } from '../../relay/app'
-import { createAppServer } from '../../relay/server'
+import { createAppServer } from '../../relay/node/app-server'
 import { testConfig } from '../support/relay-config'
 
 const relay = createRelay(testConfig(), { log: () => {} })

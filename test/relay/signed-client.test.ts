@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Emulator } from '../../relay/emulator/app'
+import type { Emulator } from '../../relay/emulator'
 import { RelayError } from '../../relay/errors'
 import { createHttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'

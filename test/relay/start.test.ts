@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
+import type { PublicConfig } from '../../relay/contract'
+import { createApiClient } from '../support/api-client'
 import { killEntries, ROOT, runStart } from '../support/entry-process'
+import { startLoginAt } from '../support/login'
 import { testKey } from '../support/relay-config'
 
 // `npm start`'s entry, run as users run it: a separate process, configured by its environment.
@@ -103,6 +106,47 @@ describe('npm start', () => {
     )
   }, 30_000)
 
+  test("the emulator's settings: each bad value in one sentence, exit 1, no stack trace", async () => {
+    const app = start({ EMULATOR_PORT: 'abc', EMULATOR_TOKEN_TTL_SECONDS: 'banana' })
+    expect(await app.exited).toBe(1)
+    const { stderr } = app.output()
+    expect(stderr.trim().split('\n')).toEqual([
+      'withings-link cannot start:',
+      expect.stringMatching(
+        /^- EMULATOR_PORT must be a whole number from 0 to 65535, .*\(got "abc"\)\.$/,
+      ),
+      expect.stringMatching(
+        /^- EMULATOR_TOKEN_TTL_SECONDS must be a whole number from 1 to 604800, .*\(got "banana"\)\.$/,
+      ),
+    ])
+  }, 30_000)
+
+  test("the emulator's settings reach it: its port, and its tokens' life", async () => {
+    const port = await freePort()
+    const app = start({ EMULATOR_PORT: String(port), EMULATOR_TOKEN_TTL_SECONDS: '60' })
+    const url = await app.url()
+    const config: PublicConfig = await (await fetch(`${url}/api/config`)).json()
+    expect(new URL(config.authorize_url).port).toBe(String(port))
+    const api = createApiClient(url)
+    const login = await startLoginAt(api, config)
+    const session = await api.post('/api/auth/token', login.body)
+    expect(session.status).toBe(200)
+    const { expires_at } = await session.json()
+    expect(expires_at - Date.now() / 1000).toBeGreaterThan(50)
+    expect(expires_at - Date.now() / 1000).toBeLessThanOrEqual(60)
+  }, 30_000)
+
+  test('a busy EMULATOR_PORT is explained, not thrown', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1')
+    await new Promise((resolve) => blocker.once('listening', resolve))
+    const port = (blocker.address() as { port: number }).port
+    const app = start({ EMULATOR_PORT: String(port) })
+    expect(await app.exited).toBe(1)
+    expect(app.output().stderr).toContain(`EMULATOR_PORT ${port} is already in use`)
+    expect(app.output().stderr).not.toMatch(/^\s+at /m)
+    blocker.close()
+  }, 30_000)
+
   test('a busy PORT is explained, not thrown', async () => {
     const blocker = createServer().listen(0, '0.0.0.0')
     await new Promise((resolve) => blocker.once('listening', resolve))
@@ -121,3 +165,12 @@ describe('npm start', () => {
     )
   }, 30_000)
 })
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
+}

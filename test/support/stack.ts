@@ -1,11 +1,10 @@
-import { createRelay } from '../../relay/app'
 import type { RelayConfig } from '../../relay/config'
-import { createEmulator, type Emulator, type EmulatorOptions } from '../../relay/emulator/app'
+import { createEmulator, type Emulator, type EmulatorOptions } from '../../relay/emulator'
 import type { LogLine } from '../../relay/http/request-log'
-import { createHttpUpstream } from '../../relay/node/http-upstream'
-import { type Listening, listen } from '../../relay/node/listen'
-import { nodeCipher } from '../../relay/node/node-cipher'
-import { createAppServer, nodeConnectionAddress } from '../../relay/server'
+import { createAppServer } from '../../relay/node/app-server'
+import { type Listening, lateHandler, listen } from '../../relay/node/listen'
+import { createNodeRelay, type NodeRelay } from '../../relay/node/node-relay'
+import { nodeRawConnection } from '../../relay/node/raw-connection'
 import { createMemoryStore } from '../../relay/store/memory-store'
 import type { SharedStore } from '../../relay/store/shared-store'
 import { testConfig } from './relay-config'
@@ -48,13 +47,14 @@ export interface Stack {
 
 /**
  * The real relay and the real emulator over real HTTP, each on its own port chosen by the OS:
- * the emulator on 127.0.0.1, the app on localhost, two sites as in real life (DESIGN §5).
+ * the emulator on 127.0.0.1, the app on localhost: two sites, as account.withings.com and an app's
+ * own domain are, so that browsers cross sites as in the real flow.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const servers: Listening[] = []
-  let handler: (request: Request, env: never) => Response | Promise<Response> = () =>
-    new Response('starting', { status: 503 })
-  const app = await listen((request, env) => handler(request, env), { hostname: '127.0.0.1' })
+  const relays: NodeRelay[] = []
+  const late = lateHandler()
+  const app = await listen(late.fetch, { hostname: '127.0.0.1' })
   servers.push(app)
   const appUrl = `http://localhost:${app.port}`
   const redirectUri = `${appUrl}/callback`
@@ -69,6 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
     ],
     ...(options.now && { now: options.now }),
+    connection: nodeRawConnection,
     ...options.emulator,
   })
   const emulatorServer = await listen(emulator.fetch, { hostname: '127.0.0.1' })
@@ -85,22 +86,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(typeof options.relay === 'function' ? options.relay(appUrl) : options.relay),
   })
   const logs: LogLine[] = []
-  const upstream = createHttpUpstream()
   const store = options.store ?? createMemoryStore(options.now ? { now: options.now } : {})
-  const makeApp = (relayConfig: RelayConfig, instanceStore = store) =>
-    createAppServer({
-      // Composed as relay/start.ts composes it: Node's address, upstream and cookie cipher.
-      relay: createRelay(relayConfig, {
-        log: (line) => logs.push(line),
-        connectionAddress: nodeConnectionAddress,
-        fetch: upstream.fetch,
-        cookieCipher: nodeCipher,
-        store: instanceStore,
-        ...(options.now && { now: options.now }),
-      }),
-      staticRoot: options.staticRoot,
+  // Wired as `npm start` wires it (withings-link/node), with the stack's log, store and clock.
+  const makeApp = async (relayConfig: RelayConfig, instanceStore = store) => {
+    const relay = await createNodeRelay(relayConfig, {
+      log: (line) => logs.push(line),
+      store: instanceStore,
+      ...(options.now && { now: options.now }),
     })
-  handler = makeApp(config).fetch
+    relays.push(relay)
+    return createAppServer({ relay, staticRoot: options.staticRoot })
+  }
+  late.serve((await makeApp(config)).fetch)
 
   return {
     appUrl,
@@ -109,15 +106,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     logs,
     async addRelay(overrides = {}, instanceStore = store) {
-      const another = await listen(makeApp({ ...config, ...overrides }, instanceStore).fetch, {
-        hostname: '127.0.0.1',
-      })
+      const another = await listen(
+        (await makeApp({ ...config, ...overrides }, instanceStore)).fetch,
+        {
+          hostname: '127.0.0.1',
+        },
+      )
       servers.push(another)
       return `http://localhost:${another.port}`
     },
     async close() {
-      upstream.close()
-      await Promise.all(servers.map((server) => server.close()))
+      await Promise.all([...relays, ...servers].map((each) => each.close()))
     },
   }
 }

@@ -2,12 +2,12 @@ import { useId } from 'react'
 import { formatDay, formatShortDay } from '../data/format'
 import type { Point } from '../data/series'
 
-export interface ChartSeries {
+interface ChartSeries {
   name: string
   points: readonly Point[]
 }
 
-export interface ChartProps {
+interface ChartProps {
   /** The chart's accessible name, e.g. "Weight, last 90 days". */
   label: string
   /** Lines over time, or one bar per day. */

@@ -2,7 +2,7 @@
 // once converted. Every measure arrives as an integer and a decimal exponent (measure_object):
 // "value * 10^unit = real value", e.g. {value: 65750, unit: -3} is 65.75 kg.
 
-export interface MeasType {
+interface MeasType {
   name: string
   unit: string
   /** Decimals worth showing. */

@@ -1,7 +1,7 @@
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react'
 import type { PublicConfig, Scope } from '../../relay/contract'
 import { buildAuthorizeUrl } from './auth/authorize-url'
-import { createPendingLogins, type PendingLogins } from './auth/pending-logins'
+import { createPendingLogins, type LoginStorage, type PendingLogins } from './auth/pending-logins'
 import { randomState } from './auth/random-state'
 import { createRelayClient, type RelayClient } from './auth/relay-client'
 import { createSessionChannel, type SessionChannel } from './auth/session-channel'
@@ -60,9 +60,19 @@ export function authorizeUrlFor(
   })
 }
 
+/**
+ * The tab's sessionStorage, looked up when a login is saved or taken rather than when the kit is
+ * made, so that the provider also renders on a server (SSR), where there is none.
+ */
+const tabStorage: LoginStorage = {
+  getItem: (key) => sessionStorage.getItem(key),
+  setItem: (key, value) => sessionStorage.setItem(key, value),
+  removeItem: (key) => sessionStorage.removeItem(key),
+}
+
 export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsLinkKit {
   const relay = options.relay ?? createRelayClient(options.relayUrl ?? '')
-  const pendingLogins = createPendingLogins(options.storage ?? sessionStorage)
+  const pendingLogins = createPendingLogins(options.storage ?? tabStorage)
   const navigate = options.navigate ?? ((url: string) => window.location.assign(url))
   const store = createSessionStore({
     relay,
@@ -94,16 +104,7 @@ export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsL
         demo,
       })
       await relay.login(state)
-      navigate(
-        buildAuthorizeUrl({
-          authorizeUrl: settings.authorize_url,
-          clientId: settings.client_id,
-          redirectUri: settings.redirect_uri,
-          scopes,
-          state,
-          demo,
-        }),
-      )
+      navigate(authorizeUrlFor(settings, { scopes, demo, state }))
     },
   }
   return kit

@@ -34,7 +34,7 @@ export function optionalIntList(params: URLSearchParams, name: string): number[]
   return items.map((item) => Number(item.trim()))
 }
 
-export function optionalYmd(params: URLSearchParams, name: string): string | undefined {
+function optionalYmd(params: URLSearchParams, name: string): string | undefined {
   const text = params.get(name)
   if (text === null || text === '') return undefined
   if (!isYmd(text)) throw new InvalidParams(name)
@@ -54,7 +54,7 @@ export function dataFields(params: URLSearchParams): ReadonlySet<string> | undef
   return new Set(text.split(',').map((field) => field.trim()))
 }
 
-export type DayWindow =
+type DayWindow =
   | { kind: 'days'; start: string; end: string }
   | { kind: 'lastupdate'; since: number }
 
@@ -89,7 +89,7 @@ export function page<T>(items: readonly T[], offset: number, size: number): Page
 }
 
 /** What getactivity, getworkouts and getsummary list: items filed by local day. */
-export interface DayItem {
+interface DayItem {
   date: string
   modified: number
 }

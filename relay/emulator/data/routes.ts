@@ -18,7 +18,7 @@ import { getdevice, getgoals } from './user'
 import { getworkouts } from './workouts'
 
 // wbsapi's data services. Each action needs the scope Withings' scope table gives it
-// (DESIGN §4): user.metrics for Getmeas and Heart, user.activity for Measure v2 and Sleep v2,
+// (docs/withings.md): user.metrics for Getmeas and Heart, user.activity for Measure v2 and Sleep v2,
 // user.info for User v2.
 
 interface Action {
@@ -47,7 +47,7 @@ export const SERVICES: Record<string, Record<string, Action>> = {
   },
 }
 
-export interface DataRouteDeps {
+interface DataRouteDeps {
   tokens: TokenStore
   data: SeedData
   requests: RecordingRequestLog

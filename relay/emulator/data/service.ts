@@ -2,7 +2,7 @@ import type { EnvelopeBody } from '../envelope'
 import type { UserData } from './seed-data'
 
 /** One data-service call, already authenticated and authorised. */
-export interface ServiceRequest {
+interface ServiceRequest {
   params: URLSearchParams
   data: UserData
   /** Emulator clock, ms since the epoch. */

@@ -14,7 +14,7 @@ export interface Category {
   kind: 'data' | 'event'
 }
 
-export const CATEGORIES: readonly Category[] = [
+const CATEGORIES: readonly Category[] = [
   { appli: 1, name: 'Weight and body composition', scope: 'user.metrics', kind: 'data' },
   { appli: 4, name: 'Blood pressure, heart rate and SpO2', scope: 'user.metrics', kind: 'data' },
   { appli: 16, name: 'Activity', scope: 'user.activity', kind: 'data' },

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { secretMatches } from '../clients'
+import { constantTimeEqual } from '../../contract'
 import type { Html } from '../html'
 import { pageHeaders } from '../html'
 import { readFormBody } from '../params'
@@ -67,7 +67,7 @@ export function notifyControlRoutes({
     const elsewhere =
       (origin !== 'null' && origin !== new URL(c.req.url).origin) ||
       (site !== 'same-origin' && site !== 'none')
-    if (elsewhere || !secretMatches(formToken, form.get(FORM_TOKEN_FIELD) ?? '')) {
+    if (elsewhere || !constantTimeEqual(formToken, form.get(FORM_TOKEN_FIELD) ?? '')) {
       return c.text(FORM_REFUSED, 403)
     }
     const parsed = parseEvent(

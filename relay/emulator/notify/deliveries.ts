@@ -40,7 +40,7 @@ export interface Delivery {
   subscriptionRemoved: boolean
 }
 
-export interface DeliveryLog {
+interface DeliveryLog {
   /** Oldest first. */
   readonly deliveries: readonly Delivery[]
   /** Resolves once no delivery is pending, retries included. */
@@ -53,7 +53,7 @@ export interface Deliverer extends DeliveryLog {
   send(subscriptions: readonly Subscription[], payload: Record<string, string>): Promise<Delivery[]>
 }
 
-export interface DelivererOptions {
+interface DelivererOptions {
   subscriptions: SubscriptionStore
   fetch: OutgoingFetch
   scheduler: Scheduler

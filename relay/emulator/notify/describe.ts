@@ -6,7 +6,7 @@ import type { Triggered } from './events'
 // Plain sentences for a person at the landing page: what was triggered and what each callback
 // made of it.
 
-export function describeAttempt(attempt: DeliveryAttempt | undefined): string {
+function describeAttempt(attempt: DeliveryAttempt | undefined): string {
   if (!attempt) return 'not tried yet'
   switch (attempt.outcome) {
     case 'delivered':

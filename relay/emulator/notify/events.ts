@@ -17,7 +17,7 @@ export type NotifyEvent =
 
 export const EVENT_TYPES = ['bed_in', 'bed_out', 'inflate_done', 'weighing'] as const
 
-export const EVENT_APPLI: Record<NotifyEvent['type'], number> = {
+const EVENT_APPLI: Record<NotifyEvent['type'], number> = {
   weighing: 1,
   bed_in: 50,
   bed_out: 51,

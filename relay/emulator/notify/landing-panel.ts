@@ -9,7 +9,7 @@ import type { EmulatorNotifications } from './service'
 // person's devices report something, who is subscribed, and what the last deliveries did. A plain
 // form, no script; the hidden token proves the post came from this page.
 
-export const TRIGGER_PATH = '/_emulator/notify/trigger'
+const TRIGGER_PATH = '/_emulator/notify/trigger'
 export const FORM_TOKEN_FIELD = 'form_token'
 
 const LATEST_DELIVERIES = 10

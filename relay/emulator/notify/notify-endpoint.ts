@@ -26,7 +26,7 @@ const profile = ({ appli, callbackurl, comment }: Subscription) => ({
   expires: 2_147_483_647,
 })
 
-export interface NotifyEndpointDeps {
+interface NotifyEndpointDeps {
   tokens: TokenStore
   subscriptions: SubscriptionStore
   callbacks: CallbackCheckOptions

@@ -4,7 +4,7 @@ import { EVENT_TYPES, type NotifyEvent } from './events'
 // An event to trigger, from the control API's JSON or the landing page's form: parsed field by
 // field, numbers accepted as numbers or as their text.
 
-export type ParsedEvent = { ok: true; event: NotifyEvent } | { ok: false; error: string }
+type ParsedEvent = { ok: true; event: NotifyEvent } | { ok: false; error: string }
 
 const MIN_KG = 2
 const MAX_KG = 300

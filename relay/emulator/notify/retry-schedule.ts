@@ -22,8 +22,6 @@ const CYCLES: readonly { fixed: number; from: number; to: number }[] = [
   { fixed: 4 * HOUR, from: 3 * MINUTE, to: 30 * MINUTE },
 ]
 
-export const TOTAL_TRIES = CYCLES.length * TRIES_PER_CYCLE
-
 /** The wait before each cycle, in ms; `random` (uniform in [0, 1)) draws the random parts. */
 export function cycleDelays(random: () => number): number[] {
   return CYCLES.map(({ fixed, from, to }) => fixed + from + Math.floor(random() * (to - from)))

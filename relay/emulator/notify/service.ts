@@ -21,7 +21,7 @@ export interface EmulatorNotifications {
   clearDeliveries(): void
 }
 
-export interface NotifyService {
+interface NotifyService {
   store: SubscriptionStore
   notifications: EmulatorNotifications
 }

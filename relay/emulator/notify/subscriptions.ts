@@ -15,7 +15,7 @@ export interface Subscription {
   createdAt: number
 }
 
-export type SubscriptionFields = Omit<Subscription, 'id' | 'createdAt'>
+type SubscriptionFields = Omit<Subscription, 'id' | 'createdAt'>
 
 export interface SubscriptionStore {
   readonly all: readonly Subscription[]

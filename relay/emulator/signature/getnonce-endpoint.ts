@@ -20,7 +20,7 @@ export const TIMESTAMP_TOLERANCE_SECONDS = 300
 
 const GETNONCE_PARAMS = ['action', 'client_id', 'timestamp'] as const
 
-export interface GetnonceDeps {
+interface GetnonceDeps {
   clients: ClientRegistry
   nonces: NonceStore
   rateLimiter: RateLimiter

@@ -3,7 +3,7 @@ import { randomHex } from '../random'
 // Nonces of Signature v2 - Getnonce (reference: signaturev2-getnonce): "generated and stored in
 // Withings server with 30 minutes of validity", each usable once, by the client that asked for it.
 
-export const NONCE_LIFETIME_MS = 30 * 60 * 1000
+const NONCE_LIFETIME_MS = 30 * 60 * 1000
 
 export interface NonceStore {
   /** A fresh nonce for `clientId`: 40 hex characters, like the reference's example. */

@@ -1,4 +1,5 @@
-import { type ClientRegistry, type RegisteredClient, secretMatches } from '../clients'
+import { constantTimeEqual } from '../../contract'
+import type { ClientRegistry, RegisteredClient } from '../clients'
 import { failure, MESSAGES } from '../envelope'
 import type { NonceStore } from './nonces'
 import { signatureMatches } from './verify'
@@ -7,11 +8,9 @@ import { signatureMatches } from './verify'
 // it signs `action`, `client_id` and `nonce` (developer guide, "Sign your requests"), and the
 // nonce must be one this client got from getnonce, unspent and under 30 minutes old.
 
-export const SIGNED_CALL_PARAMS = ['action', 'client_id', 'nonce'] as const
+const SIGNED_CALL_PARAMS = ['action', 'client_id', 'nonce'] as const
 
-export type SignedCallCheck =
-  | { ok: true; client: RegisteredClient }
-  | { ok: false; response: Response }
+type SignedCallCheck = { ok: true; client: RegisteredClient } | { ok: false; response: Response }
 
 const unknownClient = (): SignedCallCheck => ({
   ok: false,
@@ -46,7 +45,7 @@ export async function tokenRequestClient(
   if (form.has('signature') && !form.has('client_secret')) return checkSignedCall(form, deps)
   const client = deps.clients.get(form.get('client_id') ?? '')
   if (!client) return unknownClient()
-  if (!secretMatches(client.clientSecret, form.get('client_secret') ?? '')) {
+  if (!constantTimeEqual(client.clientSecret, form.get('client_secret') ?? '')) {
     return { ok: false, response: failure(503, MESSAGES.invalidParams('client_secret')) }
   }
   return { ok: true, client }

@@ -1,6 +1,6 @@
 import { createRelay } from '../../../relay/app'
 import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../../relay/contract'
-import { createEmulator } from '../../../relay/emulator/app'
+import { createEmulator } from '../../../relay/emulator'
 import type { LogLine } from '../../../relay/http/request-log'
 import { buildAuthorizeUrl } from '../../../web/link/auth/authorize-url'
 import { randomState } from '../../../web/link/auth/random-state'

@@ -12,7 +12,7 @@ export interface PendingLogin {
   demo: boolean
 }
 
-export type TakenLogin =
+type TakenLogin =
   | { status: 'found'; login: PendingLogin }
   | { status: 'expired'; login: PendingLogin }
   | { status: 'unknown' }
@@ -26,7 +26,12 @@ export interface PendingLogins {
   take(state: string): TakenLogin
 }
 
-export function createPendingLogins(storage: Storage, now: () => number = Date.now): PendingLogins {
+export type LoginStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
+
+export function createPendingLogins(
+  storage: LoginStorage,
+  now: () => number = Date.now,
+): PendingLogins {
   const fresh = (login: PendingLogin) => now() - login.createdAt < LIFETIME_MS
   const read = (): PendingLogin[] => parseLogins(storage.getItem(KEY))
   const write = (logins: PendingLogin[]) => {

@@ -44,7 +44,7 @@ export interface SessionStore {
   dispose(): void
 }
 
-export interface SessionStoreOptions {
+interface SessionStoreOptions {
   relay: Pick<RelayClient, 'session' | 'logout' | 'revoke'>
   channel: SessionChannel
   lock?: <T>(task: () => Promise<T>) => Promise<T>

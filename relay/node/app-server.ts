@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { getConnInfo } from '@hono/node-server/conninfo'
+import { join, resolve } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { type Context, Hono } from 'hono'
-import type { ConnectionAddress } from './http/client-address'
-import { pageSecurityHeaders } from './http/security-headers'
+import { Hono } from 'hono'
+import { pageSecurityHeaders } from '../http/security-headers'
 
-export interface AppServerOptions {
+interface AppServerOptions {
   relay: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> }
-  /** The built SPA (`dist/`); without it the server is the relay alone. */
+  /** The built SPA (`dist/`, from the working directory); without it the server is the relay alone. */
   staticRoot?: string | undefined
   /** Origins the SPA fetches from besides its own (a relay elsewhere): its CSP's connect-src. */
   connectOrigins?: readonly string[]
@@ -21,6 +19,7 @@ export function createAppServer({ relay, staticRoot, connectOrigins }: AppServer
   app.all('/api/*', (c) => relay.fetch(c.req.raw, c.env))
   app.use('*', pageSecurityHeaders({ ...(connectOrigins && { connectOrigins }) }))
   if (!staticRoot || !existsSync(join(staticRoot, 'index.html'))) return app
+  const root = resolve(staticRoot)
 
   // Hashed assets never change; the HTML shell must always be revalidated.
   app.use('*', async (c, next) => {
@@ -30,21 +29,9 @@ export function createAppServer({ relay, staticRoot, connectOrigins }: AppServer
     c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
   })
   // Built with .br and .gz twins (vite.config.ts): sent compressed when the browser accepts it.
-  app.use('*', serveStatic({ root: staticRoot, precompressed: true }))
+  app.use('*', serveStatic({ root, precompressed: true }))
   // Client-side routes (/, /callback, /dashboard …) all load the SPA's shell.
-  const shell = serveStatic({ root: staticRoot, path: 'index.html' })
+  const shell = serveStatic({ root, path: 'index.html' })
   app.get('*', (c, next) => (/\.[a-z0-9]+$/i.test(c.req.path) ? next() : shell(c, next)))
   return app
-}
-
-/**
- * The connection's peer address on Node, for createRelay's rate limits (`connectionAddress`).
- * The relay receives Node's bindings as its env; without them (app.request) it is unknown.
- */
-export const nodeConnectionAddress: ConnectionAddress = (c: Context) => {
-  try {
-    return getConnInfo(c).remote.address
-  } catch {
-    return undefined
-  }
 }

@@ -1,0 +1,91 @@
+import type { Hono } from 'hono'
+import { createRelay, type RelayDeps } from '../app'
+import type { RelayConfig } from '../config'
+import { jsonLogger, type Logger, type RelayEnv } from '../http/request-log'
+import type { SharedStore } from '../store/shared-store'
+import { nodeConnectionAddress } from './connection-address'
+import { createHttpUpstream } from './http-upstream'
+import { nodeCipher } from './node-cipher'
+
+// The relay as Node runs it, one wiring for `npm start`, `npm run dev`, the test stacks and any
+// app on Node (withings-link/node): the road to Withings over kept-alive node:http connections,
+// the cookie seal on node:crypto (both measured faster than fetch and Web Crypto by `npm run
+// bench`), the connection's address for rate limits, and Redis as the shared store when
+// REDIS_URL is set (memory otherwise).
+
+/** createRelay's Hono app, plus what closes the connections the wiring holds open. */
+export type NodeRelay = Hono<RelayEnv> & {
+  /** Closes the kept-alive connections to Withings and the Redis connections. */
+  close(): Promise<void>
+}
+
+/** `overrides` replace any part of the wiring (a test's clock, logger or store). */
+export async function createNodeRelay(
+  config: RelayConfig,
+  overrides: RelayDeps = {},
+): Promise<NodeRelay> {
+  const wiring = await nodeWiring(config, overrides)
+  return Object.assign(createRelay(config, wiring.deps), { close: wiring.close })
+}
+
+export interface NodeWiring {
+  deps: RelayDeps
+  close(): Promise<void>
+}
+
+/**
+ * What createNodeRelay hands createRelay. The dev server makes it once and builds each relay it
+ * restarts on it, so that connections and the store outlive the relay's code.
+ */
+export async function nodeWiring(
+  config: RelayConfig,
+  overrides: RelayDeps = {},
+): Promise<NodeWiring> {
+  const closers: (() => Promise<void>)[] = []
+  let { fetch, store } = overrides
+  if (!fetch) {
+    const upstream = createHttpUpstream()
+    closers.push(async () => upstream.close())
+    fetch = upstream.fetch
+  }
+  if (!store && config.redisUrl) {
+    const redis = await openRedisStore(config.redisUrl, overrides.log ?? jsonLogger)
+    closers.push(() => redis.close())
+    store = redis
+  }
+  return {
+    deps: {
+      connectionAddress: nodeConnectionAddress,
+      cookieCipher: nodeCipher,
+      ...overrides,
+      fetch,
+      ...(store && { store }),
+    },
+    async close() {
+      await Promise.all(closers.map((close) => close()))
+    },
+  }
+}
+
+/** ioredis is an optional peer dependency: loaded only when REDIS_URL asks for Redis. */
+async function openRedisStore(url: string, log: Logger): Promise<SharedStore> {
+  let redis: typeof import('./redis-store')
+  try {
+    redis = await import('./redis-store')
+  } catch (error) {
+    const missing = error instanceof Error && /\bioredis\b/.test(error.message)
+    if (!missing) throw error
+    throw new Error('REDIS_URL is set but ioredis is not installed: run `npm install ioredis`.', {
+      cause: error,
+    })
+  }
+  return redis.createRedisStore({
+    url,
+    onError: (error) =>
+      log({
+        level: 'error',
+        msg: 'shared store unavailable',
+        cause: error instanceof Error ? error.message : 'unknown',
+      }),
+  })
+}

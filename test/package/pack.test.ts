@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process'
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { PublicConfig } from '../../relay/contract'
+import { createApiClient } from '../support/api-client'
+import { type Entry, killEntries, ROOT, runEntry } from '../support/entry-process'
+import { startLoginAt } from '../support/login'
+import { testKey } from '../support/relay-config'
+
+// What `npm pack` ships, installed as a user installs it: the tarball, in a new app that has
+// nothing else but the peers (the project's own copies, linked, so that nothing is downloaded),
+// run by plain node and type-checked by tsc against the package's declarations.
+
+const run = promisify(execFile)
+const scratch = mkdtempSync(join(tmpdir(), 'wl-pack-'))
+const app = join(scratch, 'app')
+const FIXTURES = join(ROOT, 'test/package/app')
+const ORIGIN = 'https://app.example.com'
+const PEERS = ['hono', '@hono/node-server', 'react', 'react-dom', 'react-router-dom']
+const TYPES = ['@types/node', '@types/react', '@types/react-dom']
+
+let packed: { filename: string; files: { path: string }[] }
+let server: Entry
+let answered: Record<string, string>
+
+beforeAll(async () => {
+  const pack = await run('npm', ['pack', '--json', '--pack-destination', scratch], {
+    cwd: ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+  })
+  ;[packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))
+  mkdirSync(app)
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'an-existing-app', private: true, type: 'module' }),
+  )
+  // The tarball alone (it has no dependencies), then the peers the app brings itself.
+  await run(
+    'npm',
+    [
+      ...['install', '--offline', '--legacy-peer-deps', '--ignore-scripts'],
+      ...['--no-audit', '--no-fund', '--no-package-lock', join(scratch, packed.filename)],
+    ],
+    { cwd: app },
+  )
+  for (const name of [...PEERS, ...TYPES]) {
+    mkdirSync(dirname(join(app, 'node_modules', name)), { recursive: true })
+    symlinkSync(join(ROOT, 'node_modules', name), join(app, 'node_modules', name), 'dir')
+  }
+  for (const file of ['server.mjs', 'consumer.tsx']) {
+    copyFileSync(join(FIXTURES, file), join(app, file))
+  }
+
+  server = runEntry(process.execPath, ['server.mjs'], {
+    cwd: app,
+    env: {
+      WITHINGS_CLIENT_ID: 'an-existing-app',
+      WITHINGS_CLIENT_SECRET: 'its-client-secret',
+      WITHINGS_REDIRECT_URI: `${ORIGIN}/callback`,
+      RELAY_SECRET: testKey('packed'),
+    },
+  })
+  const line = await server.waitFor(/^\{.*\}$/m)
+  answered = JSON.parse(line[0])
+}, 60_000)
+
+afterAll(killEntries)
+
+describe('the packed package', () => {
+  test('holds the built entries and their declarations, no sources, no tests', () => {
+    const paths = packed.files.map((file) => file.path)
+    for (const entry of ['relay', 'node', 'emulator', 'react']) {
+      expect(paths).toContain(`build/lib/${entry}.js`)
+    }
+    expect(paths).toContain('build/lib/types/web/link/index.d.ts')
+    expect(paths.filter((path) => /\.tsx?$/.test(path) && !path.endsWith('.d.ts'))).toEqual([])
+    expect(paths.filter((path) => path.startsWith('test/') || path.startsWith('dist/'))).toEqual([])
+  })
+
+  test('is a production build, with nothing of the machine that built it', () => {
+    const built = join(app, 'node_modules/withings-link/build/lib')
+    const react = readFileSync(join(built, 'react.js'), 'utf8')
+    expect(react).toContain('from "react/jsx-runtime"')
+    expect(react).not.toContain('jsx-dev-runtime')
+    for (const file of ['relay.js', 'node.js', 'emulator.js', 'react.js']) {
+      expect(readFileSync(join(built, file), 'utf8')).not.toContain(ROOT)
+    }
+  })
+
+  test.each([
+    ['an existing Hono app', 'hono'],
+    ['an Express-style middleware stack, with the Node wiring', 'middleware'],
+    ['a fetch-style route handler', 'routeHandler'],
+  ])('mounted in %s: the login binds, and a code is exchanged', async (_, recipe) => {
+    const url = answered[recipe] ?? ''
+    const api = createApiClient(url, { origin: ORIGIN })
+    const config: PublicConfig = await (await api.request('/api/config')).json()
+    expect(config.authorize_url).toBe(`${answered.withings}/oauth2_user/authorize2`)
+
+    const login = await startLoginAt(api, config)
+    expect(login.bound.status).toBe(204)
+    expect(login.bound.headers.get('set-cookie')).toMatch(/^__Host-wl-login=v1\./)
+    const tokens = await api.post('/api/auth/token', login.body)
+    expect(tokens.status).toBe(200)
+    expect(await tokens.json()).toMatchObject({ userid: '363' })
+  })
+
+  test("the app's own routes still answer beside the relay", async () => {
+    expect(await (await fetch(`${answered.hono}/`)).text()).toBe('the app’s own home page')
+    expect(await (await fetch(`${answered.middleware}/`)).text()).toBe('the Express app’s own page')
+  })
+
+  test('the React entry renders on a server (SSR): the Connect form waits for the settings', () => {
+    expect(answered.page).toMatch(/^<p role="status">Loading the app(&#x27;|’)s settings…<\/p>$/)
+  })
+
+  test('REDIS_URL without ioredis installed says what to install', () => {
+    expect(answered.withoutIoredis).toBe(
+      'REDIS_URL is set but ioredis is not installed: run `npm install ioredis`.',
+    )
+  })
+
+  test.each(['nodenext', 'bundler'])(
+    'a TypeScript app type-checks against its declarations (moduleResolution %s)',
+    async (resolution) => {
+      const tsconfig = join(app, `tsconfig.${resolution}.json`)
+      writeFileSync(
+        tsconfig,
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            target: 'es2023',
+            module: resolution === 'nodenext' ? 'nodenext' : 'esnext',
+            moduleResolution: resolution,
+            jsx: 'react-jsx',
+            lib: ['es2023', 'dom', 'dom.iterable'],
+            types: ['node'],
+            skipLibCheck: false,
+          },
+          files: ['consumer.tsx'],
+        }),
+      )
+      const tsc = join(ROOT, 'node_modules/.bin/tsc')
+      const checked = await run(tsc, ['-p', tsconfig], { cwd: app }).then(
+        () => '',
+        (error: { stdout?: string }) => error.stdout ?? String(error),
+      )
+      expect(checked).toBe('')
+    },
+    60_000,
+  )
+})

@@ -1,0 +1,90 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import type { RelayConfig } from '../../relay/config'
+import { createEmulator } from '../../relay/emulator'
+import { type Listening, listen } from '../../relay/node/listen'
+import { createNodeRelay, type NodeRelay } from '../../relay/node/node-relay'
+import { createMemoryStore } from '../../relay/store/memory-store'
+import { createApiClient } from '../support/api-client'
+import { startLoginAt } from '../support/login'
+import { startRedis, type TestRedis } from '../support/redis'
+import { testConfig } from '../support/relay-config'
+import { CLIENT_ID, CLIENT_SECRET } from '../support/stack'
+
+// createNodeRelay, the one Node wiring (withings-link/node): with REDIS_URL, the instances of an
+// app share their store through Redis; whatever a caller passes replaces that part of the wiring.
+
+const ORIGIN = 'https://app.example.com'
+const REDIRECT_URI = `${ORIGIN}/callback`
+
+let redis: TestRedis
+let withings: Listening
+let config: RelayConfig
+beforeAll(async () => {
+  redis = await startRedis()
+  const emulator = createEmulator({
+    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callbacks: [REDIRECT_URI] }],
+  })
+  withings = await listen(emulator.fetch)
+  config = testConfig({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUri: REDIRECT_URI,
+    authorizeUrl: `${withings.url}/oauth2_user/authorize2`,
+    apiUrl: withings.url,
+  })
+})
+afterAll(async () => {
+  await withings?.close()
+  await redis?.stop()
+})
+
+const opened: { close(): Promise<void> }[] = []
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((each) => each.close()))
+})
+
+async function serve(relay: NodeRelay): Promise<string> {
+  const server = await listen(relay.fetch)
+  opened.push(server, relay)
+  return server.url
+}
+
+const quiet = { log: () => {} }
+
+describe('createNodeRelay', () => {
+  test('with REDIS_URL, a state spent at one instance is spent at the other', async () => {
+    const shared = { ...config, redisUrl: redis.url }
+    const [first, second] = await Promise.all([
+      createNodeRelay(shared, quiet).then(serve),
+      createNodeRelay(shared, quiet).then(serve),
+    ])
+    const api = createApiClient(first, { origin: ORIGIN })
+    const login = await startLoginAt(api, {
+      authorize_url: config.authorizeUrl,
+      client_id: config.clientId,
+      redirect_uri: config.redirectUri,
+    })
+    // A copy of the login cookie from before the exchange, replayed at the other instance.
+    const copy = createApiClient(second, { origin: ORIGIN })
+    for (const [name, value] of api.jar) copy.jar.set(name, value)
+
+    expect((await api.post('/api/auth/token', login.body)).status).toBe(200)
+    const replayed = await copy.post('/api/auth/token', login.body)
+    expect(replayed.status).toBe(400)
+    expect(await replayed.json()).toMatchObject({ error: { code: 'invalid_state' } })
+  })
+
+  test('a store passed in replaces Redis: REDIS_URL is then never dialled', async () => {
+    const unreachable = { ...config, redisUrl: 'redis://127.0.0.1:1' }
+    const url = await serve(
+      await createNodeRelay(unreachable, { ...quiet, store: createMemoryStore() }),
+    )
+    const api = createApiClient(url, { origin: ORIGIN })
+    const login = await startLoginAt(api, {
+      authorize_url: config.authorizeUrl,
+      client_id: config.clientId,
+      redirect_uri: config.redirectUri,
+    })
+    expect((await api.post('/api/auth/token', login.body)).status).toBe(200)
+  })
+})
