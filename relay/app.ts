@@ -110,8 +110,10 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     log,
   })
 
+  // Everything the relay does is under /api, so that an app that mounts it
+  // (`app.route('/', relay)`) keeps its own headers, routes and 404 for the rest.
   const app = new Hono<RelayEnv>()
-  app.use('*', apiSecurityHeaders())
+  app.use('/api/*', apiSecurityHeaders())
   app.use('/api/*', requestLog({ log, now }), async (c, next) => {
     await next()
     // Token answers must never be cached (RFC 6749 §5.1); nothing else here should be either.
@@ -165,6 +167,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter))
     return c.json(error.toBody(), error.status)
   }
+  // Standalone, an unknown path is the relay's JSON 404; mounted in an app, that app's own.
   app.notFound((c) => respond(c, new RelayError('not_found', 'There is no such relay route.')))
   app.onError((error, c) =>
     respond(

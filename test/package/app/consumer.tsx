@@ -47,7 +47,7 @@ export function relayApp(env: Record<string, string | undefined>): Hono {
   const deps: RelayDeps = { store, now: Date.now }
   const relay = createRelay(config, deps)
   const app = new Hono()
-  app.all('/api/*', (c) => relay.fetch(c.req.raw, c.env))
+  app.route('/', relay)
   // @ts-expect-error: the config is required
   createRelay()
   return app

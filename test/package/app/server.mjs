@@ -37,7 +37,7 @@ process.env.WITHINGS_API_URL = withings
 const relay = await createNodeRelay(configFromEnv(process.env))
 const app = new Hono()
 app.get('/', (c) => c.text('the app’s own home page'))
-app.all('/api/*', (c) => relay.fetch(c.req.raw, c.env))
+app.route('/', relay)
 const hono = await served(app.fetch)
 
 // Recipe: Express, or any (req, res, next) middleware stack, before its body parsers.

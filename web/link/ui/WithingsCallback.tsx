@@ -19,7 +19,7 @@ export function WithingsCallback() {
   const { status } = useWithings()
   const navigate = useNavigate()
   // Read once, before the address bar is scrubbed.
-  const [search] = useState(() => window.location.search)
+  const [search] = useState(() => (typeof window === 'undefined' ? '' : window.location.search))
   const [outcome, setOutcome] = useState<LoginOutcome | null>(null)
 
   // First of all: code and state leave the address bar (and so history, bookmarks, screenshots).
