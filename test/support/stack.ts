@@ -5,6 +5,7 @@ import type { LogLine } from '../../relay/http/request-log'
 import { createHttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
 import { nodeCipher } from '../../relay/node/node-cipher'
+import type { EventStreamLimits } from '../../relay/notify/event-streams'
 import { createAppServer, nodeConnectionAddress } from '../../relay/server'
 import { createMemoryStore } from '../../relay/store/memory-store'
 import type { SharedStore } from '../../relay/store/shared-store'
@@ -28,6 +29,8 @@ export interface StackOptions {
   emulatorSecret?: string
   /** What every relay instance of the stack shares (Redis in production); one in memory here. */
   store?: SharedStore
+  /** Bounds of the relay's live streams. */
+  liveLimits?: EventStreamLimits
 }
 
 export interface Stack {
@@ -40,6 +43,10 @@ export interface Stack {
   logs: LogLine[]
   /** Starts one more relay instance on the same emulator with the same config. */
   addRelay(overrides?: Partial<RelayConfig>): Promise<string>
+  /** Waits for the work the relays do after answering (subscriptions, notifications). */
+  settled(): Promise<void>
+  /** Tells every relay instance to shut down (their live streams say goodbye), as SIGTERM does. */
+  shutDown(): void
   close(): Promise<void>
 }
 
@@ -84,6 +91,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logs: LogLine[] = []
   const upstream = createHttpUpstream()
   const store = options.store ?? createMemoryStore(options.now ? { now: options.now } : {})
+  const shutdown = new AbortController()
+  const background = new Set<Promise<unknown>>()
+  const waitUntil = (task: Promise<unknown>) => {
+    const tracked = task.catch(() => {}).finally(() => background.delete(tracked))
+    background.add(tracked)
+  }
   const makeApp = (relayConfig: RelayConfig) =>
     createAppServer({
       // Composed as relay/start.ts composes it: Node's address, upstream and cookie cipher.
@@ -93,6 +106,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         fetch: upstream.fetch,
         cookieCipher: nodeCipher,
         store,
+        shutdown: shutdown.signal,
+        waitUntil,
+        ...(options.liveLimits && { liveLimits: options.liveLimits }),
         ...(options.now && { now: options.now }),
       }),
       staticRoot: options.staticRoot,
@@ -112,7 +128,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       servers.push(another)
       return `http://localhost:${another.port}`
     },
+    async settled() {
+      while (background.size > 0) await Promise.all(background)
+    },
+    shutDown: () => shutdown.abort(),
     async close() {
+      // Open live streams would hold the servers open.
+      shutdown.abort()
+      await Promise.all(background)
       upstream.close()
       await Promise.all(servers.map((server) => server.close()))
     },
