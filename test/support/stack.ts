@@ -41,8 +41,11 @@ export interface Stack {
   config: RelayConfig
   /** Every line the relay logged. */
   logs: LogLine[]
-  /** Starts one more relay instance on the same emulator with the same config. */
-  addRelay(overrides?: Partial<RelayConfig>): Promise<string>
+  /**
+   * Starts one more relay instance on the same emulator with the same config, sharing the
+   * stack's store unless given its own (another connection to the same Redis).
+   */
+  addRelay(overrides?: Partial<RelayConfig>, options?: { store?: SharedStore }): Promise<string>
   /** Waits for the work the relays do after answering (subscriptions, notifications). */
   settled(): Promise<void>
   /** Tells every relay instance to shut down (their live streams say goodbye), as SIGTERM does. */
@@ -97,7 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const tracked = task.catch(() => {}).finally(() => background.delete(tracked))
     background.add(tracked)
   }
-  const makeApp = (relayConfig: RelayConfig) =>
+  const makeApp = (relayConfig: RelayConfig, instanceStore = store) =>
     createAppServer({
       // Composed as relay/start.ts composes it: Node's address, upstream and cookie cipher.
       relay: createRelay(relayConfig, {
@@ -105,7 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         connectionAddress: nodeConnectionAddress,
         fetch: upstream.fetch,
         cookieCipher: nodeCipher,
-        store,
+        store: instanceStore,
         shutdown: shutdown.signal,
         waitUntil,
         ...(options.liveLimits && { liveLimits: options.liveLimits }),
@@ -121,8 +124,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     emulator,
     config,
     logs,
-    async addRelay(overrides = {}) {
-      const another = await listen(makeApp({ ...config, ...overrides }).fetch, {
+    async addRelay(overrides = {}, { store: own } = {}) {
+      const another = await listen(makeApp({ ...config, ...overrides }, own).fetch, {
         hostname: '127.0.0.1',
       })
       servers.push(another)
