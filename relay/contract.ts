@@ -156,6 +156,28 @@ export type LiveNotification =
   | { appli: DataAppli; kind: 'data'; startdate: number; enddate: number }
   | { appli: BedAppli; kind: BedEventKind; date: number }
 
+/** A notification as JSON gave it back (the stream's data, a message between instances). */
+export function parseLiveNotification(value: unknown): LiveNotification | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const fields = value as Record<string, unknown>
+  const category = NOTIFY_CATEGORIES.find(({ appli }) => appli === fields.appli)
+  const time = (name: string) => {
+    const field = fields[name]
+    return typeof field === 'number' && Number.isSafeInteger(field) && field >= 0
+      ? field
+      : undefined
+  }
+  if (!category) return undefined
+  if (category.kind === 'data') {
+    const startdate = time('startdate')
+    const enddate = time('enddate')
+    if (startdate === undefined || enddate === undefined) return undefined
+    return { appli: category.appli, kind: 'data', startdate, enddate }
+  }
+  const date = time('date')
+  return date === undefined ? undefined : { appli: category.appli, kind: category.kind, date }
+}
+
 /** Why a category is not subscribed; each has a sentence in the SPA. */
 export const NOTIFY_FAILURES = [
   /** Withings' HEAD check of the callback URL failed (status 293): it cannot reach the relay. */

@@ -1,4 +1,4 @@
-import { type LiveNotification, NOTIFY_CATEGORIES } from '../contract'
+import { type LiveNotification, parseLiveNotification } from '../contract'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
 
@@ -58,27 +58,6 @@ export function parsePersonMessage(text: string): PersonMessage | undefined {
   if (type === 'subscription') return { type }
   if (type === 'ended') return typeof session === 'string' ? { type, session } : undefined
   if (type !== 'notify' || typeof id !== 'string') return undefined
-  const parsedNotification = parseNotification(notification)
+  const parsedNotification = parseLiveNotification(notification)
   return parsedNotification && { type, id, notification: parsedNotification }
-}
-
-export function parseNotification(value: unknown): LiveNotification | undefined {
-  if (typeof value !== 'object' || value === null) return undefined
-  const fields = value as Record<string, unknown>
-  const category = NOTIFY_CATEGORIES.find(({ appli }) => appli === fields.appli)
-  if (!category) return undefined
-  const time = (name: string) => {
-    const field = fields[name]
-    return typeof field === 'number' && Number.isSafeInteger(field) && field >= 0
-      ? field
-      : undefined
-  }
-  if (category.kind === 'data') {
-    const startdate = time('startdate')
-    const enddate = time('enddate')
-    if (startdate === undefined || enddate === undefined) return undefined
-    return { appli: category.appli, kind: 'data', startdate, enddate }
-  }
-  const date = time('date')
-  return date === undefined ? undefined : { appli: category.appli, kind: category.kind, date }
 }
