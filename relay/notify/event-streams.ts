@@ -7,7 +7,9 @@ import { type PersonChannel, type PersonMessage, parsePersonMessage } from './pe
 // The person's open pages, as Server-Sent Events (WHATWG HTML, "Server-sent events"): one
 // stream per page, held by whichever instance the page reached, fed from the person's channel.
 // Each notification gets an id and is kept a few minutes, so a page that reconnects with
-// Last-Event-ID gets what it missed. Streams are bounded per person and per instance, get a
+// Last-Event-ID gets what it missed. A page that opens afresh reads its data itself, but there is
+// nothing to read for the bed (Withings has no call for it), so it gets the last bed in or bed
+// out of the past day. Streams are bounded per person and per instance, get a
 // comment line as heartbeat (proxies close quiet connections), close when their session ends
 // (Disconnect, on any instance) and, when the relay shuts down, are told to come back.
 
@@ -70,6 +72,8 @@ const HEARTBEAT = encoder.encode(': heartbeat\n\n')
 export const isEventId = (text: string) => EVENT_ID.test(text)
 
 const replayKey = (userid: string) => `live:${userid}`
+const bedKey = (userid: string) => `live-bed:${userid}`
+const BED_MEMORY_MS = 24 * 3_600_000
 
 export function createEventStreams(options: EventStreamsOptions): EventStreams {
   const {
@@ -170,10 +174,9 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
   )
 
   async function replay(userid: string, lastEventId: string | undefined) {
-    if (lastEventId === undefined) return []
     let items: string[]
     try {
-      items = await store.list(replayKey(userid))
+      items = await store.list(lastEventId === undefined ? bedKey(userid) : replayKey(userid))
     } catch (cause) {
       log({ level: 'warn', msg: 'live replay skipped', cause: nameOf(cause) })
       return []
@@ -182,6 +185,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       const message = parseKept(item)
       return message ? [message] : []
     })
+    if (lastEventId === undefined) return kept
     const seen = kept.findIndex((message) => message.id === lastEventId)
     return seen >= 0 ? kept.slice(seen + 1) : kept.filter((message) => message.id > lastEventId)
   }
@@ -273,14 +277,14 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
     async deliver(userid, notification) {
       const id = `${now().toString(36).padStart(9, '0')}-${randomHex(4)}`
       const message: PersonMessage = { type: 'notify', id, notification }
-      await store
-        .append(replayKey(userid), JSON.stringify(message), {
-          max: REPLAY_ITEMS,
-          ttlMs: replayMs,
-        })
-        .catch((cause: unknown) => {
-          log({ level: 'warn', msg: 'live notification not kept for replay', cause: nameOf(cause) })
-        })
+      const text = JSON.stringify(message)
+      const kept = [store.append(replayKey(userid), text, { max: REPLAY_ITEMS, ttlMs: replayMs })]
+      if (notification.kind === 'bed_in' || notification.kind === 'bed_out') {
+        kept.push(store.append(bedKey(userid), text, { max: 1, ttlMs: BED_MEMORY_MS }))
+      }
+      await Promise.all(kept).catch((cause: unknown) => {
+        log({ level: 'warn', msg: 'live notification not kept for replay', cause: nameOf(cause) })
+      })
       await channel.publish(userid, message)
     },
   }

@@ -375,7 +375,7 @@ describe('the live stream', () => {
     expect(stream.comments[0]).toBe('connected')
   })
 
-  test('Last-Event-ID replays what came after it, in order, and nothing before', async () => {
+  test('Last-Event-ID replays what came after it, in order; a fresh page gets the last bed event', async () => {
     await start()
     const api = await connected()
     await stack.settled()
@@ -398,11 +398,13 @@ describe('the live stream', () => {
     const byQuery = await live(api, { path: `/api/events?last_event_id=${seen.id}` })
     await byQuery.next((f) => f.data.includes('1700000003'))
     expect(byQuery.notifications()).toHaveLength(2)
-    // Without an id nothing is replayed: a fresh page reads its data anyway.
+    // A fresh page reads its data itself; only the bed, which has nothing to read, is replayed:
+    // its last bed in or out.
+    await postForm(url, { userid: String(DEMO), appli: '1', startdate: '5', enddate: '6' })
+    await stack.settled()
     const fresh = await live(api)
-    await postForm(url, bedIn(1_700_000_004))
     await fresh.next((f) => f.event === 'notify')
-    expect(fresh.notifications()).toEqual([{ appli: 50, kind: 'bed_in', date: 1_700_000_004 }])
+    expect(fresh.notifications()).toEqual([{ appli: 50, kind: 'bed_in', date: 1_700_000_003 }])
   })
 
   test('bounded per person and per instance, with a clear error past either', async () => {
