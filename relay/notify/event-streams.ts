@@ -50,8 +50,6 @@ interface Stream {
   controller: ReadableStreamDefaultController<Uint8Array>
   /** Live messages that arrived while the replay was read, sent after it. */
   held: PersonMessage[] | undefined
-  /** Ids already sent, during the replay only (a live message may repeat one). */
-  replayed: Set<string>
 }
 
 interface Person {
@@ -238,7 +236,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       let stream: Stream | undefined
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
-          stream = { userid, session: session.id, controller, held: [], replayed: new Set() }
+          stream = { userid, session: session.id, controller, held: [] }
           controller.enqueue(encoder.encode(`retry: ${retryMs}\n: connected\n\n`))
         },
         cancel() {
@@ -253,18 +251,17 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
         for (const each of [...everyStream()]) send(each, HEARTBEAT)
       }, heartbeatMs)
 
+      // Ids replayed: a live message that arrived meanwhile may repeat one.
+      const replayed = new Set<string>()
       for (const message of await replay(userid, lastEventId)) {
-        opened.replayed.add(message.id)
+        replayed.add(message.id)
         send(opened, frameOf(message))
       }
       const held = opened.held ?? []
       opened.held = undefined
       for (const message of held) {
-        if (message.type !== 'notify' || !opened.replayed.has(message.id)) {
-          send(opened, frameOf(message))
-        }
+        if (message.type !== 'notify' || !replayed.has(message.id)) send(opened, frameOf(message))
       }
-      opened.replayed.clear()
       return new Response(body, {
         headers: {
           'content-type': 'text/event-stream; charset=utf-8',

@@ -18,11 +18,12 @@ export interface LiveRoutesOptions {
 export function liveRoutes({ sessions, subscriptions, streams }: LiveRoutesOptions) {
   return new Hono<RelayEnv>()
     .get('/events', async (c) => {
-      const session = await sessions.current(c)
+      const { id, userid } = await sessions.current(c)
       // EventSource sends Last-Event-ID when it reconnects by itself; a page that opens a new
       // one after a failure passes it in the query (EventSource cannot set headers).
       const last = c.req.header('last-event-id') ?? c.req.query('last_event_id')
-      return streams.open(session, last !== undefined && isEventId(last) ? last : undefined)
+      // Only who it is: an open stream keeps no token in memory for hours.
+      return streams.open({ id, userid }, last !== undefined && isEventId(last) ? last : undefined)
     })
     .get('/notify', async (c) => {
       const { session } = await sessions.usable(c, await sessions.current(c))
