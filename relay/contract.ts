@@ -127,7 +127,7 @@ export type DataAction<S extends DataService = DataService> = (typeof DATA_ACTIO
  */
 export const NOTIFY_CATEGORIES = [
   { appli: 1, scope: 'user.metrics', kind: 'data', name: 'Weight and body composition' },
-  { appli: 4, scope: 'user.metrics', kind: 'data', name: 'Blood pressure and heart rate' },
+  { appli: 4, scope: 'user.metrics', kind: 'data', name: 'Blood pressure, heart rate and SpO2' },
   { appli: 16, scope: 'user.activity', kind: 'data', name: 'Activity' },
   { appli: 44, scope: 'user.activity', kind: 'data', name: 'Sleep' },
   { appli: 50, scope: 'user.sleepevents', kind: 'bed_in', name: 'Bed in' },

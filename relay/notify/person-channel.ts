@@ -1,6 +1,7 @@
 import { type LiveNotification, parseLiveNotification } from '../contract'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
+import { jsonObject } from './json-object'
 
 // What reaches a person's open pages, on whichever instance holds them: one channel per person
 // in the shared store (Redis pub/sub with several instances), carrying notifications, news that
@@ -47,14 +48,7 @@ export function createPersonChannel(store: SharedStore, log: Logger): PersonChan
 
 /** A message off the channel (another instance's, or anyone's who can publish to the store). */
 export function parsePersonMessage(text: string): PersonMessage | undefined {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined
-  const { type, id, notification, session } = parsed as Record<string, unknown>
+  const { type, id, notification, session } = jsonObject(text) ?? {}
   if (type === 'subscription') return { type }
   if (type === 'ended') return typeof session === 'string' ? { type, session } : undefined
   if (type !== 'notify' || typeof id !== 'string') return undefined

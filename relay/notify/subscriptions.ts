@@ -12,6 +12,7 @@ import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
 import { type NotifyClient, NotifyRefused } from '../withings/notify-client'
 import type { CallbackUrls } from './callback-url'
+import { jsonObject } from './json-object'
 import type { PersonChannel } from './person-channel'
 
 // Subscribing a person to the notifications their scopes allow, once: after the code exchange,
@@ -277,15 +278,7 @@ function digest(url: string): string {
 }
 
 function parseRemembered(item: string | undefined): Remembered | undefined {
-  if (item === undefined) return undefined
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(item)
-  } catch {
-    return undefined
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined
-  const { url, categories } = parsed as Record<string, unknown>
+  const { url, categories } = (item !== undefined && jsonObject(item)) || {}
   if (typeof url !== 'string' || typeof categories !== 'object' || categories === null) {
     return undefined
   }

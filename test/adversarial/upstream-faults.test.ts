@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import type { ErrorCode } from '../../relay/contract'
 import type { Fault } from '../../relay/emulator/app'
-import { listen } from '../../relay/node/listen'
 import { createApiClient } from '../support/api-client'
 import { SESSION_COOKIE } from '../support/cookies'
+import { deadUrl } from '../support/dead-url'
 import { connect, startLogin } from '../support/login'
 import { fakeClock, type Stack, startStack } from '../support/stack'
 import { type Figures, figuresFor } from './support/figures'
@@ -60,13 +60,6 @@ afterEach(async () => {
   process.off('unhandledRejection', onUnhandled)
   await stack?.close()
 })
-
-/** A URL where nothing listens: a port the OS gave us, closed again. */
-async function deadUrl(): Promise<string> {
-  const server = await listen(() => new Response(null))
-  await server.close()
-  return server.url
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

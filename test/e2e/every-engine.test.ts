@@ -136,10 +136,7 @@ describe.each(engines)('the flows in %s', (_name, engine) => {
     await app.stack.settled()
     const bed = app.stack.emulator.notifications.subscriptions.filter((s) => s.appli === 50)
     expect(bed).toHaveLength(1)
-    await waitUntil(
-      async () => app.stack.logs.some(isOpenStream),
-      'the page opened no stream',
-    )
+    await waitUntil(async () => app.stack.logs.some(isOpenStream), 'the page opened no stream')
 
     const started = performance.now()
     const triggered = await app.stack.emulator.notifications.trigger({

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { NotifyStatus } from '../../relay/contract'
-import { listen } from '../../relay/node/listen'
 import { type ApiClient, createApiClient } from '../support/api-client'
+import { deadUrl } from '../support/dead-url'
 import { type LiveStream, openLiveStream } from '../support/live-stream'
 import { connect } from '../support/login'
 import { fakeClock, type Stack, type StackOptions, startStack } from '../support/stack'
@@ -68,12 +68,6 @@ const postForm = (url: string, fields: Record<string, string>, init: RequestInit
     body: new URLSearchParams(fields),
     ...init,
   })
-
-async function deadUrl(): Promise<string> {
-  const server = await listen(() => new Response(null))
-  await server.close()
-  return server.url
-}
 
 describe('subscriptions', () => {
   test('after the exchange, in the background: every category the scopes allow, once', async () => {

@@ -6,6 +6,7 @@ import { type LiveStream, openLiveStream } from '../support/live-stream'
 import { connect } from '../support/login'
 import { startRedis, type TestRedis } from '../support/redis'
 import { type Stack, startStack } from '../support/stack'
+import { collectUncaught } from '../support/uncaught'
 
 // Two relay instances, each with its own connection to one Redis (as two processes behind a load
 // balancer): Withings notifies instance A, the person's page is open on instance B. Then Redis
@@ -15,21 +16,16 @@ let redis: TestRedis
 let stack: Stack
 const stores: SharedStore[] = []
 const streams: LiveStream[] = []
-const uncaught: unknown[] = []
-const collect = (error: unknown) => uncaught.push(error)
+const uncaught = collectUncaught()
 
 beforeAll(async () => {
   redis = await startRedis()
-  process.on('uncaughtException', collect)
-  process.on('unhandledRejection', collect)
 })
 afterAll(async () => {
   for (const stream of streams) stream.close()
   await stack?.close()
   await Promise.all(stores.map((store) => store.close()))
   await redis?.stop()
-  process.off('uncaughtException', collect)
-  process.off('unhandledRejection', collect)
 })
 
 function redisStore() {
