@@ -314,6 +314,11 @@ describe('the callback', () => {
       { appli: 51, kind: 'bed_out', date: 1_700_000_000 },
       { appli: 51, kind: 'bed_out', date: 1_700_000_999 },
     ])
+    // The URL's secret appears in no log line: requests are logged by their route's pattern.
+    expect(stack.logs).toContainEqual(
+      expect.objectContaining({ route: '/api/notify/callback/:token', status: 200 }),
+    )
+    expect(JSON.stringify(stack.logs)).not.toContain(token)
   })
 
   test('Withings retrying after a failed try: the retry is answered and counted once', async () => {
