@@ -123,12 +123,14 @@ describe('upstream faults: a clear code, the relay up, the session kept', () => 
     expect(figures.faults).toBe(2)
   })
 
-  test("Withings' own 601 (over 120 calls of the app a minute, here 3): rate_limited with its wait, session kept", async ({
+  test("Withings' own 601 (over 120 calls of the app a minute, here 8): rate_limited with its wait, session kept", async ({
     task,
   }) => {
     const figures = figuresFor(task)
     const clock = fakeClock()
-    stack = await startStack({ now: clock.now, emulator: { requestsPerMinute: 3 } })
+    // The exchange and the notification subscriptions after it (a list, four subscribes), then
+    // two reads: the third read is the ninth call.
+    stack = await startStack({ now: clock.now, emulator: { requestsPerMinute: 8 } })
     const api = createApiClient(stack.appUrl)
     expect((await connect(stack, api)).status).toBe(200)
     const read = () => api.post('/api/withings/v2/heart', { action: 'list' })
