@@ -161,10 +161,7 @@ describe('the live dashboard', () => {
     const { events } = setup()
     await panel('Weight')
     const source = await openStream(events)
-    const indicator = screen.getByText(
-      (_, element) => element?.classList.contains('live-status') ?? false,
-    )
-    expect(indicator).toHaveAttribute('role', 'status')
+    const indicator = screen.getByRole('status', { name: 'Live updates' })
     expect(indicator).toBeEmptyDOMElement()
     act(() => source.fail())
     expect(indicator).toHaveTextContent('Live updates paused: reconnecting…')

@@ -7,7 +7,7 @@ import { useLiveEvents } from 'withings-link/react'
 export function LiveIndicator() {
   const status = useLiveEvents()
   return (
-    <p role="status" className="hint live-status">
+    <p role="status" aria-label="Live updates" className="hint live-note">
       {status === 'reconnecting' ? 'Live updates paused: reconnecting…' : ''}
     </p>
   )

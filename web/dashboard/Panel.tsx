@@ -78,7 +78,7 @@ function Updated({ at }: { at: number | undefined }) {
         ? 'Updated just now'
         : `Updated at ${formatMoment(at)}`
   return (
-    <p role="status" className="hint">
+    <p role="status" className="hint live-note">
       {text}
     </p>
   )
