@@ -1,4 +1,5 @@
 import { createRelay } from '../../relay/app'
+import { createBackgroundTasks } from '../../relay/background-tasks'
 import type { RelayConfig } from '../../relay/config'
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../relay/emulator/app'
 import type { LogLine } from '../../relay/http/request-log'
@@ -95,11 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const upstream = createHttpUpstream()
   const store = options.store ?? createMemoryStore(options.now ? { now: options.now } : {})
   const shutdown = new AbortController()
-  const background = new Set<Promise<unknown>>()
-  const waitUntil = (task: Promise<unknown>) => {
-    const tracked = task.catch(() => {}).finally(() => background.delete(tracked))
-    background.add(tracked)
-  }
+  const background = createBackgroundTasks()
   const makeApp = (relayConfig: RelayConfig, instanceStore = store) =>
     createAppServer({
       // Composed as relay/start.ts composes it: Node's address, upstream and cookie cipher.
@@ -110,7 +107,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         cookieCipher: nodeCipher,
         store: instanceStore,
         shutdown: shutdown.signal,
-        waitUntil,
+        waitUntil: background.waitUntil,
         ...(options.liveLimits && { liveLimits: options.liveLimits }),
         ...(options.now && { now: options.now }),
       }),
@@ -132,13 +129,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return `http://localhost:${another.port}`
     },
     async settled() {
-      while (background.size > 0) await Promise.all(background)
+      await background.settled()
     },
     shutDown: () => shutdown.abort(),
     async close() {
       // Open live streams would hold the servers open.
       shutdown.abort()
-      await Promise.all(background)
+      await background.settled()
       upstream.close()
       await Promise.all(servers.map((server) => server.close()))
     },
