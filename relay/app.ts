@@ -8,13 +8,20 @@ import { RelayError } from './errors'
 import { type ConnectionAddress, clientKey } from './http/client-address'
 import { relayCors } from './http/cors'
 import { jsonOnly } from './http/json-only'
+import { ownPagesOnly } from './http/own-pages'
 import { createRateLimits, type RouteFamily } from './http/rate-limit'
 import { jsonLogger, type Logger, type RelayEnv, requestLog } from './http/request-log'
 import { apiSecurityHeaders } from './http/security-headers'
 import { trustedOrigin } from './http/trusted-origin'
 import { createAppBudget } from './limits/app-budget'
 import { createSpentStates } from './limits/spent-states'
+import { CALLBACK_PATH, createCallbackUrls } from './notify/callback-url'
+import { createEventStreams, type EventStreamLimits } from './notify/event-streams'
+import { createPersonChannel } from './notify/person-channel'
+import { createSubscriptions } from './notify/subscriptions'
 import { authRoutes } from './routes/auth'
+import { liveRoutes } from './routes/live'
+import { notifyCallback } from './routes/notify-callback'
 import { withingsProxy } from './routes/withings-proxy'
 import { type CipherFactory, createSealer } from './seal'
 import { createRevokeTickets } from './session/revoke-tickets'
@@ -22,6 +29,7 @@ import { createSessions } from './session/sessions'
 import { sharedRefresh } from './session/shared-refresh'
 import { createMemoryStore } from './store/memory-store'
 import type { SharedStore } from './store/shared-store'
+import { createNotifyClient } from './withings/notify-client'
 import { createSignedClient } from './withings/signed-client'
 import { createTokenClient } from './withings/token-client'
 import type { UpstreamFetch } from './withings/upstream'
@@ -44,7 +52,26 @@ export interface RelayDeps {
    * default, which is right for one instance; several need one store (Redis, withings-link/node).
    */
   store?: SharedStore
+  /**
+   * Aborted when the process stops: open live streams tell their pages to reconnect (elsewhere)
+   * and close, so that the server can drain. Node passes one it aborts on SIGTERM.
+   */
+  shutdown?: AbortSignal
+  /**
+   * Keeps work alive that goes on after an answer (subscribing after a code exchange, passing a
+   * notification on after answering Withings), as Workers' `waitUntil`. The Node entry passes a
+   * tracker it waits for while draining; by default the work simply runs.
+   */
+  waitUntil?: (task: Promise<unknown>) => void
+  /** Bounds of the live streams (defaults in event-streams.ts). */
+  liveLimits?: EventStreamLimits
 }
+
+/**
+ * Notifications one address (Withings' servers, for every user of the app) may POST to the
+ * callback per minute: far above what a person makes, so a burst from Withings is answered 2xx.
+ */
+const NOTIFICATIONS_PER_MINUTE = 6_000
 
 /** The relay as a Web-standard Hono app: no globals, no environment reads, one instance per config. */
 export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<RelayEnv> {
@@ -52,6 +79,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   const now = deps.now ?? Date.now
   const log = deps.log ?? jsonLogger
   const store = deps.store ?? createMemoryStore({ now })
+  const waitUntil = deps.waitUntil ?? ((task: Promise<unknown>) => void task.catch(() => {}))
   const sealer = createSealer(config.relaySecrets, now, deps.cookieCipher)
   const cookies = cookiePolicy(config.redirectUri)
   const publicConfig: PublicConfig = {
@@ -62,9 +90,8 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   }
   // The app's own origin is the redirect URI's, never one derived from the request's Host
   // header, which a DNS-rebinding page or a client behind a lax proxy chooses itself.
-  const trusted = trustedOrigin({
-    origins: [new URL(config.redirectUri).origin, ...config.allowedOrigins],
-  })
+  const ownOrigins = [new URL(config.redirectUri).origin, ...config.allowedOrigins]
+  const trusted = trustedOrigin({ origins: ownOrigins })
   const addressing = {
     trustProxyHops: config.trustProxyHops,
     proxySecret: config.proxySecret,
@@ -110,6 +137,34 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     log,
   })
 
+  // Notifications: subscribed with the person's token, received at an unguessable callback,
+  // passed to the person's open pages on whichever instance holds them.
+  const callbackBase = config.notifyCallbackBaseUrl ?? new URL(config.redirectUri).origin
+  const callbackUrls = createCallbackUrls(callbackBase, config.relaySecrets)
+  const channel = createPersonChannel(store, log)
+  const subscriptions = createSubscriptions({
+    client: createNotifyClient({ ...upstream, apiUrl: config.apiUrl, budget }),
+    urls: callbackUrls,
+    store,
+    channel,
+    callbackBase,
+    waitUntil,
+    log,
+  })
+  const streams = createEventStreams({
+    store,
+    channel,
+    shutdown: deps.shutdown,
+    now,
+    log,
+    ...deps.liveLimits,
+  })
+  const notifyRate = createRateLimits({
+    perMinute: NOTIFICATIONS_PER_MINUTE,
+    now,
+    clientKey: clientKey(addressing),
+  })
+
   // Everything the relay does is under /api, so that an app that mounts it
   // (`app.route('/', relay)`) keeps its own headers, routes and 404 for the rest.
   const app = new Hono<RelayEnv>()
@@ -128,6 +183,12 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   const guard = (family: RouteFamily) => [trusted, rateLimit(family), jsonOnly()] as const
   app.post('/api/auth/*', ...guard('auth'))
   app.post('/api/withings/*', ...guard('withings'))
+  app.post('/api/notify', ...guard('withings'))
+  // The live stream is a GET, read by the app's own pages only.
+  app.get('/api/events', ownPagesOnly({ origins: ownOrigins }), rateLimit('events'))
+  // Withings posts here from its servers: no Origin, no custom header, a form body. The token
+  // in the URL is what proves it (notify-callback.ts).
+  app.post(`${CALLBACK_PATH}/*`, notifyRate('notify'))
 
   app.get('/api/healthz', (c) => c.json({ ok: true }))
   app.get('/api/config', (c) => c.json(publicConfig))
@@ -145,6 +206,16 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
       spentStates: createSpentStates(store),
       countExchange: (c) => budget.takeExchange(signInClient(c), tokenCalls),
       revokeTickets: createRevokeTickets(sealer),
+      live: {
+        begun: (session) => subscriptions.begin(session),
+        restored: (session) => subscriptions.ensure(session),
+        ended: async (session, withingsInformed) => {
+          await Promise.all([
+            channel.publish(session.userid, { type: 'ended', session: session.id }),
+            subscriptions.end(session, { withingsInformed }),
+          ])
+        },
+      },
       now,
       log,
     }),
@@ -153,6 +224,8 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     '/api/withings',
     withingsProxy({ ...upstream, apiUrl: config.apiUrl, sessions, budget }),
   )
+  app.route('/api', liveRoutes({ sessions, subscriptions, streams }))
+  app.route(CALLBACK_PATH, notifyCallback({ urls: callbackUrls, streams, store, waitUntil, log }))
 
   const respond = (c: Context<RelayEnv>, error: RelayError) => {
     if (error.status >= 500) {

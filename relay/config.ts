@@ -4,6 +4,7 @@
 // settings (PORT, HOST, STATIC_DIR, the local emulator's) are parsed in relay/node/settings.ts.
 
 import { isLoopbackHost } from './cookies/cookie-policy'
+import { CALLBACK_PATH, CALLBACK_TOKEN_LENGTH } from './notify/callback-url'
 import { parseRedisUrl } from './store/redis-url'
 
 export const WITHINGS_AUTHORIZE_URL = 'https://account.withings.com/oauth2_user/authorize2'
@@ -43,6 +44,11 @@ export interface RelayConfig {
   signedTokenRequests: boolean
   /** Redis shared by every instance (budget, spent states, notifications); memory without it. */
   redisUrl: string | undefined
+  /**
+   * Where Withings reaches the relay's notification callback (`{base}/api/notify/callback/…`):
+   * the app's public origin, the redirect URI's, unless set (NOTIFY_CALLBACK_BASE_URL).
+   */
+  notifyCallbackBaseUrl?: string | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -220,6 +226,9 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
   const redisUrl = env.REDIS_URL?.trim() || undefined
   const redis = redisUrl === undefined ? undefined : parseRedisUrl(redisUrl)
   if (redis && !redis.ok) problems.push(redis.problem)
+  const notifyCallbackBaseUrl = callbackBase(env.NOTIFY_CALLBACK_BASE_URL, problems)
+  const notifyBase = notifyCallbackBaseUrl ?? (redirectUrl ? redirectUrl.origin : undefined)
+  if (notifyBase && !emulator) warnings.push(...notifyCallbackWarnings(notifyBase))
 
   if (problems.length > 0) return { ok: false, problems }
   return {
@@ -243,6 +252,7 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
       signInsPerAddress,
       signedTokenRequests,
       redisUrl,
+      notifyCallbackBaseUrl,
     },
   }
 }
@@ -290,15 +300,7 @@ function warnOnConsole(warning: string) {
  * tunnels, hosts entries and test doubles, so they earn a warning with the workaround, not a refusal.
  */
 function callbackRuleWarnings(redirectUri: string): string[] {
-  const url = new URL(redirectUri)
-  const broken: string[] = []
-  if (url.protocol !== 'https:') broken.push('it is not https')
-  if (url.port && url.port !== '443' && url.port !== '80') {
-    broken.push(`it uses port ${url.port} (only 80 and 443 are allowed)`)
-  }
-  if (redirectUri.length > 255) broken.push(`it has ${redirectUri.length} characters (at most 255)`)
-  const host = hostKind(url.hostname)
-  if (host) broken.push(`its host is ${host}`)
+  const broken = brokenCallbackRules(redirectUri, redirectUri.length)
   if (broken.length === 0) return []
   return [
     `WITHINGS_REDIRECT_URI ${redirectUri} breaks Withings' rules for callback URLs: ${broken.join('; ')}. ` +
@@ -308,6 +310,51 @@ function callbackRuleWarnings(redirectUri: string): string[] {
       'and serve the app on it over https on port 443; then register exactly that URL as a callback in the ' +
       'Withings developer dashboard and set WITHINGS_REDIRECT_URI to it.',
   ]
+}
+
+/**
+ * The same rules for the notification callback (Withings checks a notify callback as it checks
+ * redirect URIs, then with a HEAD request: notify-subscribe answers 293 when that fails).
+ */
+export function notifyCallbackWarnings(base: string): string[] {
+  const length = `${base.replace(/\/+$/, '')}${CALLBACK_PATH}/`.length + CALLBACK_TOKEN_LENGTH
+  const broken = brokenCallbackRules(base, length)
+  if (broken.length === 0) return []
+  return [
+    `Notifications: their callback ${base}${CALLBACK_PATH}/… breaks Withings' rules for callback URLs: ${broken.join('; ')}. ` +
+      'Real Withings will refuse to subscribe it (status 293), so no bed-in, bed-out or new-measurement ' +
+      'notification will arrive from it (the built-in emulator accepts it). Set NOTIFY_CALLBACK_BASE_URL to a ' +
+      "public https address on port 443 that leads to this app — in development, an https tunnel to this app's " +
+      'PORT (e.g. cloudflared or ngrok).',
+  ]
+}
+
+function brokenCallbackRules(text: string, length: number): string[] {
+  const url = new URL(text)
+  const broken: string[] = []
+  if (url.protocol !== 'https:') broken.push('it is not https')
+  if (url.port && url.port !== '443' && url.port !== '80') {
+    broken.push(`it uses port ${url.port} (only 80 and 443 are allowed)`)
+  }
+  if (length > 255) broken.push(`it has ${length} characters (at most 255)`)
+  const host = hostKind(url.hostname)
+  if (host) broken.push(`its host is ${host}`)
+  return broken
+}
+
+/** NOTIFY_CALLBACK_BASE_URL: an http(s) URL, perhaps with a path, with no query or credentials. */
+function callbackBase(raw: string | undefined, problems: string[]): string | undefined {
+  const value = raw?.trim()
+  if (!value) return undefined
+  const url = httpUrl(value)
+  const bare = url && [url.search, url.hash, url.username, url.password].every((part) => !part)
+  if (!url || !bare) {
+    problems.push(
+      `NOTIFY_CALLBACK_BASE_URL must be an absolute https URL with no query, such as https://app.example.com (got "${value}").`,
+    )
+    return undefined
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '')
 }
 
 function hostKind(hostname: string): string | undefined {

@@ -126,3 +126,91 @@ export const DATA_ACTIONS = {
 } as const
 export type DataService = keyof typeof DATA_ACTIONS
 export type DataAction<S extends DataService = DataService> = (typeof DATA_ACTIONS)[S][number]
+
+/**
+ * The notification categories (`appli`) the relay subscribes a person to, each with the scope
+ * that allows it (Withings' notification overview; categories as aiowithings'
+ * NotificationCategory). Data categories announce a time range to re-read; events say when.
+ */
+export const NOTIFY_CATEGORIES = [
+  { appli: 1, scope: 'user.metrics', kind: 'data', name: 'Weight and body composition' },
+  { appli: 4, scope: 'user.metrics', kind: 'data', name: 'Blood pressure, heart rate and SpO2' },
+  { appli: 16, scope: 'user.activity', kind: 'data', name: 'Activity' },
+  { appli: 44, scope: 'user.activity', kind: 'data', name: 'Sleep' },
+  { appli: 50, scope: 'user.sleepevents', kind: 'bed_in', name: 'Bed in' },
+  { appli: 51, scope: 'user.sleepevents', kind: 'bed_out', name: 'Bed out' },
+  { appli: 52, scope: 'user.sleepevents', kind: 'inflate_done', name: 'Inflate done' },
+] as const satisfies readonly { appli: number; scope: Scope; kind: string; name: string }[]
+
+export type NotifyCategory = (typeof NOTIFY_CATEGORIES)[number]
+export type Appli = NotifyCategory['appli']
+export type DataAppli = Extract<NotifyCategory, { kind: 'data' }>['appli']
+export type BedEventKind = Exclude<NotifyCategory['kind'], 'data'>
+export type BedAppli = Extract<NotifyCategory, { kind: BedEventKind }>['appli']
+
+/** The categories a grant (comma-separated scopes, as Withings writes them) allows. */
+export function categoriesOf(scope: string): NotifyCategory[] {
+  const granted = new Set(scope.split(','))
+  return NOTIFY_CATEGORIES.filter((category) => granted.has(category.scope))
+}
+
+/**
+ * What reaches the person's open pages (`GET /api/events`, event `notify`) when Withings
+ * notifies: a hint, never data. A data category says which range to re-read through the proxy;
+ * a bed event says when it happened (Unix seconds, as Withings sent it).
+ */
+export type LiveNotification =
+  | { appli: DataAppli; kind: 'data'; startdate: number; enddate: number }
+  | { appli: BedAppli; kind: BedEventKind; date: number }
+
+/** A notification as JSON gave it back (the stream's data, a message between instances). */
+export function parseLiveNotification(value: unknown): LiveNotification | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const fields = value as Record<string, unknown>
+  const category = NOTIFY_CATEGORIES.find(({ appli }) => appli === fields.appli)
+  const time = (name: string) => {
+    const field = fields[name]
+    return typeof field === 'number' && Number.isSafeInteger(field) && field >= 0
+      ? field
+      : undefined
+  }
+  if (!category) return undefined
+  if (category.kind === 'data') {
+    const startdate = time('startdate')
+    const enddate = time('enddate')
+    if (startdate === undefined || enddate === undefined) return undefined
+    return { appli: category.appli, kind: 'data', startdate, enddate }
+  }
+  const date = time('date')
+  return date === undefined ? undefined : { appli: category.appli, kind: category.kind, date }
+}
+
+/** Why a category is not subscribed; each has a sentence in the SPA. */
+export const NOTIFY_FAILURES = [
+  /** Withings' HEAD check of the callback URL failed (status 293): it cannot reach the relay. */
+  'callback_unreachable',
+  /** Withings asked to slow down (601), or the relay's own budget of Withings calls is spent. */
+  'rate_limited',
+  /** Withings refused the category for this grant. */
+  'scope_denied',
+  /** Withings no longer accepts this session's access token. */
+  'token_expired',
+  /** Withings could not be reached, or did not answer in time. */
+  'withings_unavailable',
+  /** Any other refusal. */
+  'refused',
+] as const
+export type NotifyFailure = (typeof NOTIFY_FAILURES)[number]
+
+/** One category's subscription for this person, as `GET /api/notify` answers it. */
+export type NotifyCategoryStatus = { appli: Appli; scope: Scope } & (
+  | { state: 'subscribed' }
+  /** Not known yet: the relay is subscribing (an event `subscription` follows on the stream). */
+  | { state: 'pending' }
+  | { state: 'failed'; reason: NotifyFailure; retry_after?: number }
+)
+
+/** `GET /api/notify` and `POST /api/notify`: every category the grant allows, one entry each. */
+export interface NotifyStatus {
+  categories: NotifyCategoryStatus[]
+}

@@ -41,9 +41,14 @@ const stop = gracefulStop({
   graceMs: config.upstreamTimeoutMs + 2_000,
   log: jsonLogger,
 })
+// Live streams first (their pages reconnect elsewhere; open, they would hold the server), then
+// the requests under way, then the work begun after answering, then the connections.
+const AFTER_WORK_MS = 2_000
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    relay.shutDown()
     void stop(signal).then(async (code) => {
+      await relay.settled(AFTER_WORK_MS)
       await relay.close()
       process.exit(code)
     })

@@ -3,7 +3,7 @@ import { RelayError } from '../errors'
 import { createTokenBuckets } from './token-buckets'
 
 /** The route families the relay counts; a path outside them is refused before any counting. */
-export type RouteFamily = 'auth' | 'withings' | 'events'
+export type RouteFamily = 'auth' | 'withings' | 'events' | 'notify'
 
 /**
  * Limits the requests one client makes to each route family, with a budget per family, so that

@@ -31,7 +31,7 @@ export function hotRelay(entry = '/relay/app.ts') {
       const logger = server.config.logger
 
       serve = (config, wiring) => {
-        let current: { module: RelayModule; relay: Relay } | undefined
+        let current: { module: RelayModule; relay: Relay; ended: AbortController } | undefined
         late.serve(async (request, env) => {
           let module: RelayModule
           try {
@@ -46,7 +46,12 @@ export function hotRelay(entry = '/relay/app.ts') {
           }
           if (module !== current?.module) {
             if (current) logger.info('relay restarted with the new code', { timestamp: true })
-            current = { module, relay: module.createRelay(config, wiring.deps) }
+            // The old relay's live streams end, so that their pages reconnect to the new one.
+            current?.ended.abort()
+            const ended = new AbortController()
+            const shutdown = AbortSignal.any([ended.signal, ...optional(wiring.deps.shutdown)])
+            const relay = module.createRelay(config, { ...wiring.deps, shutdown })
+            current = { module, relay, ended }
           }
           // Node's bindings travel along, so rate limits count by the connection's address.
           return current.relay.fetch(request, env)
@@ -71,3 +76,5 @@ export function hotRelay(entry = '/relay/app.ts') {
     },
   }
 }
+
+const optional = <T>(value: T | undefined): T[] => (value === undefined ? [] : [value])

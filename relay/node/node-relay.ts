@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import { createRelay, type RelayDeps } from '../app'
+import { createBackgroundTasks } from '../background-tasks'
 import type { RelayConfig } from '../config'
 import { jsonLogger, type Logger, type RelayEnv } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
@@ -13,23 +14,28 @@ import { nodeCipher } from './node-cipher'
 // bench`), the connection's address for rate limits, and Redis as the shared store when
 // REDIS_URL is set (memory otherwise).
 
-/** createRelay's Hono app, plus what closes the connections the wiring holds open. */
-export type NodeRelay = Hono<RelayEnv> & {
-  /** Closes the kept-alive connections to Withings and the Redis connections. */
-  close(): Promise<void>
-}
+/** createRelay's Hono app, plus what a graceful stop needs of the wiring. */
+export type NodeRelay = Hono<RelayEnv> & Omit<NodeWiring, 'deps'>
 
 /** `overrides` replace any part of the wiring (a test's clock, logger or store). */
 export async function createNodeRelay(
   config: RelayConfig,
   overrides: RelayDeps = {},
 ): Promise<NodeRelay> {
-  const wiring = await nodeWiring(config, overrides)
-  return Object.assign(createRelay(config, wiring.deps), { close: wiring.close })
+  const { deps, ...stopping } = await nodeWiring(config, overrides)
+  return Object.assign(createRelay(config, deps), stopping)
 }
 
 export interface NodeWiring {
   deps: RelayDeps
+  /**
+   * The first step of a graceful stop: open live streams tell their pages to reconnect (to
+   * another instance) and end, so that the server can close.
+   */
+  shutDown(): void
+  /** Waits, at most `timeoutMs`, for the work the relay goes on with after answering. */
+  settled(timeoutMs?: number): Promise<boolean>
+  /** Closes the kept-alive connections to Withings and the Redis connections. */
   close(): Promise<void>
 }
 
@@ -42,6 +48,8 @@ export async function nodeWiring(
   overrides: RelayDeps = {},
 ): Promise<NodeWiring> {
   const closers: (() => Promise<void>)[] = []
+  const background = createBackgroundTasks()
+  const shutdown = new AbortController()
   let { fetch, store } = overrides
   if (!fetch) {
     const upstream = createHttpUpstream()
@@ -57,10 +65,14 @@ export async function nodeWiring(
     deps: {
       connectionAddress: nodeConnectionAddress,
       cookieCipher: nodeCipher,
+      waitUntil: background.waitUntil,
+      shutdown: shutdown.signal,
       ...overrides,
       fetch,
       ...(store && { store }),
     },
+    shutDown: () => shutdown.abort(),
+    settled: (timeoutMs) => background.settled(timeoutMs),
     async close() {
       await Promise.all(closers.map((close) => close()))
     },

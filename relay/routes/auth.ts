@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import type { LogoutResult } from '../contract'
 import type { LoginCookie } from '../cookies/login-cookie'
+import type { Session } from '../cookies/session-cookie'
 import { RelayError } from '../errors'
 import { codeField, onlyFields, stateField } from '../http/fields'
 import { readJsonObject } from '../http/json-body'
@@ -21,14 +22,25 @@ interface AuthRoutesOptions {
   /** Counts the exchange in the app's Withings budget, against the client asking, or throws. */
   countExchange: (c: Context) => Promise<void>
   revokeTickets: RevokeTickets
+  /** What else follows a session's life: notifications and the live streams. */
+  live: SessionHooks
   now: () => number
   log: Logger
+}
+
+export interface SessionHooks {
+  /** A code exchange began this session (the answer must not wait for what follows). */
+  begun(session: Session): void
+  /** A page restored this session. */
+  restored(session: Session): Promise<void>
+  /** Disconnect ended it; `withingsInformed` when the revoke reached Withings. */
+  ended(session: Session, withingsInformed: boolean): Promise<void>
 }
 
 /** `/api/auth/*`: bind a state, exchange a code, restore the session, disconnect. */
 export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
   const { redirectUri, tokenClient, loginCookie, sessions, spentStates, now, log } = options
-  const { revokeTickets, revokeGrant, countExchange } = options
+  const { revokeTickets, revokeGrant, countExchange, live } = options
 
   /**
    * Tells Withings, once. Failing to is the answer, not an error: the cookies are gone anyway,
@@ -94,7 +106,9 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
             budgetMs: 30_000,
           })
         }
-        return c.json(sessionView(await sessions.begin(c, tokens)))
+        const session = await sessions.begin(c, tokens)
+        live.begun(session)
+        return c.json(sessionView(session))
       })
 
       // A reload or a new tab: the session as it is, refreshed only once its refresh moment came.
@@ -102,6 +116,7 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
       .post('/session', async (c) => {
         try {
           const { session } = await sessions.usable(c, await sessions.current(c))
+          await live.restored(session)
           return c.json(sessionView(session))
         } catch (error) {
           if (error instanceof RelayError && error.code === 'session_expired') {
@@ -116,7 +131,9 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
         const session = await sessions.current(c).catch(() => null)
         if (!session) return c.body(null, 204)
         await sessions.end(c, session)
-        return c.json(await revoke(session.userid))
+        const result = await revoke(session.userid)
+        await live.ended(session, result.withings_informed)
+        return c.json(result)
       })
 
       // The page retries a revoke that did not reach Withings, with the ticket the logout gave it.

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import type { ErrorCode } from '../../relay/contract'
 import type { Fault } from '../../relay/emulator'
-import { listen } from '../../relay/node/listen'
 import { createApiClient } from '../support/api-client'
 import { SESSION_COOKIE } from '../support/cookies'
+import { deadUrl } from '../support/dead-url'
 import { connect, startLogin } from '../support/login'
 import { fakeClock, type Stack, startStack } from '../support/stack'
 import { type Figures, figuresFor } from './support/figures'
@@ -60,13 +60,6 @@ afterEach(async () => {
   process.off('unhandledRejection', onUnhandled)
   await stack?.close()
 })
-
-/** A URL where nothing listens: a port the OS gave us, closed again. */
-async function deadUrl(): Promise<string> {
-  const server = await listen(() => new Response(null))
-  await server.close()
-  return server.url
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -130,12 +123,14 @@ describe('upstream faults: a clear code, the relay up, the session kept', () => 
     expect(figures.faults).toBe(2)
   })
 
-  test("Withings' own 601 (over 120 calls of the app a minute, here 3): rate_limited with its wait, session kept", async ({
+  test("Withings' own 601 (over 120 calls of the app a minute, here 8): rate_limited with its wait, session kept", async ({
     task,
   }) => {
     const figures = figuresFor(task)
     const clock = fakeClock()
-    stack = await startStack({ now: clock.now, emulator: { requestsPerMinute: 3 } })
+    // The exchange and the notification subscriptions after it (a list, four subscribes), then
+    // two reads: the third read is the ninth call.
+    stack = await startStack({ now: clock.now, emulator: { requestsPerMinute: 8 } })
     const api = createApiClient(stack.appUrl)
     expect((await connect(stack, api)).status).toBe(200)
     const read = () => api.post('/api/withings/v2/heart', { action: 'list' })

@@ -15,6 +15,9 @@ export interface Builds {
   hello: string
   passThrough: string
   emulator: string
+  /** The relay with a Redis store when REDIS_URL is set, and the bare SSE fan-out (item 8). */
+  liveRelay: string
+  bareSse: string
 }
 
 export async function buildServers(): Promise<Builds> {
@@ -38,6 +41,8 @@ export async function buildServers(): Promise<Builds> {
           hello: join(ROOT, 'test/bench/fixtures/hello.ts'),
           'pass-through': join(ROOT, 'test/bench/fixtures/pass-through.ts'),
           emulator: join(ROOT, 'test/bench/fixtures/emulator.ts'),
+          'live-relay': join(ROOT, 'test/bench/fixtures/live-relay.ts'),
+          'bare-sse': join(ROOT, 'test/bench/fixtures/bare-sse.ts'),
         },
         output: { entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
       },
@@ -48,5 +53,7 @@ export async function buildServers(): Promise<Builds> {
     hello: join(fixturesDir, 'hello.mjs'),
     passThrough: join(fixturesDir, 'pass-through.mjs'),
     emulator: join(fixturesDir, 'emulator.mjs'),
+    liveRelay: join(fixturesDir, 'live-relay.mjs'),
+    bareSse: join(fixturesDir, 'bare-sse.mjs'),
   }
 }

@@ -23,7 +23,7 @@ export interface MemoryOptions {
 const LIMIT_MB = 80
 /** "No growth": within one megabyte, the size of a few of V8's pages. */
 const GROWTH_LIMIT_MB = 1
-const GC_ON_SIGNAL = [
+export const GC_ON_SIGNAL = [
   '--expose-gc',
   '--require',
   join(ROOT, 'test/bench/fixtures/gc-on-signal.cjs'),
@@ -134,7 +134,7 @@ async function readBlocks(
 }
 
 /** Signals the preload to collect; resolves with the live heap it reports. */
-async function collectGarbage(server: ServerProcess): Promise<number> {
+export async function collectGarbage(server: ServerProcess): Promise<number> {
   const reports = () => server.stderr().match(/heap-used \d+/g)?.length ?? 0
   const before = reports()
   process.kill(server.pid, 'SIGUSR2')

@@ -1,7 +1,7 @@
 // `npm run bench`: every performance figure against its reference, printed and written to
 // BENCHMARKS.md. `npm run bench -- --quick` runs small, bounded passes of the same measurements
-// and writes nothing; naming items (`exchange throughput startup spa callback memory reload`) runs only
-// those.
+// and writes nothing; naming items (`exchange throughput startup spa callback memory reload live`)
+// runs only those.
 
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,6 +9,7 @@ import { ARTIFACTS, buildServers, ROOT } from './builds'
 import { callbackToToken } from './callback'
 import { exchangeOverhead } from './exchange'
 import type { Figure } from './figures'
+import { liveNotifications } from './live'
 import { describeMachine, describeVersions, loadAverage } from './machine'
 import { relayMemory } from './memory'
 import { reloadCost } from './reload'
@@ -25,6 +26,7 @@ const FULL = {
   callback: { runs: 20, warmup: 2 },
   memory: { block: 5_000, concurrency: 50 },
   reload: { loads: 50 },
+  live: { streams: 1_000, samples: 300, burst: 1_000 },
 }
 const QUICK: typeof FULL = {
   exchange: { samples: 40, warmup: 10 },
@@ -33,8 +35,9 @@ const QUICK: typeof FULL = {
   callback: { runs: 5, warmup: 1 },
   memory: { block: 1_000, concurrency: 50 },
   reload: { loads: 10 },
+  live: { streams: 200, samples: 30, burst: 200 },
 }
-const ITEMS = ['exchange', 'throughput', 'startup', 'spa', 'callback', 'memory', 'reload']
+const ITEMS = ['exchange', 'throughput', 'startup', 'spa', 'callback', 'memory', 'reload', 'live']
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -73,6 +76,7 @@ if (wants('spa') || wants('callback')) {
 await step('callback', () => callbackToToken({ staticRoot: spaDir, ...size.callback }))
 await step('memory', () => relayMemory(builds, size.memory))
 await step('reload', () => reloadCost(builds, size.reload))
+await step('live', () => liveNotifications(builds, size.live))
 
 console.log(`\n${terminalTable(figures)}\n`)
 for (const figure of figures) console.log(`${figure.id}: ${figure.method}`)

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { formatDay } from '../../web/data/format'
+import type { LogLine } from '../../relay/http/request-log'
+import { formatDay, formatMoment } from '../../web/data/format'
 import { formatMeasure, WEIGHT } from '../../web/data/meastypes'
 import { consentViaHttp } from '../support/consent'
 import type { BrowserWindow } from './support/engines/driver'
@@ -14,13 +15,28 @@ const connectButton = byRole('button', 'Connect Withings')
 
 const engines = ENGINES.map((engine) => [engine.name, engine] as const)
 
+const isOpenStream = (line: LogLine) => line.route === '/api/events' && line.status === 200
+
+/** Polls `check` every 20 ms until it holds, or fails after `timeoutMs`. */
+async function waitUntil(check: () => Promise<boolean>, failure: string, timeoutMs = 15_000) {
+  const deadline = performance.now() + timeoutMs
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`${failure} within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 describe.each(engines)('the flows in %s', (_name, engine) => {
   const app = withEngineApp(engine)
   const codeExchanges = () => app.stack.emulator.requests.count({ grantType: 'authorization_code' })
 
   /** From the app's page at `path`, Connect Withings, to Withings' page: its address. */
-  async function openConsent(window: BrowserWindow, { demo = true, path = '/' } = {}) {
+  async function openConsent(
+    window: BrowserWindow,
+    { demo = true, path = '/', scopes = [] as string[] } = {},
+  ) {
     await window.open(app.stack.appUrl + path)
+    for (const scope of scopes) await window.check(byLabel(scope))
     if (demo) await window.check(byRole('switch', 'Use the Withings demo user'))
     await window.click(connectButton)
     return window.waitForUrl(`${app.stack.emulatorUrl}/`)
@@ -109,6 +125,31 @@ describe.each(engines)('the flows in %s', (_name, engine) => {
     await there.waitFor(connectButton, { timeoutMs: 2_000 })
     await there.reload()
     await there.waitFor(connectButton)
+  })
+
+  test('with user.sleepevents on the dashboard: a bed-in at Withings shows on the open page within a second', async () => {
+    const { window } = app.session
+    await openConsent(window, { path: '/dashboard', scopes: ['user.sleepevents'] })
+    await window.click(byRole('button', 'Accept'))
+    await window.waitFor(byRole('region', 'Bed'))
+    // The relay subscribes in the background after the exchange; the page opens its stream.
+    await app.stack.settled()
+    const bed = app.stack.emulator.notifications.subscriptions.filter((s) => s.appli === 50)
+    expect(bed).toHaveLength(1)
+    await waitUntil(async () => app.stack.logs.some(isOpenStream), 'the page opened no stream')
+
+    const started = performance.now()
+    const triggered = await app.stack.emulator.notifications.trigger({
+      type: 'bed_in',
+      userid: 363,
+    })
+    const at = formatMoment(Number(triggered.payload.date) * 1000)
+    await waitUntil(
+      async () => (await window.text(byRole('region', 'Bed'))).includes(`In bed since ${at}`),
+      'the Bed panel never said "In bed since"',
+      1_000,
+    )
+    console.info(`bed-in to page: ${Math.round(performance.now() - started)} ms`)
   })
 
   test('from /dashboard: connect, land back there, see the weight chart and the latest weight', async () => {

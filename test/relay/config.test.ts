@@ -273,7 +273,11 @@ describe('configFromEnv', () => {
       { onWarning: (warning) => warnings.push(warning) },
     )
     expect(config.clientId).toBe('client-id')
-    expect(warnings).toEqual([expect.stringContaining('its host is an IP address')])
+    // The redirect URI's, and the notification callback's, on the same origin by default.
+    expect(warnings).toEqual([
+      expect.stringMatching(/^WITHINGS_REDIRECT_URI .* its host is an IP address/),
+      expect.stringMatching(/^Notifications: .* its host is an IP address/),
+    ])
   })
 
   test('one ConfigError whose message names every problem, one line each', () => {

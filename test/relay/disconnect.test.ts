@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { listen } from '../../relay/node/listen'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
+import { deadUrl } from '../support/dead-url'
 import { connect } from '../support/login'
 import { RELAY_KEY, type Stack, startStack } from '../support/stack'
 
@@ -26,12 +26,6 @@ const readAtWithings = async (accessToken: string) =>
       body: new URLSearchParams({ action: 'getmeas' }),
     })
   ).json()
-
-async function deadUrl(): Promise<string> {
-  const server = await listen(() => new Response(null))
-  await server.close()
-  return server.url
-}
 
 describe('Disconnect', () => {
   test('revokes at Withings: both tokens die there, and the copied cookie opens nothing here', async () => {

@@ -31,7 +31,7 @@ async function twoInstances(relay: StackOptions['relay'] = {}) {
   const [first, second] = [1, 2].map(() => createRedisStore({ url: redis.url, prefix }))
   stores.push(first as SharedStore, second as SharedStore)
   stack = await startStack({ relay, store: first })
-  const other = await stack.addRelay({}, second)
+  const other = await stack.addRelay({}, { store: second })
   return { stack, other }
 }
 

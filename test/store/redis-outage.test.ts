@@ -2,24 +2,20 @@ import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import { createRedisStore } from '../../relay/node/redis-store'
 import { type SharedStore, StoreUnavailable } from '../../relay/store/shared-store'
 import { startRedis, type TestRedis } from '../support/redis'
+import { collectUncaught } from '../support/uncaught'
 
 // Two relay instances on one Redis that goes away (killed, as in a crash) and comes back empty.
 
 let redis: TestRedis
 const stores: SharedStore[] = []
-const uncaught: unknown[] = []
-const collect = (error: unknown) => uncaught.push(error)
+const uncaught = collectUncaught()
 
 beforeAll(async () => {
   redis = await startRedis()
-  process.on('uncaughtException', collect)
-  process.on('unhandledRejection', collect)
 })
 afterAll(async () => {
   await Promise.all(stores.map((store) => store.close()))
   await redis?.stop()
-  process.off('uncaughtException', collect)
-  process.off('unhandledRejection', collect)
 })
 
 function open(onError: (error: unknown) => void = () => {}) {

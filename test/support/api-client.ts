@@ -31,6 +31,7 @@ export function createApiClient(baseUrl: string, { origin = baseUrl } = {}) {
   }
 
   return {
+    baseUrl,
     jar,
     request,
     /** A POST as the SPA makes it. */

@@ -1,5 +1,5 @@
 import { vi } from 'vitest'
-import type { LogoutResult, PublicConfig, SessionView } from '../../relay/contract'
+import type { LogoutResult, NotifyStatus, PublicConfig, SessionView } from '../../relay/contract'
 import type { RelayClient } from '../../web/link/auth/relay-client'
 
 export const PUBLIC_CONFIG: PublicConfig = {
@@ -29,6 +29,9 @@ export const SESSION: SessionView = sessionView()
 
 export const INFORMED: LogoutResult = { withings_informed: true }
 
+/** The notification status of a grant that allows no category. */
+export const NO_NOTIFY: NotifyStatus = { categories: [] }
+
 /** The relay as the SPA sees it, for page tests: the network edge, replaced and counted. */
 export function fakeRelay(overrides: Partial<RelayClient> = {}) {
   return {
@@ -41,5 +44,7 @@ export function fakeRelay(overrides: Partial<RelayClient> = {}) {
     withings: vi.fn(
       overrides.withings ?? (async (): Promise<unknown> => ({ status: 0, body: {} })),
     ),
+    notifications: vi.fn(overrides.notifications ?? (async (): Promise<NotifyStatus> => NO_NOTIFY)),
+    resubscribe: vi.fn(overrides.resubscribe ?? (async (): Promise<NotifyStatus> => NO_NOTIFY)),
   } satisfies RelayClient
 }

@@ -51,12 +51,18 @@ export async function startLoginAt(
   return { state, callback, code, body: { code, state }, bound }
 }
 
-/** The whole login: consent, then the SPA's POST /api/auth/token. */
+/**
+ * The whole login: consent, then the SPA's POST /api/auth/token; then it waits for what the
+ * relay does after answering (subscribing to notifications), so that a test's faults and counts
+ * meet only its own calls.
+ */
 export async function connect(
   stack: Stack,
   api: ApiClient,
   options?: Parameters<typeof startLogin>[2],
 ) {
   const { body } = await startLogin(stack, api, options)
-  return api.post('/api/auth/token', body)
+  const answer = await api.post('/api/auth/token', body)
+  await stack.settled()
+  return answer
 }

@@ -6,11 +6,18 @@ import { createPendingLogins } from '../../web/link/auth/pending-logins'
 import type { RelayClient } from '../../web/link/auth/relay-client'
 import type { SessionChannel } from '../../web/link/auth/session-channel'
 import { WithingsLinkProvider } from '../../web/link/provider'
+import { type FakeEventSources, fakeEventSources } from './fake-event-source'
 
 const silentChannel: SessionChannel = { post() {}, listen: () => () => {} }
 
-/** Renders the whole SPA at `path`, in StrictMode as in development, with a fake relay. */
-export function renderApp(path: string, { relay }: { relay: RelayClient }) {
+/**
+ * Renders the whole SPA at `path`, in StrictMode as in development, with a fake relay and fake
+ * EventSources for its live stream.
+ */
+export function renderApp(
+  path: string,
+  { relay, events = fakeEventSources() }: { relay: RelayClient; events?: FakeEventSources },
+) {
   window.history.replaceState(null, '', path)
   const navigate = vi.fn<(url: string) => void>()
   const options = {
@@ -18,6 +25,7 @@ export function renderApp(path: string, { relay }: { relay: RelayClient }) {
     navigate,
     channel: silentChannel,
     lock: <T,>(task: () => Promise<T>) => task(),
+    eventSource: events.open,
   }
   const view = render(
     <StrictMode>
@@ -27,5 +35,5 @@ export function renderApp(path: string, { relay }: { relay: RelayClient }) {
     </StrictMode>,
   )
   // The same tab's sessionStorage the kit saved its pending logins in.
-  return { ...view, navigate, pendingLogins: createPendingLogins(sessionStorage) }
+  return { ...view, navigate, events, pendingLogins: createPendingLogins(sessionStorage) }
 }

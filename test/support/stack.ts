@@ -1,3 +1,4 @@
+import { createBackgroundTasks } from '../../relay/background-tasks'
 import type { RelayConfig } from '../../relay/config'
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../relay/emulator'
 import type { LogLine } from '../../relay/http/request-log'
@@ -5,6 +6,7 @@ import { createAppServer } from '../../relay/node/app-server'
 import { type Listening, lateHandler, listen } from '../../relay/node/listen'
 import { createNodeRelay, type NodeRelay } from '../../relay/node/node-relay'
 import { nodeRawConnection } from '../../relay/node/raw-connection'
+import type { EventStreamLimits } from '../../relay/notify/event-streams'
 import { createMemoryStore } from '../../relay/store/memory-store'
 import type { SharedStore } from '../../relay/store/shared-store'
 import { testConfig } from './relay-config'
@@ -27,6 +29,8 @@ export interface StackOptions {
   emulatorSecret?: string
   /** What every relay instance of the stack shares (Redis in production); one in memory here. */
   store?: SharedStore
+  /** Bounds of the relay's live streams. */
+  liveLimits?: EventStreamLimits
 }
 
 export interface Stack {
@@ -39,9 +43,13 @@ export interface Stack {
   logs: LogLine[]
   /**
    * Starts one more relay instance on the same emulator with the same config, sharing the
-   * stack's store unless given one of its own (another instance's connection to one Redis).
+   * stack's store unless given its own (another connection to the same Redis).
    */
-  addRelay(overrides?: Partial<RelayConfig>, store?: SharedStore): Promise<string>
+  addRelay(overrides?: Partial<RelayConfig>, options?: { store?: SharedStore }): Promise<string>
+  /** Waits for the work the relays do after answering (subscriptions, notifications). */
+  settled(): Promise<void>
+  /** Tells every relay instance to shut down (their live streams say goodbye), as SIGTERM does. */
+  shutDown(): void
   close(): Promise<void>
 }
 
@@ -87,11 +95,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   })
   const logs: LogLine[] = []
   const store = options.store ?? createMemoryStore(options.now ? { now: options.now } : {})
+  const shutdown = new AbortController()
+  const background = createBackgroundTasks()
   // Wired as `npm start` wires it (withings-link/node), with the stack's log, store and clock.
   const makeApp = async (relayConfig: RelayConfig, instanceStore = store) => {
     const relay = await createNodeRelay(relayConfig, {
       log: (line) => logs.push(line),
       store: instanceStore,
+      shutdown: shutdown.signal,
+      waitUntil: background.waitUntil,
+      ...(options.liveLimits && { liveLimits: options.liveLimits }),
       ...(options.now && { now: options.now }),
     })
     relays.push(relay)
@@ -105,17 +118,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     emulator,
     config,
     logs,
-    async addRelay(overrides = {}, instanceStore = store) {
-      const another = await listen(
-        (await makeApp({ ...config, ...overrides }, instanceStore)).fetch,
-        {
-          hostname: '127.0.0.1',
-        },
-      )
+    async addRelay(overrides = {}, { store: own } = {}) {
+      const instance = await makeApp({ ...config, ...overrides }, own)
+      const another = await listen(instance.fetch, { hostname: '127.0.0.1' })
       servers.push(another)
       return `http://localhost:${another.port}`
     },
+    async settled() {
+      await background.settled()
+    },
+    shutDown: () => shutdown.abort(),
     async close() {
+      // Open live streams would hold the servers open.
+      shutdown.abort()
+      await background.settled()
       await Promise.all([...relays, ...servers].map((each) => each.close()))
     },
   }

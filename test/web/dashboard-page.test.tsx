@@ -178,7 +178,7 @@ describe('Dashboard page', () => {
     expect(screen.queryByRole('region', { name: 'Weight' })).toBeNull()
   })
 
-  test('what this connection can do: allowed, denied, and an honest "not checked"', async () => {
+  test('what this connection can do: allowed, and denied without a call when not granted', async () => {
     const relay = fakeRelay({ session: async () => SESSION, withings: fakeWithings(SESSION.scope) })
     renderApp('/dashboard', { relay })
     const scopes = await panel('What this connection can do')
@@ -191,12 +191,13 @@ describe('Dashboard page', () => {
     expect(row('user.metrics')).toHaveTextContent(/Heart v2 - List\s*Allowed/)
     expect(row('user.activity')).toHaveTextContent(/Sleep v2 - Getsummary\s*Allowed/)
     expect(row('user.sleepevents')).toHaveTextContent(
-      /Notify - Subscribe\s*Not checked: .*callback URL/,
+      /Notify - Subscribe\s*Denied: this connection was not granted it/,
     )
     // A scope not granted costs no call: Withings would refuse it, and count it.
     const checked = relay.withings.mock.calls.map(([service, body]) => `${service} ${body.action}`)
     expect(checked).toEqual(expect.arrayContaining(['v2/heart list', 'v2/sleep getsummary']))
     expect(checked).not.toContain('v2/user getdevice')
     expect(checked.some((call) => call.startsWith('notify'))).toBe(false)
+    expect(relay.notifications).not.toHaveBeenCalled()
   })
 })

@@ -155,7 +155,9 @@ describe('answers the dashboard does not chart', () => {
   test('goals: [] and a device without first_session_date are ordinary answers', async () => {
     const data = answering({ 'v2/user': devicesAnswer })
     expect((await data.call('v2/user', 'getdevice')).devices).toEqual(devicesAnswer.body.devices)
-    const capabilities = await checkCapabilities(data, ['user.info'])
+    const capabilities = await checkCapabilities(data, ['user.info'], async () => ({
+      categories: [],
+    }))
     expect(capabilities.find((c) => c.scope === 'user.info')?.result).toBe('allowed')
     const goals = answering({ 'v2/user': noGoalsAnswer })
     expect((await goals.call('v2/user', 'getgoals')).goals).toEqual([])

@@ -4,7 +4,10 @@ import { describeSeries } from '../charts/summary'
 import { loadBloodPressure, PRESSURE_DAYS, type PressureSeries } from '../data/dashboard-data'
 import { formatDay } from '../data/format'
 import { formatMeasure, SYSTOLIC } from '../data/meastypes'
-import { Panel } from './Panel'
+import { notifiedOf, Panel } from './Panel'
+
+/** Withings' notification category for blood pressure and heart rate. */
+const PRESSURE_READINGS = notifiedOf(4)
 
 const format = (mmHg: number) => formatMeasure(SYSTOLIC, mmHg)
 
@@ -17,6 +20,7 @@ export function BloodPressurePanel({ data }: { data: WithingsData }) {
       loading="Loading your blood pressure…"
       empty={`No blood pressure measurements in the last ${PRESSURE_DAYS} days.`}
       isEmpty={(series: PressureSeries) => series.systolic.length + series.diastolic.length === 0}
+      refreshOn={PRESSURE_READINGS}
     >
       {({ systolic, diastolic }) => {
         const latest = systolic[systolic.length - 1]

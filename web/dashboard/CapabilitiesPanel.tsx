@@ -1,7 +1,19 @@
-import { useCallback } from 'react'
-import { explain, type Scope, type WithingsData } from 'withings-link/react'
+import { useCallback, useEffect, useState } from 'react'
+import {
+  explain,
+  type LiveEvent,
+  NOTIFY_FAILURE_SENTENCES,
+  type Scope,
+  useWithingsLink,
+  type WithingsData,
+} from 'withings-link/react'
 import { type Capability, checkCapabilities } from '../data/capabilities'
 import { Panel } from './Panel'
+
+/** The relay's subscriptions at Withings changed (it finished subscribing, or failed to). */
+const subscriptionChanged = (event: LiveEvent) => event.type === 'subscription'
+/** A pending subscription is asked about again once, in case its news was missed. */
+const PENDING_RETRY_MS = 5_000
 
 /** Withings' scope table, live: what this connection may read, asked of Withings just now. */
 export function CapabilitiesPanel({
@@ -11,7 +23,11 @@ export function CapabilitiesPanel({
   data: WithingsData
   granted: readonly Scope[]
 }) {
-  const load = useCallback((source: WithingsData) => checkCapabilities(source, granted), [granted])
+  const { relay } = useWithingsLink()
+  const load = useCallback(
+    (source: WithingsData) => checkCapabilities(source, granted, relay.notifications),
+    [granted, relay],
+  )
   return (
     <Panel
       title="What this connection can do"
@@ -20,13 +36,16 @@ export function CapabilitiesPanel({
       loading="Asking Withings what this connection may read…"
       empty=""
       isEmpty={() => false}
+      refreshOn={subscriptionChanged}
     >
-      {(rows, reload) => (
+      {(rows, reload, refresh) => (
         <>
           <p>
             For each scope this connection was granted, one of its webservices was called just now
-            through the relay.
+            through the relay; for notifications, the relay says what Withings answered when it
+            subscribed.
           </p>
+          {rows.some((row) => row.result === 'pending') && <AskAgainLater refresh={refresh} />}
           <table className="capabilities">
             <thead>
               <tr>
@@ -54,16 +73,54 @@ export function CapabilitiesPanel({
               Check again
             </button>
           )}
+          {rows.some((row) => row.result === 'not_subscribed') && (
+            <SubscribeAgain
+              subscribe={async () => {
+                await relay.resubscribe().catch(() => undefined)
+                refresh()
+              }}
+            />
+          )}
         </>
       )}
     </Panel>
   )
 }
 
+function AskAgainLater({ refresh }: { refresh: () => void }) {
+  useEffect(() => {
+    const timer = setTimeout(refresh, PENDING_RETRY_MS)
+    return () => clearTimeout(timer)
+  }, [refresh])
+  return null
+}
+
+function SubscribeAgain({ subscribe }: { subscribe: () => Promise<void> }) {
+  const [busy, setBusy] = useState(false)
+  return (
+    <button
+      type="button"
+      disabled={busy}
+      onClick={() => {
+        setBusy(true)
+        void subscribe().finally(() => setBusy(false))
+      }}
+    >
+      Subscribe again
+    </button>
+  )
+}
+
 function Result({ row }: { row: Capability }) {
   switch (row.result) {
     case 'allowed':
-      return <strong>Allowed</strong>
+      return row.scope === 'user.sleepevents' ? (
+        <>
+          <strong>Allowed</strong>: subscribed to bed in, bed out and inflate done.
+        </>
+      ) : (
+        <strong>Allowed</strong>
+      )
     case 'denied':
       return row.why === 'refused' ? (
         <>
@@ -80,10 +137,17 @@ function Result({ row }: { row: Capability }) {
           <strong>Unknown</strong>: {explain(row.problem).sentence}
         </>
       )
-    case 'not_checked':
+    case 'pending':
       return (
         <>
-          <strong>Not checked</strong>: {row.reason}
+          <strong>Checking</strong>: the relay is subscribing to bed-in and bed-out events at
+          Withings.
+        </>
+      )
+    case 'not_subscribed':
+      return (
+        <>
+          <strong>Not subscribed</strong>: {NOTIFY_FAILURE_SENTENCES[row.reason]}
         </>
       )
   }

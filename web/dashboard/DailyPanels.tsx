@@ -1,11 +1,11 @@
 import type { ReactNode } from 'react'
-import type { WithingsData } from 'withings-link/react'
+import type { DataAppli, WithingsData } from 'withings-link/react'
 import { Chart } from '../charts/Chart'
 import { describeSeries } from '../charts/summary'
 import { ACTIVITY_DAYS, loadSleep, loadSteps } from '../data/dashboard-data'
 import { formatDay, formatDuration, formatSteps } from '../data/format'
 import type { Point } from '../data/series'
-import { noPoints, Panel } from './Panel'
+import { noPoints, notifiedOf, Panel } from './Panel'
 
 /** A number per day over the last days, as bars. */
 function DailyPanel(props: {
@@ -15,8 +15,10 @@ function DailyPanel(props: {
   what: string
   format: (value: number) => string
   headline: (points: Point[]) => ReactNode
+  /** The notification category of new days (activity 16, sleep 44). */
+  category: DataAppli
 }) {
-  const { title, data, load, what, format, headline } = props
+  const { title, data, load, what, format, headline, category } = props
   return (
     <Panel
       title={title}
@@ -25,6 +27,7 @@ function DailyPanel(props: {
       loading={`Loading your ${what}…`}
       empty={`No ${what} in the last ${ACTIVITY_DAYS} days.`}
       isEmpty={noPoints}
+      refreshOn={notifiedOf(category)}
     >
       {(points) => (
         <>
@@ -52,6 +55,7 @@ export function StepsPanel({ data }: { data: WithingsData }) {
       data={data}
       load={loadSteps}
       what="steps"
+      category={16}
       format={formatSteps}
       headline={(points) => (
         <>
@@ -69,6 +73,7 @@ export function SleepPanel({ data }: { data: WithingsData }) {
       data={data}
       load={loadSleep}
       what="sleep"
+      category={44}
       format={formatDuration}
       headline={(points) => {
         const last = points[points.length - 1]

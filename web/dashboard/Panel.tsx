@@ -1,10 +1,13 @@
-import { type ReactNode, useCallback, useId } from 'react'
-import type { WithingsData } from 'withings-link/react'
-import { ProblemNotice, useAsync } from 'withings-link/react'
+import { type ReactNode, useCallback, useEffect, useId, useState } from 'react'
+import type { Appli, LiveEvent, WithingsData } from 'withings-link/react'
+import { ProblemNotice, useAsync, useLiveEvents } from 'withings-link/react'
+import { formatMoment } from '../data/format'
 
 /**
  * One dashboard card: loads its data, and says so while it does; shows a problem with a retry,
- * a sentence when there is nothing to show, or its content.
+ * a sentence when there is nothing to show, or its content. On the live events it is told to
+ * (`refreshOn`: Withings notified new data of its kind), it reads its data again, keeping what it
+ * shows until then.
  */
 export function Panel<T>({
   title,
@@ -13,6 +16,7 @@ export function Panel<T>({
   loading,
   empty,
   isEmpty,
+  refreshOn,
   children,
 }: {
   title: string
@@ -24,10 +28,16 @@ export function Panel<T>({
   /** What the panel says when the answer holds nothing to show. */
   empty: string
   isEmpty: (value: T) => boolean
-  children: (value: T, reload: () => void) => ReactNode
+  /** The live events after which this panel reads its data again. */
+  refreshOn?: (event: LiveEvent) => boolean
+  /** `reload` shows the loading state again; `refresh` keeps the content until the new one. */
+  children: (value: T, reload: () => void, refresh: () => void) => ReactNode
 }) {
   const id = useId()
-  const { state, retry } = useAsync(useCallback(() => load(data), [load, data]))
+  const { state, retry, refresh } = useAsync(useCallback(() => load(data), [load, data]))
+  useLiveEvents((event) => {
+    if (refreshOn?.(event)) refresh()
+  })
   return (
     <section className="card panel" aria-labelledby={id} aria-busy={state.status === 'loading'}>
       <h2 id={id}>{title}</h2>
@@ -36,8 +46,41 @@ export function Panel<T>({
         <ProblemNotice problem={state.problem} retryAfter={state.retryAfter} onRetry={retry} />
       )}
       {state.status === 'ready' &&
-        (isEmpty(state.value) ? <p className="hint">{empty}</p> : children(state.value, retry))}
+        (isEmpty(state.value) ? (
+          <p className="hint">{empty}</p>
+        ) : (
+          children(state.value, retry, refresh)
+        ))}
+      {refreshOn && state.status === 'ready' && <Updated at={state.updatedAt} />}
     </section>
+  )
+}
+
+/** Refresh on a notification of one of these categories (a hint that new data is there). */
+export const notifiedOf =
+  (...applis: Appli[]) =>
+  (event: LiveEvent) =>
+    event.type === 'notify' && applis.includes(event.notification.appli)
+const JUST_NOW_MS = 60_000
+
+/** "Updated just now" after a notified re-read, then its time; announced politely. */
+function Updated({ at }: { at: number | undefined }) {
+  const [, tick] = useState(0)
+  useEffect(() => {
+    if (at === undefined) return
+    const timer = setTimeout(() => tick((n) => n + 1), Math.max(0, at + JUST_NOW_MS - Date.now()))
+    return () => clearTimeout(timer)
+  }, [at])
+  const text =
+    at === undefined
+      ? ''
+      : Date.now() - at < JUST_NOW_MS
+        ? 'Updated just now'
+        : `Updated at ${formatMoment(at)}`
+  return (
+    <p role="status" className="hint live-note">
+      {text}
+    </p>
   )
 }
 

@@ -4,7 +4,10 @@ import { describeSeries } from '../charts/summary'
 import { loadWeight, WEIGHT_DAYS } from '../data/dashboard-data'
 import { formatDay } from '../data/format'
 import { formatMeasure, WEIGHT } from '../data/meastypes'
-import { noPoints, Panel } from './Panel'
+import { noPoints, notifiedOf, Panel } from './Panel'
+
+/** Withings' notification category for weight and body composition. */
+const WEIGHINGS = notifiedOf(1)
 
 const format = (kilograms: number) => formatMeasure(WEIGHT, kilograms)
 
@@ -17,6 +20,7 @@ export function WeightPanel({ data }: { data: WithingsData }) {
       loading="Loading your weight…"
       empty={`No weight measurements in the last ${WEIGHT_DAYS} days.`}
       isEmpty={noPoints}
+      refreshOn={WEIGHINGS}
     >
       {(points) => {
         const latest = points[points.length - 1]

@@ -20,3 +20,15 @@ export function formatDuration(seconds: number): string {
   const minutes = Math.round(seconds / 60)
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
 }
+
+const clock = new Intl.DateTimeFormat(LOCALE, {
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
+
+/** "23:14" today, "Mar 14, 23:14" another day (local time). */
+export function formatMoment(time: number, now = Date.now()): string {
+  const sameDay = new Date(time).toDateString() === new Date(now).toDateString()
+  return sameDay ? clock.format(time) : `${short.format(time)}, ${clock.format(time)}`
+}

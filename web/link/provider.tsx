@@ -7,6 +7,7 @@ import { createRelayClient, type RelayClient } from './auth/relay-client'
 import { createSessionChannel, type SessionChannel } from './auth/session-channel'
 import { createSessionStore, type SessionStore } from './auth/session-store'
 import { createWithingsData, type WithingsData } from './auth/withings-data'
+import { createLiveEvents, type EventSourceLike, type LiveEvents } from './live/live-events'
 
 export interface WithingsLinkOptions {
   /** The relay's base URL; empty (the default) when it shares the app's origin under /api. */
@@ -19,6 +20,8 @@ export interface WithingsLinkOptions {
   navigate?: (url: string) => void
   channel?: SessionChannel
   lock?: <T>(task: () => Promise<T>) => Promise<T>
+  /** Opens the live stream; the browser's EventSource by default. */
+  eventSource?: (url: string) => EventSourceLike
 }
 
 export interface ConnectOptions {
@@ -37,6 +40,8 @@ export interface WithingsLinkKit {
   pendingLogins: PendingLogins
   store: SessionStore
   data: WithingsData
+  /** The relay's live stream (notifications), open while a component listens. */
+  live: LiveEvents
   /** The relay's public settings, asked once. */
   config(): Promise<PublicConfig>
   /** Binds a state at the relay and leaves for Withings' authorize page. */
@@ -71,7 +76,8 @@ const tabStorage: LoginStorage = {
 }
 
 export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsLinkKit {
-  const relay = options.relay ?? createRelayClient(options.relayUrl ?? '')
+  const relayUrl = options.relayUrl ?? ''
+  const relay = options.relay ?? createRelayClient(relayUrl)
   const pendingLogins = createPendingLogins(options.storage ?? tabStorage)
   const navigate = options.navigate ?? ((url: string) => window.location.assign(url))
   const store = createSessionStore({
@@ -85,6 +91,13 @@ export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsL
     pendingLogins,
     store,
     data: createWithingsData({ relay, onSessionEnded: () => store.expire() }),
+    live: createLiveEvents({
+      url: `${relayUrl}/api/events`,
+      // A relay on another origin needs the session cookie sent along (and CORS for it).
+      open:
+        options.eventSource ??
+        ((url) => new EventSource(url, { withCredentials: relayUrl !== '' })),
+    }),
     config() {
       // A failure is not kept: the next call asks again.
       config ??= relay.config().catch((error: unknown) => {

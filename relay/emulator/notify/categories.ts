@@ -1,4 +1,4 @@
-import type { Scope } from '../../contract'
+import { NOTIFY_CATEGORIES, type Scope } from '../../contract'
 
 // Notification categories (`appli`) of the health-data Notify service, with the scope each needs
 // and what its notification carries (Withings' notification content page,
@@ -14,14 +14,14 @@ export interface Category {
   kind: 'data' | 'event'
 }
 
-const CATEGORIES: readonly Category[] = [
-  { appli: 1, name: 'Weight and body composition', scope: 'user.metrics', kind: 'data' },
-  { appli: 4, name: 'Blood pressure, heart rate and SpO2', scope: 'user.metrics', kind: 'data' },
-  { appli: 16, name: 'Activity', scope: 'user.activity', kind: 'data' },
-  { appli: 44, name: 'Sleep', scope: 'user.activity', kind: 'data' },
-  { appli: 50, name: 'Bed in', scope: 'user.sleepevents', kind: 'event' },
-  { appli: 51, name: 'Bed out', scope: 'user.sleepevents', kind: 'event' },
-  { appli: 52, name: 'Inflate done', scope: 'user.sleepevents', kind: 'event' },
+/** The categories withings-link subscribes to, and ECG, which it does not. */
+export const CATEGORIES: readonly Category[] = [
+  ...NOTIFY_CATEGORIES.map(({ appli, name, scope, kind }) => ({
+    appli,
+    name,
+    scope,
+    kind: kind === 'data' ? ('data' as const) : ('event' as const),
+  })),
   { appli: 54, name: 'ECG', scope: 'user.metrics', kind: 'data' },
 ]
 

@@ -5,9 +5,11 @@ import {
   type ErrorCode,
   isErrorCode,
   type LogoutResult,
+  type NotifyStatus,
   type PublicConfig,
   type SessionView,
 } from '../../../relay/contract'
+import { parseNotifyStatus } from '../live/notify-status'
 import { parseSessionView } from './session-view'
 
 /** Failures that happen before or beside the relay: it could not be reached, or made no sense. */
@@ -47,6 +49,10 @@ export interface RelayClient {
   revoke(ticket: string): Promise<LogoutResult>
   /** One allow-listed Withings call through the relay: the envelope of a successful call. */
   withings(service: DataService, body: Record<string, unknown>): Promise<unknown>
+  /** Which notification categories are subscribed for this person, or why not. */
+  notifications(): Promise<NotifyStatus>
+  /** Asks the relay to list and subscribe again now. */
+  resubscribe(): Promise<NotifyStatus>
 }
 
 /** Talks to the relay's /api routes; `baseUrl` is empty when the relay shares the SPA's origin. */
@@ -93,6 +99,8 @@ export function createRelayClient(baseUrl = '', fetchImpl: typeof fetch = fetch)
     },
     revoke: async (ticket) => parseLogoutResult(await post('/auth/revoke', { ticket })),
     withings: (service, body) => post(`/withings/${service}`, body),
+    notifications: async () => notifyStatusOf(await call('/notify')),
+    resubscribe: async () => notifyStatusOf(await post('/notify')),
   }
 }
 
@@ -121,6 +129,12 @@ function sessionOf(body: unknown): SessionView {
   const view = parseSessionView(body)
   if (!view) throw invalid('session')
   return view
+}
+
+function notifyStatusOf(body: unknown): NotifyStatus {
+  const status = parseNotifyStatus(body)
+  if (!status) throw invalid('notification status')
+  return status
 }
 
 function parseLogoutResult(body: unknown): LogoutResult {

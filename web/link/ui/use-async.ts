@@ -4,29 +4,43 @@ import { asRelayError } from '../auth/relay-client'
 
 export type AsyncState<T> =
   | { status: 'loading' }
-  | { status: 'ready'; value: T }
+  /** `updatedAt` (ms) once a quiet refresh replaced the first value. */
+  | { status: 'ready'; value: T; updatedAt?: number }
   | { status: 'failed'; problem: ProblemCode; retryAfter?: number | undefined }
 
-/** Runs `load` on mount and whenever it changes, with a retry; keep `load` stable. */
-export function useAsync<T>(load: () => Promise<T>): { state: AsyncState<T>; retry: () => void } {
+/**
+ * Runs `load` on mount and whenever it changes, with a retry, and a quiet refresh that keeps the
+ * value shown until the new one is there (for new data Withings notified); keep `load` stable.
+ */
+export function useAsync<T>(load: () => Promise<T>): {
+  state: AsyncState<T>
+  retry: () => void
+  refresh: () => void
+} {
   const [state, setState] = useState<AsyncState<T>>({ status: 'loading' })
   // Only the latest run may set the state; unmounting makes every run stale.
   const latest = useRef(0)
 
-  const run = useCallback(() => {
-    const attempt = ++latest.current
-    setState({ status: 'loading' })
-    load().then(
-      (value) => {
-        if (attempt === latest.current) setState({ status: 'ready', value })
-      },
-      (error: unknown) => {
-        if (attempt !== latest.current) return
-        const { code, retryAfter } = asRelayError(error)
-        setState({ status: 'failed', problem: code, retryAfter })
-      },
-    )
-  }, [load])
+  const run = useCallback(
+    (quiet = false) => {
+      const attempt = ++latest.current
+      if (!quiet) setState({ status: 'loading' })
+      load().then(
+        (value) => {
+          if (attempt !== latest.current) return
+          setState(
+            quiet ? { status: 'ready', value, updatedAt: Date.now() } : { status: 'ready', value },
+          )
+        },
+        (error: unknown) => {
+          if (attempt !== latest.current) return
+          const { code, retryAfter } = asRelayError(error)
+          setState({ status: 'failed', problem: code, retryAfter })
+        },
+      )
+    },
+    [load],
+  )
 
   useEffect(() => {
     run()
@@ -35,5 +49,9 @@ export function useAsync<T>(load: () => Promise<T>): { state: AsyncState<T>; ret
     }
   }, [run])
 
-  return { state, retry: run }
+  return {
+    state,
+    retry: useCallback(() => run(), [run]),
+    refresh: useCallback(() => run(true), [run]),
+  }
 }

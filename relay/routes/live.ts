@@ -1,0 +1,36 @@
+import { Hono } from 'hono'
+import type { RelayEnv } from '../http/request-log'
+import { type EventStreams, isEventId } from '../notify/event-streams'
+import type { Subscriptions } from '../notify/subscriptions'
+import type { Sessions } from '../session/sessions'
+
+export interface LiveRoutesOptions {
+  sessions: Sessions
+  subscriptions: Subscriptions
+  streams: EventStreams
+}
+
+/**
+ * `GET /api/events`: the person's live stream (Server-Sent Events). `GET /api/notify`: which
+ * notification categories are subscribed, or why not — remembered, so it costs Withings nothing
+ * once known. `POST /api/notify`: list and subscribe again now.
+ */
+export function liveRoutes({ sessions, subscriptions, streams }: LiveRoutesOptions) {
+  return new Hono<RelayEnv>()
+    .get('/events', async (c) => {
+      const { id, userid } = await sessions.current(c)
+      // EventSource sends Last-Event-ID when it reconnects by itself; a page that opens a new
+      // one after a failure passes it in the query (EventSource cannot set headers).
+      const last = c.req.header('last-event-id') ?? c.req.query('last_event_id')
+      // Only who it is: an open stream keeps no token in memory for hours.
+      return streams.open({ id, userid }, last !== undefined && isEventId(last) ? last : undefined)
+    })
+    .get('/notify', async (c) => {
+      const { session } = await sessions.usable(c, await sessions.current(c))
+      return c.json(await subscriptions.status(session))
+    })
+    .post('/notify', async (c) => {
+      const { session } = await sessions.usable(c, await sessions.current(c))
+      return c.json(await subscriptions.recheck(session))
+    })
+}

@@ -1,0 +1,90 @@
+import { describe, expect, test } from 'vitest'
+import { parseConfig } from '../../relay/config'
+import { testKey } from '../support/relay-config'
+
+// NOTIFY_CALLBACK_BASE_URL: where Withings reaches the notification callback.
+
+const valid = {
+  WITHINGS_CLIENT_ID: 'client-id',
+  WITHINGS_CLIENT_SECRET: 'client-secret',
+  WITHINGS_REDIRECT_URI: 'https://app.example.com/callback',
+  RELAY_SECRET: testKey('k'),
+}
+
+const notifyWarnings = (parsed: ReturnType<typeof parseConfig>) =>
+  parsed.ok ? parsed.warnings.filter((line) => line.startsWith('Notifications:')) : []
+
+describe('NOTIFY_CALLBACK_BASE_URL', () => {
+  test('unset: the app’s public origin (the redirect URI’s), no warning over https', () => {
+    const parsed = parseConfig(valid)
+    expect(parsed.ok && parsed.config.notifyCallbackBaseUrl).toBeUndefined()
+    expect(notifyWarnings(parsed)).toEqual([])
+  })
+
+  test('set: kept without a trailing slash, a path allowed', () => {
+    const parsed = parseConfig({
+      ...valid,
+      NOTIFY_CALLBACK_BASE_URL: ' https://hooks.example.com/withings/ ',
+    })
+    expect(parsed.ok && parsed.config.notifyCallbackBaseUrl).toBe(
+      'https://hooks.example.com/withings',
+    )
+    expect(notifyWarnings(parsed)).toEqual([])
+  })
+
+  test.each([
+    'hooks.example.com',
+    'ftp://hooks.example.com',
+    'https://hooks.example.com/?token=1',
+    'https://user:pass@hooks.example.com',
+  ])('%s is refused in one line', (value) => {
+    const parsed = parseConfig({ ...valid, NOTIFY_CALLBACK_BASE_URL: value })
+    expect(parsed.ok).toBe(false)
+    expect(parsed.ok ? [] : parsed.problems).toEqual([
+      `NOTIFY_CALLBACK_BASE_URL must be an absolute https URL with no query, such as https://app.example.com (got "${value}").`,
+    ])
+  })
+
+  test('a base that breaks Withings’ callback rules: a start warning saying notifications will not arrive, and what to do', () => {
+    const parsed = parseConfig({ ...valid, NOTIFY_CALLBACK_BASE_URL: 'http://localhost:3000' })
+    expect(parsed.ok).toBe(true)
+    const [warning] = notifyWarnings(parsed)
+    expect(warning).toContain('http://localhost:3000/api/notify/callback/…')
+    expect(warning).toContain('it is not https')
+    expect(warning).toContain('it uses port 3000')
+    expect(warning).toContain('its host is localhost')
+    expect(warning).toContain('no bed-in, bed-out or new-measurement notification will arrive')
+    expect(warning).toContain('tunnel')
+  })
+
+  test('a redirect URI on localhost with real Withings: the notifications warning too', () => {
+    const parsed = parseConfig({
+      ...valid,
+      WITHINGS_REDIRECT_URI: 'http://localhost:3000/callback',
+    })
+    expect(notifyWarnings(parsed)).toHaveLength(1)
+  })
+
+  test('too long for Withings once the callback path is added', () => {
+    const base = `https://hooks.example.com/${'x'.repeat(200)}`
+    const [warning] = notifyWarnings(parseConfig({ ...valid, NOTIFY_CALLBACK_BASE_URL: base }))
+    expect(warning).toMatch(/it has 2\d\d characters \(at most 255\)/)
+  })
+
+  test('no warning with the built-in emulator, which accepts local callbacks', () => {
+    const parsed = parseConfig(
+      { ...valid, WITHINGS_REDIRECT_URI: 'http://localhost:3000/callback' },
+      {
+        emulator: {
+          clientId: 'local-client',
+          clientSecret: 'local-secret',
+          authorizeUrl: 'http://127.0.0.1:4000/oauth2_user/authorize2',
+          apiUrl: 'http://127.0.0.1:4000',
+          redirectUri: 'http://localhost:3000/callback',
+          relaySecret: 'unused-here-0123456789abcdefghijk',
+        },
+      },
+    )
+    expect(notifyWarnings(parsed)).toEqual([])
+  })
+})
