@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { ConfigError, configFromEnv, type EmulatedWithings, parseConfig } from '../../relay/config'
-import { testKey } from '../support/relay-config'
+import { accepted, refused, testKey } from '../support/relay-config'
 
 const valid = {
   WITHINGS_CLIENT_ID: 'client-id',
@@ -41,7 +41,7 @@ describe('parseConfig', () => {
       RELAY_SECRET: `${testKey('n')}, ${testKey('o')}`,
       ALLOWED_ORIGINS: 'https://a.example.com, https://b.example.com:8443',
     })
-    expect(parsed.ok && parsed.config).toMatchObject({
+    expect(accepted(parsed).config).toMatchObject({
       authorizeUrl: 'http://127.0.0.1:9000/oauth2_user/authorize2',
       apiUrl: 'http://127.0.0.1:9000',
       relaySecrets: [testKey('n'), testKey('o')],
@@ -57,7 +57,7 @@ describe('parseConfig', () => {
       WITHINGS_API_URL: 'ftp://x',
     })
     expect(parsed.ok).toBe(false)
-    const problems = parsed.ok ? [] : parsed.problems
+    const problems = refused(parsed)
     expect(problems).toEqual([
       'WITHINGS_CLIENT_ID is missing.',
       'WITHINGS_CLIENT_SECRET is missing.',
@@ -91,7 +91,7 @@ describe('parseConfig', () => {
     [`https://app.example.com/${'x'.repeat(240)}`, 'characters (at most 255)'],
   ])('%s breaks a callback rule: %s', (uri, broken) => {
     const parsed = parseConfig({ ...valid, WITHINGS_REDIRECT_URI: uri })
-    expect(parsed.ok && parsed.warnings.join()).toContain(broken)
+    expect(accepted(parsed).warnings.join()).toContain(broken)
   })
 
   test.each([
@@ -100,7 +100,7 @@ describe('parseConfig', () => {
     'https://app.example.com:80/callback',
   ])('%s keeps the callback rules: no warning', (uri) => {
     const parsed = parseConfig({ ...valid, WITHINGS_REDIRECT_URI: uri })
-    expect(parsed.ok && parsed.warnings).toEqual([])
+    expect(accepted(parsed).warnings).toEqual([])
   })
 
   test('no callback warning when talking to the emulator', () => {
@@ -108,13 +108,13 @@ describe('parseConfig', () => {
       { WITHINGS_REDIRECT_URI: 'http://localhost:3000/callback' },
       { emulator: EMULATED },
     )
-    expect(parsed.ok && parsed.warnings).toEqual([])
+    expect(accepted(parsed).warnings).toEqual([])
   })
 
   test("with the emulator: its credentials and endpoints, its redirect URI and key unless they're set", () => {
     const parsed = parseConfig({}, { emulator: EMULATED })
     expect(parsed.ok).toBe(true)
-    expect(parsed.ok && parsed.config).toMatchObject({
+    expect(accepted(parsed).config).toMatchObject({
       clientId: 'local-client',
       clientSecret: 'local-secret',
       authorizeUrl: 'http://127.0.0.1:4000/oauth2_user/authorize2',
@@ -127,7 +127,7 @@ describe('parseConfig', () => {
       { WITHINGS_REDIRECT_URI: 'http://127.0.0.1:8080/callback', RELAY_SECRET: testKey('mine') },
       { emulator: EMULATED },
     )
-    expect(chosen.ok && chosen.config).toMatchObject({
+    expect(accepted(chosen).config).toMatchObject({
       redirectUri: 'http://127.0.0.1:8080/callback',
       relaySecrets: [testKey('mine')],
     })
@@ -151,7 +151,7 @@ describe('parseConfig', () => {
       config: { rateLimitPerMinute: 60, trustProxyHops: 0 },
     })
     const parsed = parseConfig({ ...valid, RATE_LIMIT_PER_MINUTE: '300', TRUST_PROXY: '2' })
-    expect(parsed.ok && parsed.config).toMatchObject({ rateLimitPerMinute: 300, trustProxyHops: 2 })
+    expect(accepted(parsed).config).toMatchObject({ rateLimitPerMinute: 300, trustProxyHops: 2 })
   })
 
   test.each([
@@ -170,7 +170,7 @@ describe('parseConfig', () => {
     ['WITHINGS_SIGNED_TOKEN_REQUESTS', 'yes'],
   ])('%s=%j is refused in one sentence', (name, value) => {
     const parsed = parseConfig({ ...valid, [name]: value })
-    expect(parsed.ok ? [] : parsed.problems).toEqual([
+    expect(refused(parsed)).toEqual([
       expect.stringMatching(new RegExp(`^${name} must be .*\\(got "${value}"\\)\\.$`)),
     ])
   })
@@ -196,7 +196,7 @@ describe('parseConfig', () => {
       TRUST_PROXY: '1',
       TRUSTED_PROXY_SECRET: 'a-proxy-secret-of-enough-length',
     })
-    expect(parsed.ok && parsed.config).toMatchObject({
+    expect(accepted(parsed).config).toMatchObject({
       sessionLifetimeSeconds: 7 * 86_400,
       withingsCallsPerMinute: 110,
       signInsPerAddress: 20,
@@ -204,7 +204,7 @@ describe('parseConfig', () => {
       redisUrl: 'redis://cache.internal:6380/2',
       proxySecret: 'a-proxy-secret-of-enough-length',
     })
-    expect(parsed.ok && parsed.warnings).toEqual([])
+    expect(accepted(parsed).warnings).toEqual([])
   })
 
   test.each([
@@ -212,7 +212,7 @@ describe('parseConfig', () => {
     ['two characters', 'ab'.repeat(20)],
   ])('a RELAY_SECRET of %s is refused as far too predictable', (_, key) => {
     const parsed = parseConfig({ ...valid, RELAY_SECRET: key })
-    expect(parsed.ok ? [] : parsed.problems).toEqual([
+    expect(refused(parsed)).toEqual([
       expect.stringMatching(
         /^RELAY_SECRET: a key is far too predictable \(about \d+ bits\); use random characters/,
       ),
@@ -222,7 +222,7 @@ describe('parseConfig', () => {
   test('a RELAY_SECRET with some but little variety earns a warning', () => {
     const parsed = parseConfig({ ...valid, RELAY_SECRET: 'abcdabcdabcdabcdabcdabcdabcdabcdabcd' })
     expect(parsed.ok).toBe(true)
-    expect(parsed.ok && parsed.warnings).toEqual([
+    expect(accepted(parsed).warnings).toEqual([
       expect.stringMatching(/^RELAY_SECRET: a key looks weak \(about \d+ bits\)/),
     ])
   })
@@ -233,7 +233,7 @@ describe('parseConfig', () => {
       'a3f9c2e17b6d4058e9f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7',
     ]) {
       const parsed = parseConfig({ ...valid, RELAY_SECRET: key })
-      expect(parsed.ok && parsed.warnings).toEqual([])
+      expect(accepted(parsed).warnings).toEqual([])
     }
   })
 
@@ -242,14 +242,14 @@ describe('parseConfig', () => {
       ...valid,
       ALLOWED_ORIGINS: 'http://shop.example.com,https://www.example.com,http://localhost:5173',
     })
-    expect(parsed.ok && parsed.warnings).toEqual([
+    expect(accepted(parsed).warnings).toEqual([
       expect.stringMatching(/^ALLOWED_ORIGINS: http:\/\/shop\.example\.com is plain http/),
     ])
   })
 
   test('TRUST_PROXY without TRUSTED_PROXY_SECRET is taken with a warning that says why', () => {
     const parsed = parseConfig({ ...valid, TRUST_PROXY: '1' })
-    expect(parsed.ok && parsed.warnings).toEqual([
+    expect(accepted(parsed).warnings).toEqual([
       expect.stringMatching(
         /^TRUST_PROXY is set without TRUSTED_PROXY_SECRET: anyone who can reach the relay directly/,
       ),
@@ -261,7 +261,7 @@ describe('parseConfig', () => {
     ['REDIS_URL', 'http://cache:6379', 'REDIS_URL must start with redis:// or rediss://'],
   ])('%s=%j is refused in one sentence', (name, value, sentence) => {
     const parsed = parseConfig({ ...valid, [name]: value })
-    expect(parsed.ok ? [] : parsed.problems).toEqual([expect.stringContaining(sentence)])
+    expect(refused(parsed)).toEqual([expect.stringContaining(sentence)])
   })
 })
 

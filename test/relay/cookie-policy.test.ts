@@ -3,13 +3,13 @@ import { createRelay } from '../../relay/app'
 import { parseConfig } from '../../relay/config'
 import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract'
 import { cookiePolicy } from '../../relay/cookies/cookie-policy'
-import { testConfig, testKey } from '../support/relay-config'
+import { refused, testConfig, testKey } from '../support/relay-config'
 
 const STATE = 's'.repeat(43)
 
 /** The Set-Cookie line of a login bound at a relay whose app lives at `appOrigin`. */
 async function loginCookieAt(appOrigin: string): Promise<string> {
-  const relay = createRelay(testConfig({ redirectUri: `${appOrigin}/callback` }))
+  const relay = createRelay(testConfig({ redirectUri: `${appOrigin}/callback` }), { log: () => {} })
   const answer = await relay.request(`${appOrigin}/api/auth/login`, {
     method: 'POST',
     headers: {
@@ -46,7 +46,9 @@ describe('cookies are decided once, from the app origin', () => {
   )
 
   test('never per request: an https request to a loopback-configured relay gets the same cookie', async () => {
-    const relay = createRelay(testConfig({ redirectUri: 'http://localhost:3000/callback' }))
+    const relay = createRelay(testConfig({ redirectUri: 'http://localhost:3000/callback' }), {
+      log: () => {},
+    })
     const answer = await relay.request('https://localhost:3000/api/auth/login', {
       method: 'POST',
       headers: {
@@ -75,8 +77,7 @@ describe('cookies are decided once, from the app origin', () => {
       WITHINGS_REDIRECT_URI: 'http://app.example.com/callback',
       RELAY_SECRET: testKey('r'),
     })
-    expect(parsed.ok).toBe(false)
-    expect(!parsed.ok && parsed.problems).toEqual([
+    expect(refused(parsed)).toEqual([
       'WITHINGS_REDIRECT_URI http://app.example.com/callback is plain http on app.example.com: use https, or http://localhost (or 127.0.0.1, [::1]) on your own machine.',
     ])
   })

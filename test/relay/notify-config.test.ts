@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { parseConfig } from '../../relay/config'
-import { testKey } from '../support/relay-config'
+import { accepted, refused, testKey } from '../support/relay-config'
 
 // NOTIFY_CALLBACK_BASE_URL: where Withings reaches the notification callback.
 
@@ -17,7 +17,7 @@ const notifyWarnings = (parsed: ReturnType<typeof parseConfig>) =>
 describe('NOTIFY_CALLBACK_BASE_URL', () => {
   test('unset: the app’s public origin (the redirect URI’s), no warning over https', () => {
     const parsed = parseConfig(valid)
-    expect(parsed.ok && parsed.config.notifyCallbackBaseUrl).toBeUndefined()
+    expect(accepted(parsed).config.notifyCallbackBaseUrl).toBeUndefined()
     expect(notifyWarnings(parsed)).toEqual([])
   })
 
@@ -26,9 +26,7 @@ describe('NOTIFY_CALLBACK_BASE_URL', () => {
       ...valid,
       NOTIFY_CALLBACK_BASE_URL: ' https://hooks.example.com/withings/ ',
     })
-    expect(parsed.ok && parsed.config.notifyCallbackBaseUrl).toBe(
-      'https://hooks.example.com/withings',
-    )
+    expect(accepted(parsed).config.notifyCallbackBaseUrl).toBe('https://hooks.example.com/withings')
     expect(notifyWarnings(parsed)).toEqual([])
   })
 
@@ -40,7 +38,7 @@ describe('NOTIFY_CALLBACK_BASE_URL', () => {
   ])('%s is refused in one line', (value) => {
     const parsed = parseConfig({ ...valid, NOTIFY_CALLBACK_BASE_URL: value })
     expect(parsed.ok).toBe(false)
-    expect(parsed.ok ? [] : parsed.problems).toEqual([
+    expect(refused(parsed)).toEqual([
       `NOTIFY_CALLBACK_BASE_URL must be an absolute https URL with no query, such as https://app.example.com (got "${value}").`,
     ])
   })

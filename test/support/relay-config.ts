@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { RelayConfig } from '../../relay/config'
+import { expect } from 'vitest'
+import type { parseConfig, RelayConfig } from '../../relay/config'
 
 /** A whole relay config for tests: defaults pointing at an address nothing serves, then `overrides`. */
 export function testConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
@@ -28,4 +29,19 @@ export function testConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
 /** A RELAY_SECRET key as `openssl rand -base64 32` would make one, the same for the same seed. */
 export function testKey(seed: string): string {
   return createHash('sha256').update(seed).digest('base64url')
+}
+
+type Parsed = ReturnType<typeof parseConfig>
+
+/** A config parseConfig accepted (the test fails here first, when it did not), with warnings. */
+export function accepted(parsed: Parsed): Extract<Parsed, { ok: true }> {
+  expect(parsed.ok ? [] : parsed.problems).toEqual([])
+  if (!parsed.ok) throw new Error('refused')
+  return parsed
+}
+
+/** The problems of a config parseConfig refused (the test fails here first, when it did not). */
+export function refused(parsed: Parsed): string[] {
+  expect(parsed.ok).toBe(false)
+  return parsed.ok ? [] : parsed.problems
 }
