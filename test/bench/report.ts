@@ -108,7 +108,8 @@ and export lines of a chunk boundary included. 1 kB = 1000 bytes.
 
 Details of each item are in the comment at the top of its file under test/bench/: exchange.ts (1),
 throughput.ts (2), startup.ts (3), spa-build.ts (4: how first load and the auth client's share
-are defined), callback.ts (5), memory.ts (6). The SPA budgets of item 4 are also enforced by
+are defined), callback.ts (5), memory.ts (6), reload.ts (7), live.ts (8). The SPA budgets of
+item 4 are also enforced by
 \`npm test\` (test/quality/spa-budget.test.ts).
 `
 }
