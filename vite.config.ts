@@ -6,6 +6,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
+import { domProject, nodeProject } from './test/support/test-projects'
 
 /**
  * Writes .br and .gz twins of the SPA's text assets once, at build time, so that servers send
@@ -137,27 +138,8 @@ export default defineConfig(({ mode }) => {
         './test/support/summary-reporter.ts',
       ],
       projects: [
-        {
-          extends: true,
-          test: {
-            name: 'node',
-            environment: 'node',
-            include: [
-              'test/{relay,emulator,quality,store,package}/**/*.test.ts',
-              'test/web/**/*.node.test.ts',
-            ],
-          },
-        },
-        {
-          extends: true,
-          test: {
-            name: 'dom',
-            environment: 'jsdom',
-            include: ['test/web/**/*.test.{ts,tsx}'],
-            exclude: ['test/web/**/*.node.test.ts'],
-            setupFiles: ['test/support/dom-setup.ts'],
-          },
-        },
+        nodeProject(['relay', 'emulator', 'quality', 'store', 'package']),
+        domProject,
         {
           extends: true,
           test: {

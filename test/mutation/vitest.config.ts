@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { domProject, nodeProject } from '../support/test-projects'
 
 // The tests Stryker runs against each mutant (`npm run mutate`): the node and dom projects, which
 // prove the mutated folders' behaviour quickly. Left out: the browsers (e2e), the hostile-input
@@ -15,25 +16,6 @@ export default defineConfig({
     },
   },
   test: {
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'node',
-          environment: 'node',
-          include: ['test/{relay,emulator,store}/**/*.test.ts', 'test/web/**/*.node.test.ts'],
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'dom',
-          environment: 'jsdom',
-          include: ['test/web/**/*.test.{ts,tsx}'],
-          exclude: ['test/web/**/*.node.test.ts'],
-          setupFiles: ['test/support/dom-setup.ts'],
-        },
-      },
-    ],
+    projects: [nodeProject(['relay', 'emulator', 'store']), domProject],
   },
 })
