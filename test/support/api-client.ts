@@ -30,10 +30,23 @@ export function createApiClient(baseUrl: string, { origin = baseUrl } = {}) {
     return response
   }
 
+  /**
+   * `fetch` as the app's page calls it: a relative URL resolves against the page, the Origin goes
+   * along with every request but GET and HEAD (as browsers send it), and the jar's cookies too.
+   */
+  const pageFetch: typeof fetch = (input, init = {}) => {
+    const url = new URL(input instanceof Request ? input.url : input, baseUrl)
+    const headers = new Headers(init.headers)
+    const method = init.method?.toUpperCase() ?? 'GET'
+    if (method !== 'GET' && method !== 'HEAD') headers.set('origin', origin)
+    return request(url.href, { ...init, headers, base: '' })
+  }
+
   return {
     baseUrl,
     jar,
     request,
+    fetch: pageFetch,
     /** A POST as the SPA makes it. */
     post(
       path: string,

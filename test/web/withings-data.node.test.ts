@@ -19,12 +19,7 @@ async function spa(options: StackOptions = {}) {
   stack = await startStack(options)
   const api = createApiClient(stack.appUrl)
   expect((await connect(stack, api)).status).toBe(200)
-  const fetchAsPage: typeof fetch = (input, init) =>
-    api.request(String(input).slice(stack.appUrl.length), {
-      ...init,
-      headers: { ...(init?.headers as Record<string, string>), origin: stack.appUrl },
-    })
-  const relay = createRelayClient(stack.appUrl, fetchAsPage)
+  const relay = createRelayClient(stack.appUrl, api.fetch)
   const onSessionEnded = vi.fn()
   return { api, relay, onSessionEnded, data: createWithingsData({ relay, onSessionEnded }) }
 }

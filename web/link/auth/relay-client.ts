@@ -55,6 +55,8 @@ export interface RelayClient {
   resubscribe(): Promise<NotifyStatus>
 }
 
+const NOT_JSON = Symbol('not JSON')
+
 /** Talks to the relay's /api routes; `baseUrl` is empty when the relay shares the SPA's origin. */
 export function createRelayClient(baseUrl = '', fetchImpl: typeof fetch = fetch): RelayClient {
   async function call(path: string, init: RequestInit = {}): Promise<unknown> {
@@ -75,8 +77,12 @@ export function createRelayClient(baseUrl = '', fetchImpl: typeof fetch = fetch)
       throw new RelayRequestError('network_error', 'The relay could not be reached.', { cause })
     }
     if (response.status === 204) return undefined
-    const body: unknown = await response.json().catch(() => undefined)
+    const body: unknown = await response.json().catch(() => NOT_JSON)
     if (!response.ok) throw relayError(body, response.status)
+    // Not the relay (a host's index.html fallback for every path, say): never "no session".
+    if (body === NOT_JSON) {
+      throw new RelayRequestError('unexpected_response', 'The relay sent no JSON.')
+    }
     return body
   }
 
@@ -149,8 +155,7 @@ function parseLogoutResult(body: unknown): LogoutResult {
 }
 
 function parsePublicConfig(body: unknown): PublicConfig {
-  const config = fieldsOf(body)
-  const { client_id, redirect_uri, authorize_url } = config ?? {}
+  const { client_id, redirect_uri, authorize_url, emulator } = fieldsOf(body) ?? {}
   if (
     typeof client_id !== 'string' ||
     typeof redirect_uri !== 'string' ||
@@ -158,5 +163,5 @@ function parsePublicConfig(body: unknown): PublicConfig {
   ) {
     throw invalid('configuration')
   }
-  return { client_id, redirect_uri, authorize_url, emulator: config?.emulator === true }
+  return { client_id, redirect_uri, authorize_url, emulator: emulator === true }
 }
