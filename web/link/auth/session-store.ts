@@ -115,9 +115,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     if (wasConnected) channel.post({ type: 'disconnected' })
   }
 
-  const farewellOf = (result: LogoutResult | null): Farewell | undefined => {
-    revokeTicket = result?.revoke_ticket
-    if (!result) return undefined
+  const farewellOf = (result: LogoutResult): Farewell => {
+    revokeTicket = result.revoke_ticket
     return {
       withingsInformed: result.withings_informed,
       canRetry: revokeTicket !== undefined,
@@ -175,14 +174,14 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     async disconnect() {
       const result = await relay.logout()
       version++
-      const farewell = farewellOf(result)
-      becomeDisconnected(farewell ? { farewell } : {})
+      revokeTicket = undefined
+      becomeDisconnected(result ? { farewell: farewellOf(result) } : {})
       channel.post({ type: 'disconnected' })
     },
     async retryRevoke() {
       if (!revokeTicket || state.status !== 'disconnected') return
       const farewell = farewellOf(await relay.revoke(revokeTicket))
-      if (state.status === 'disconnected' && farewell) set({ ...state, farewell })
+      if (state.status === 'disconnected') set({ ...state, farewell })
     },
     dispose() {
       clearTimeout(timer)
