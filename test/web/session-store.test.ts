@@ -289,7 +289,7 @@ describe('the session store', () => {
     const there = createSessionStore({ relay: fakeRelay(), channel: channel(), lock })
     const question = here.restore()
     await events(here, there)
-    if (answer === refused) late.reject(refused)
+    if (answer instanceof RelayRequestError) late.reject(answer)
     else late.resolve(answer)
     await question
     expect(here.getState()).toEqual(expected)
