@@ -447,14 +447,18 @@ describe('the session store', () => {
     expect(relay.session).toHaveBeenCalledOnce()
   })
 
-  test('a tab that wakes after its refresh moment asks the relay; a fresh one does not', async () => {
+  test('a tab that wakes at its refresh moment asks the relay; a moment before, it does not', async () => {
     const relay = fakeRelay({ session: async () => sessionView(3600) })
     const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
     store.connect(sessionView(3600))
     store.checkExpiry()
     await vi.advanceTimersByTimeAsync(0)
     expect(relay.session).not.toHaveBeenCalled()
-    vi.setSystemTime(Date.now() + 3_400_000)
+    vi.setSystemTime(Date.now() + 3_300_000 - 1)
+    store.checkExpiry()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(relay.session).not.toHaveBeenCalled()
+    vi.setSystemTime(Date.now() + 1)
     store.checkExpiry()
     await vi.advanceTimersByTimeAsync(0)
     expect(relay.session).toHaveBeenCalledOnce()
