@@ -137,6 +137,23 @@ describe('Callback page', () => {
     },
   )
 
+  test('an exchange failing with no relay code (a custom relay client) still ends in a sentence', async () => {
+    pendingLogin(STATE, Date.now(), '/dashboard')
+    const relay = fakeRelay({
+      exchange: async () => {
+        throw new TypeError('fetch is not a function')
+      },
+    })
+    renderApp(`/callback?code=the-code&state=${STATE}`, { relay })
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent(explain('unexpected_response').sentence)
+    expect(alert).not.toHaveTextContent('fetch is not a function')
+    expect(within(alert).getByRole('link', { name: 'Connect again' })).toHaveAttribute(
+      'href',
+      '/dashboard',
+    )
+  })
+
   test('Withings asking to wait on the exchange (601): "Connect again" once the wait is over', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true })
     try {

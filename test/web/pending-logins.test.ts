@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { createPendingLogins, type PendingLogin } from '../../web/link/auth/pending-logins'
 
+const KEY = 'withings-link:pending-logins'
+
 const login = (state: string, createdAt: number): PendingLogin => ({
   state,
   createdAt,
@@ -44,9 +46,7 @@ describe('pending logins in sessionStorage', () => {
     logins.save(login('old', 0))
     now = 11 * 60_000
     logins.save(login('new', now))
-    expect(JSON.parse(sessionStorage.getItem('withings-link:pending-logins') ?? '[]')).toHaveLength(
-      1,
-    )
+    expect(JSON.parse(sessionStorage.getItem(KEY) ?? '[]')).toHaveLength(1)
   })
 
   test('a near-miss state does not match', () => {
@@ -57,15 +57,41 @@ describe('pending logins in sessionStorage', () => {
     expect(logins.take('abcdef').status).toBe('found')
   })
 
-  test('garbage in storage is ignored, not trusted', () => {
-    sessionStorage.setItem(
-      'withings-link:pending-logins',
-      JSON.stringify([{ state: 'x' }, 'nonsense', { ...login('ok', 0) }]),
-    )
+  test('the last login taken leaves nothing behind in the tab', () => {
     const logins = createPendingLogins(sessionStorage, () => 0)
-    expect(logins.take('x').status).toBe('unknown')
-    expect(logins.take('ok').status).toBe('found')
-    sessionStorage.setItem('withings-link:pending-logins', '{not json')
-    expect(createPendingLogins(sessionStorage).take('ok').status).toBe('unknown')
+    logins.save(login('only', 0))
+    expect(sessionStorage.getItem(KEY)).not.toBeNull()
+    expect(logins.take('only').status).toBe('found')
+    expect(sessionStorage.getItem(KEY)).toBeNull()
+  })
+
+  // Each entry is checked field by field: one that is not a whole pending login is dropped, and
+  // the others beside it still count.
+  test.each([
+    ['null', null],
+    ['a string', 'x'],
+    ['a number state', { ...login('x', 0), state: 7 }],
+    ['a text createdAt', { ...login('x', 0), createdAt: '0' }],
+    ['no returnTo', { ...login('x', 0), returnTo: undefined }],
+    ['scopes as text', { ...login('x', 0), scopes: 'user.metrics' }],
+    ['a scope that is no text', { ...login('x', 0), scopes: ['user.metrics', 1] }],
+    ['a text demo', { ...login('x', 0), demo: 'false' }],
+  ])(
+    'a stored entry that is no whole login (%s) is ignored; its neighbours are not',
+    (_, entry) => {
+      sessionStorage.setItem(KEY, JSON.stringify([entry, login('ok', 0)]))
+      const logins = createPendingLogins(sessionStorage, () => 0)
+      expect(logins.take('x').status).toBe('unknown')
+      expect(logins.take('7').status).toBe('unknown')
+      expect(logins.take('ok').status).toBe('found')
+    },
+  )
+
+  test.each([
+    ['not JSON', '{not json'],
+    ['JSON of no list', JSON.stringify(login('ok', 0))],
+  ])('storage holding %s counts as no pending login', (_, raw) => {
+    sessionStorage.setItem(KEY, raw)
+    expect(createPendingLogins(sessionStorage, () => 0).take('ok').status).toBe('unknown')
   })
 })

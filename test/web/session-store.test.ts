@@ -1,13 +1,17 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import type { SessionView } from '../../relay/contract'
+import type { LogoutResult, SessionView } from '../../relay/contract'
 import { RelayRequestError } from '../../web/link/auth/relay-client'
 import type { SessionChannel, SessionMessage } from '../../web/link/auth/session-channel'
 import { createSessionStore } from '../../web/link/auth/session-store'
-import { fakeRelay, sessionView } from '../support/fake-relay'
+import { fakeRelay, INFORMED, sessionView } from '../support/fake-relay'
 
-/** Tabs of one browser: a shared channel and a shared lock, as BroadcastChannel and Web Locks. */
+/**
+ * Tabs of one browser: a shared channel and a shared lock, as BroadcastChannel and Web Locks;
+ * `messages` is every message a tab posted, in order.
+ */
 function browser() {
   const tabs = new Set<(message: SessionMessage) => void>()
+  const messages: SessionMessage[] = []
   let queue = Promise.resolve()
   const lock = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task)
@@ -21,6 +25,7 @@ function browser() {
     let mine: ((message: SessionMessage) => void) | undefined
     return {
       post: (message) => {
+        messages.push(structuredClone(message))
         for (const tab of tabs) if (tab !== mine) tab(structuredClone(message))
       },
       listen(onMessage) {
@@ -30,8 +35,25 @@ function browser() {
       },
     }
   }
-  return { lock, channel }
+  return { lock, channel, messages }
 }
+
+/** A relay answer that arrives when the test says. */
+function later<T>() {
+  let settle: { resolve(value: T): void; reject(error: unknown): void } | undefined
+  const promise = new Promise<T>((resolve, reject) => {
+    settle = { resolve, reject }
+  })
+  return {
+    promise,
+    resolve: (value: T) => settle?.resolve(value),
+    reject: (error: unknown) => settle?.reject(error),
+  }
+}
+
+/** The relay's session answer after a second on the network. */
+const afterASecond = (answer: () => SessionView | null) => () =>
+  new Promise<SessionView | null>((resolve) => setTimeout(() => resolve(answer()), 1_000))
 
 /** What the store holds when connected, or null: the status is checked before the value. */
 function connectedSession(store: {
@@ -41,6 +63,13 @@ function connectedSession(store: {
   expect(state.status).toBe('connected')
   return state.status === 'connected' ? state.session : null
 }
+
+type Tab = ReturnType<typeof createSessionStore>
+
+const FRESH = { ...sessionView(7_200), userid: '4815162' }
+const OTHER = { ...sessionView(7_200), userid: '2342' }
+const refused = new RelayRequestError('upstream_unavailable', 'down')
+const UNTOLD: LogoutResult = { withings_informed: false, revoke_ticket: 'ticket', retry_after: 5 }
 
 beforeEach(() => vi.useFakeTimers({ now: new Date('2026-11-25T10:00:00Z') }))
 afterEach(() => vi.useRealTimers())
@@ -62,18 +91,26 @@ describe('the session store', () => {
     expect(connectedSession(store)?.expires_at).toBeGreaterThan(first.expires_at)
   })
 
-  test('three tabs whose sessions are due together ask the relay once, and all learn the answer', async () => {
-    const relay = fakeRelay({ session: async () => sessionView(3600) })
-    const { lock, channel } = browser()
-    const tabs = [1, 2, 3].map(() => createSessionStore({ relay, channel: channel(), lock }))
-    const shared = sessionView(60)
-    for (const tab of tabs) tab.connect(shared)
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect(relay.session).toHaveBeenCalledOnce()
-    const ends = tabs.map((tab) => connectedSession(tab)?.expires_at)
-    expect(new Set(ends).size).toBe(1)
-    expect(ends[0]).toBeGreaterThan(shared.expires_at)
-  })
+  // Answered at once, the others' refresh moments move before they fire; answered a second
+  // later, they wait for the lock meanwhile and find the session renewed once they hold it.
+  test.each([
+    ['at once', async () => sessionView(3600)],
+    ['a second later', afterASecond(() => sessionView(3600))],
+  ])(
+    'three tabs whose sessions are due together ask the relay once (answered %s), and all learn the answer',
+    async (_, session) => {
+      const relay = fakeRelay({ session })
+      const { lock, channel } = browser()
+      const tabs = [1, 2, 3].map(() => createSessionStore({ relay, channel: channel(), lock }))
+      const shared = sessionView(60)
+      for (const tab of tabs) tab.connect(shared)
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(relay.session).toHaveBeenCalledOnce()
+      const ends = tabs.map((tab) => connectedSession(tab)?.expires_at)
+      expect(new Set(ends).size).toBe(1)
+      expect(ends[0]).toBeGreaterThan(shared.expires_at)
+    },
+  )
 
   test('a reload restores the session with one question, however often it is asked', async () => {
     const relay = fakeRelay({ session: async () => sessionView() })
@@ -104,7 +141,24 @@ describe('the session store', () => {
     expect(connectedSession(store)?.expires_at).toBeGreaterThan(Date.now() / 1000 + 3000)
   })
 
-  test('waits as long as Withings asks after a 601', async () => {
+  test.each([
+    [
+      'a reload',
+      async (store: Tab) => {
+        void store.restore()
+        await vi.advanceTimersByTimeAsync(0)
+      },
+      { status: 'unavailable', problem: 'rate_limited', retryAfter: 30 },
+    ],
+    [
+      "a connected tab's renewal",
+      async (store: Tab) => {
+        store.connect(sessionView(60))
+        await vi.advanceTimersByTimeAsync(54_000)
+      },
+      expect.objectContaining({ status: 'connected' }),
+    ],
+  ])('%s waits as long as Withings asks after a 601', async (_, start, meanwhile) => {
     const relay = fakeRelay({
       session: vi
         .fn<() => Promise<SessionView>>()
@@ -112,39 +166,60 @@ describe('the session store', () => {
         .mockResolvedValue(sessionView()),
     })
     const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
-    void store.restore()
-    await vi.advanceTimersByTimeAsync(0)
-    expect(store.getState()).toEqual({
-      status: 'unavailable',
-      problem: 'rate_limited',
-      retryAfter: 30,
-    })
+    await start(store)
+    expect(relay.session).toHaveBeenCalledTimes(1)
+    expect(store.getState()).toEqual(meanwhile)
     await vi.advanceTimersByTimeAsync(29_000)
     expect(relay.session).toHaveBeenCalledTimes(1)
     await vi.advanceTimersByTimeAsync(1_000)
+    expect(relay.session).toHaveBeenCalledTimes(2)
     expect(store.getState().status).toBe('connected')
   })
 
-  test('a session the relay no longer holds disconnects, says so, and tells the other tabs', async () => {
-    const relay = fakeRelay()
-    const { lock, channel } = browser()
-    const here = createSessionStore({ relay, channel: channel(), lock })
-    const there = createSessionStore({ relay, channel: channel(), lock })
-    here.connect(sessionView(60))
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect(here.getState()).toEqual({ status: 'disconnected', problem: 'session_expired' })
-    expect(there.getState().status).toBe('disconnected')
+  test('while the session cannot be checked, each failed try shows its own problem', async () => {
+    const relay = fakeRelay({
+      session: vi
+        .fn<() => Promise<SessionView>>()
+        .mockRejectedValueOnce(new RelayRequestError('rate_limited', '601', { retryAfter: 30 }))
+        .mockRejectedValueOnce(new RelayRequestError('upstream_unavailable', 'down'))
+        .mockResolvedValue(sessionView()),
+    })
+    const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
+    await store.restore()
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(relay.session).toHaveBeenCalledTimes(2)
+    expect(store.getState()).toEqual({ status: 'unavailable', problem: 'upstream_unavailable' })
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(relay.session).toHaveBeenCalledTimes(3)
+    expect(store.getState().status).toBe('connected')
   })
 
-  test('on start, no session is simply "disconnected", with nothing to apologise for', async () => {
-    const store = createSessionStore({
-      relay: fakeRelay(),
-      channel: browser().channel(),
-      lock: browser().lock,
-    })
+  test.each([
+    ['at once', async () => null],
+    ['a second later', afterASecond(() => null)],
+  ])(
+    'a session the relay no longer holds (answered %s) disconnects, says so, and tells the other tabs',
+    async (_, session) => {
+      const relay = fakeRelay({ session })
+      const { lock, channel, messages } = browser()
+      const here = createSessionStore({ relay, channel: channel(), lock })
+      const there = createSessionStore({ relay, channel: channel(), lock })
+      here.connect(sessionView(60))
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(here.getState()).toEqual({ status: 'disconnected', problem: 'session_expired' })
+      expect(there.getState()).toEqual({ status: 'disconnected' })
+      expect(messages.at(-1)).toEqual({ type: 'disconnected' })
+      expect(relay.session).toHaveBeenCalledOnce()
+    },
+  )
+
+  test('on start, no session is simply "disconnected", with nothing to apologise for or to tell', async () => {
+    const { lock, channel, messages } = browser()
+    const store = createSessionStore({ relay: fakeRelay(), channel: channel(), lock })
     expect(store.getState().status).toBe('checking')
     await store.restore()
     expect(store.getState()).toEqual({ status: 'disconnected' })
+    expect(messages).toEqual([])
   })
 
   test('a data call finding the session gone disconnects every tab', () => {
@@ -155,6 +230,69 @@ describe('the session store', () => {
     here.expire()
     expect(here.getState()).toEqual({ status: 'disconnected', problem: 'session_expired' })
     expect(there.getState()).toEqual({ status: 'disconnected' })
+  })
+
+  // A reload's question is answered after these, and changes nothing.
+  test.each([
+    [
+      'a login, then a fault answered',
+      (here: Tab) => here.connect(FRESH),
+      refused,
+      { status: 'connected', session: FRESH },
+    ],
+    [
+      "a login, then another tab's",
+      (here: Tab, there: Tab) => {
+        here.connect(FRESH)
+        there.connect(OTHER)
+      },
+      null,
+      { status: 'connected', session: OTHER },
+    ],
+    [
+      "an answer to a renewal, then another tab's login",
+      async (here: Tab, there: Tab) => {
+        await here.renew()
+        there.connect(OTHER)
+      },
+      null,
+      { status: 'connected', session: OTHER },
+    ],
+    [
+      'a login, then a data call finding it gone',
+      (here: Tab) => {
+        here.connect(FRESH)
+        here.expire()
+      },
+      sessionView(),
+      { status: 'disconnected', problem: 'session_expired' },
+    ],
+    [
+      'a login, then Disconnect',
+      async (here: Tab) => {
+        here.connect(FRESH)
+        await here.disconnect()
+      },
+      sessionView(),
+      { status: 'disconnected', farewell: { withingsInformed: true, canRetry: false } },
+    ],
+  ])('%s: the late answer changes nothing', async (_, events, answer, expected) => {
+    const late = later<SessionView | null>()
+    const relay = fakeRelay({
+      session: vi
+        .fn<() => Promise<SessionView | null>>()
+        .mockReturnValueOnce(late.promise)
+        .mockResolvedValue(sessionView()),
+    })
+    const { lock, channel } = browser()
+    const here = createSessionStore({ relay, channel: channel(), lock })
+    const there = createSessionStore({ relay: fakeRelay(), channel: channel(), lock })
+    const question = here.restore()
+    await events(here, there)
+    if (answer instanceof RelayRequestError) late.reject(answer)
+    else late.resolve(answer)
+    await question
+    expect(here.getState()).toEqual(expected)
   })
 
   test('an answer that started before a new login does not undo it', async () => {
@@ -186,6 +324,29 @@ describe('the session store', () => {
     expect(there.getState()).toEqual({ status: 'disconnected' })
   })
 
+  test('Disconnect where the relay held no session any more: the Connect form, nothing said of Withings', async () => {
+    const relay = fakeRelay({ logout: async () => null })
+    const { lock, channel, messages } = browser()
+    const store = createSessionStore({ relay, channel: channel(), lock })
+    store.connect(sessionView())
+    await store.disconnect()
+    expect(store.getState()).toEqual({ status: 'disconnected' })
+    expect(messages.at(-1)).toEqual({ type: 'disconnected' })
+    await store.retryRevoke()
+    expect(relay.revoke).not.toHaveBeenCalled()
+  })
+
+  test('a data call finding the session gone after Disconnect leaves the farewell as it was', async () => {
+    const { lock, channel, messages } = browser()
+    const store = createSessionStore({ relay: fakeRelay(), channel: channel(), lock })
+    store.connect(sessionView())
+    await store.disconnect()
+    const farewell = store.getState()
+    store.expire()
+    expect(store.getState()).toBe(farewell)
+    expect(messages).toHaveLength(2)
+  })
+
   test('a revoke that did not reach Withings is retried with its ticket, once asked', async () => {
     const relay = fakeRelay({
       logout: async () => ({ withings_informed: false, revoke_ticket: 'ticket', retry_after: 5 }),
@@ -207,14 +368,97 @@ describe('the session store', () => {
     })
   })
 
-  test('a tab that wakes after its refresh moment asks the relay; a fresh one does not', async () => {
+  test.each([
+    ['with Withings told', async () => INFORMED, () => {}],
+    ['after a new login', async () => UNTOLD, (store: Tab) => store.connect(FRESH)],
+  ])('there is no revoke to try again %s', async (_, logout, since) => {
+    const relay = fakeRelay({ logout })
+    const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
+    store.connect(sessionView())
+    await store.disconnect()
+    since(store)
+    const before = store.getState()
+    await store.retryRevoke()
+    expect(relay.revoke).not.toHaveBeenCalled()
+    expect(store.getState()).toBe(before)
+  })
+
+  test('a retried revoke answered after a new login leaves the new session alone', async () => {
+    const answer = later<LogoutResult>()
+    const relay = fakeRelay({ logout: async () => UNTOLD, revoke: () => answer.promise })
+    const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
+    store.connect(sessionView())
+    await store.disconnect()
+    const retry = store.retryRevoke()
+    store.connect(FRESH)
+    answer.resolve(INFORMED)
+    await retry
+    expect(relay.revoke).toHaveBeenCalledWith('ticket')
+    expect(store.getState()).toEqual({ status: 'connected', session: FRESH })
+  })
+
+  test('a listener that unsubscribed hears nothing more', () => {
+    const store = createSessionStore({
+      relay: fakeRelay(),
+      channel: browser().channel(),
+      lock: browser().lock,
+    })
+    const heard = vi.fn()
+    const unsubscribe = store.subscribe(heard)
+    store.connect(sessionView())
+    expect(heard).toHaveBeenCalledOnce()
+    unsubscribe()
+    store.expire()
+    expect(heard).toHaveBeenCalledOnce()
+  })
+
+  test('a closed tab hears no more news, and asks nothing at its refresh moment', async () => {
+    const relay = fakeRelay({ session: async () => sessionView(3600) })
+    const { lock, channel } = browser()
+    const here = createSessionStore({ relay: fakeRelay(), channel: channel(), lock })
+    const closed = createSessionStore({ relay, channel: channel(), lock })
+    const heard = vi.fn()
+    closed.subscribe(heard)
+    const soon = sessionView(60)
+    here.connect(soon)
+    closed.dispose()
+    here.expire()
+    expect(connectedSession(closed)).toEqual(soon)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(relay.session).not.toHaveBeenCalled()
+    expect(heard).toHaveBeenCalledOnce()
+  })
+
+  test.each([
+    ['disconnected', async () => null],
+    [
+      'unavailable',
+      async () => {
+        throw new RelayRequestError('upstream_unavailable', 'down')
+      },
+    ],
+  ])('a tab %s asks no sooner when it wakes', async (status, session) => {
+    const relay = fakeRelay({ session })
+    const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
+    await store.restore()
+    expect(store.getState().status).toBe(status)
+    store.checkExpiry()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(relay.session).toHaveBeenCalledOnce()
+  })
+
+  test('a tab that wakes at its refresh moment asks the relay; a moment before, it does not', async () => {
     const relay = fakeRelay({ session: async () => sessionView(3600) })
     const store = createSessionStore({ relay, channel: browser().channel(), lock: browser().lock })
     store.connect(sessionView(3600))
     store.checkExpiry()
     await vi.advanceTimersByTimeAsync(0)
     expect(relay.session).not.toHaveBeenCalled()
-    vi.setSystemTime(Date.now() + 3_400_000)
+    vi.setSystemTime(Date.now() + 3_300_000 - 1)
+    store.checkExpiry()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(relay.session).not.toHaveBeenCalled()
+    vi.setSystemTime(Date.now() + 1)
     store.checkExpiry()
     await vi.advanceTimersByTimeAsync(0)
     expect(relay.session).toHaveBeenCalledOnce()

@@ -5,6 +5,7 @@ import { localDay, ymd } from '../../web/data/series'
 import { createRelayClient } from '../../web/link/auth/relay-client'
 import { createWithingsData } from '../../web/link/auth/withings-data'
 import { createApiClient } from '../support/api-client'
+import { fakeRelay } from '../support/fake-relay'
 import { connect } from '../support/login'
 import { fakeClock, type Stack, type StackOptions, startStack } from '../support/stack'
 
@@ -110,6 +111,18 @@ describe("the SPA's data client against the real relay and emulator", () => {
     expect(refreshes()).toBe(1)
   })
 
+  test('identical calls in flight share one request; a later one asks again', async () => {
+    const { data } = await spa()
+    const [first, second] = await Promise.all([
+      data.call('v2/heart', 'list'),
+      data.call('v2/heart', 'list'),
+    ])
+    expect(second).toBe(first)
+    expect(dataCalls()).toBe(1)
+    await data.call('v2/heart', 'list')
+    expect(dataCalls()).toBe(2)
+  })
+
   test('a scope the person did not grant is scope_denied, with no extra call upstream', async () => {
     const { data } = await spa()
     await expect(data.call('v2/user', 'getgoals')).rejects.toMatchObject({ code: 'scope_denied' })
@@ -122,5 +135,42 @@ describe("the SPA's data client against the real relay and emulator", () => {
     await expect(data.call('v2/heart', 'list')).rejects.toMatchObject({ code: 'session_expired' })
     expect(onSessionEnded).toHaveBeenCalledOnce()
     expect(dataCalls()).toBe(0)
+  })
+})
+
+// What the real relay never sends, so a stand-in at the network edge sends it instead.
+describe("the SPA's data client, on answers the relay does not send", () => {
+  test('joins the lists of every page, a page without one included, and stops at no `more`', async () => {
+    const pages: Record<number, unknown> = {
+      0: { series: ['a', 'b'], more: 1, offset: 2 },
+      2: { more: true, offset: 3 },
+      3: { series: ['c'], more: false, offset: 10 },
+      10: { series: ['beyond the end'] },
+    }
+    const relay = fakeRelay({
+      withings: async (_, body) => ({ status: 0, body: pages[Number(body.offset ?? 0)] }),
+    })
+    const data = createWithingsData({ relay, onSessionEnded: vi.fn() })
+    expect(await data.all('v2/heart', 'list', {}, 'series')).toEqual(['a', 'b', 'c'])
+    expect(relay.withings.mock.calls.map(([, body]) => body.offset)).toEqual([undefined, 2, 3])
+  })
+
+  test.each([
+    ['nothing', undefined],
+    ['null', null],
+    ['text', 'status=0'],
+    ['an envelope with no body', { status: 0 }],
+    ['a null body', { status: 0, body: null }],
+    ['a list for a body', { status: 0, body: [] }],
+    ['a text body', { status: 0, body: 'ok' }],
+  ])('%s for an answer is an unexpected response, and the session goes on', async (_, answer) => {
+    const onSessionEnded = vi.fn()
+    const relay = fakeRelay({ withings: async () => answer })
+    const data = createWithingsData({ relay, onSessionEnded })
+    await expect(data.call('v2/heart', 'list')).rejects.toMatchObject({
+      code: 'unexpected_response',
+      message: 'The relay sent no Withings answer.',
+    })
+    expect(onSessionEnded).not.toHaveBeenCalled()
   })
 })

@@ -3,7 +3,7 @@ import type { CallbackParams } from './callback-params'
 import { safeReturnTo } from './callback-params'
 import type { PendingLogins } from './pending-logins'
 import type { ProblemCode } from './problems'
-import { type RelayClient, RelayRequestError } from './relay-client'
+import { asRelayError, type RelayClient } from './relay-client'
 
 export type LoginOutcome =
   | { kind: 'connected'; session: SessionView; returnTo: string }
@@ -33,8 +33,9 @@ export async function completeLogin(
     const session = await relay.exchange(params.code, params.state)
     return { kind: 'connected', session, returnTo }
   } catch (error) {
-    if (!(error instanceof RelayRequestError)) throw error
-    return { kind: 'failed', problem: error.code, returnTo, retryAfter: error.retryAfter }
+    // Any failure ends in a sentence and "Connect again", even one from a custom relay client.
+    const { code, retryAfter } = asRelayError(error)
+    return { kind: 'failed', problem: code, returnTo, retryAfter }
   }
 }
 

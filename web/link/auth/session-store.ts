@@ -53,6 +53,9 @@ interface SessionStoreOptions {
 
 const RETRY_MS = 5_000
 
+/** The moment the relay named for asking again, in ms (a session view counts in seconds). */
+const dueAt = (session: SessionView) => session.refresh_at * 1000
+
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const { relay, channel, lock = withRefreshLock, now = Date.now } = options
   const listeners = new Set<() => void>()
@@ -75,7 +78,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
   const becomeConnected = (session: SessionView) => {
     set({ status: 'connected', session })
-    renewAt(session.refresh_at * 1000)
+    renewAt(dueAt(session))
   }
 
   const becomeDisconnected = (
@@ -115,9 +118,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     if (wasConnected) channel.post({ type: 'disconnected' })
   }
 
-  const farewellOf = (result: LogoutResult | null): Farewell | undefined => {
-    revokeTicket = result?.revoke_ticket
-    if (!result) return undefined
+  const farewellOf = (result: LogoutResult): Farewell => {
+    revokeTicket = result.revoke_ticket
     return {
       withingsInformed: result.withings_informed,
       canRetry: revokeTicket !== undefined,
@@ -150,8 +152,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     renew() {
       return lock(async () => {
         // Another tab may have renewed (and said so) while this one waited for the lock.
-        if (state.status === 'connected' && now() < state.session.refresh_at * 1000) {
-          return renewAt(state.session.refresh_at * 1000)
+        if (state.status === 'connected' && now() < dueAt(state.session)) {
+          return renewAt(dueAt(state.session))
         }
         if (state.status === 'disconnected') return
         await ask((problem, retryAfter) => {
@@ -162,7 +164,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       })
     },
     checkExpiry() {
-      if (state.status === 'connected' && now() >= state.session.refresh_at * 1000) {
+      if (state.status === 'connected' && now() >= dueAt(state.session)) {
         void store.renew()
       }
     },
@@ -175,14 +177,14 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     async disconnect() {
       const result = await relay.logout()
       version++
-      const farewell = farewellOf(result)
-      becomeDisconnected(farewell ? { farewell } : {})
+      revokeTicket = undefined
+      becomeDisconnected(result ? { farewell: farewellOf(result) } : {})
       channel.post({ type: 'disconnected' })
     },
     async retryRevoke() {
       if (!revokeTicket || state.status !== 'disconnected') return
       const farewell = farewellOf(await relay.revoke(revokeTicket))
-      if (state.status === 'disconnected' && farewell) set({ ...state, farewell })
+      if (state.status === 'disconnected') set({ ...state, farewell })
     },
     dispose() {
       clearTimeout(timer)
