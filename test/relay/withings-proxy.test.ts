@@ -34,6 +34,9 @@ async function direct(service: string, params: Record<string, string>, token: st
   return response.text()
 }
 
+const SCOPE_MISSING = 'This connection does not hold the scope this call needs'
+const PARAMS_REFUSED = "Withings refused the call's parameters"
+
 async function expectError(response: Response, status: number, code: string) {
   expect(response.status).toBe(status)
   const body = await response.json()
@@ -205,7 +208,10 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     const { data, api } = await connected()
     stack.emulator.faults.inject({ type: 'status', status: 401 }, { on: 'data', times: 2 })
     const response = await data('v2/heart', { action: 'list' })
-    await expectError(response, 401, 'session_expired')
+    const error = await expectError(response, 401, 'session_expired')
+    expect(error.message).toBe(
+      'Withings no longer accepts this access token (Withings status 401).',
+    )
     expect(
       response.headers.getSetCookie().some((line) => line.startsWith(`${SESSION_COOKIE}=;`)),
     ).toBe(true)
@@ -224,6 +230,54 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     expect(dataCalls()).toBe(1)
   })
 
+  // A refresh carries the app's credentials and the person's refresh token: Withings' refusal is
+  // about one or the other, and the call it was for never leaves.
+  const BAD_CREDENTIALS =
+    "Withings refused the app's credentials: check WITHINGS_CLIENT_ID and WITHINGS_CLIENT_SECRET, and that WITHINGS_REDIRECT_URI is exactly a callback registered for the app"
+  const SESSION_GONE = 'Withings no longer accepts this session'
+  test.each([
+    [503, 'Invalid Params: invalid refresh_token', 401, 'session_expired', false, SESSION_GONE],
+    [401, 'Authentication failed', 401, 'session_expired', false, SESSION_GONE],
+    [503, 'Invalid Params: invalid client_id', 502, 'invalid_client', false, BAD_CREDENTIALS],
+    [
+      2553,
+      'Unauthorized',
+      502,
+      'upstream_error',
+      false,
+      "Withings refused the app's access to this service",
+    ],
+    [524, 'Bad state', 502, 'upstream_unavailable', true, 'Withings reported a bad state'],
+    // With the emulator's default wait for 601, passed on.
+    [601, 'Too many requests', 429, 'rate_limited', true, 'Withings asks to slow down', 10],
+  ] as [number, string, number, string, boolean, string, number?][])(
+    'a due refresh meeting status %i (%s) becomes %i %s, with no data call',
+    async (status, text, http, code, retryable, sentence, wait) => {
+      const clock = fakeClock()
+      const { data, api } = await connected({
+        now: clock.now,
+        emulator: { accessTokenTtlSeconds: 60 },
+      })
+      clock.advance(61_000)
+      stack.emulator.faults.inject(
+        { type: 'status', status, error: text },
+        { on: 'token', times: 1 },
+      )
+      const response = await data('v2/heart', { action: 'list' })
+      const error = await expectError(response, http, code)
+      expect(error).toEqual({
+        code,
+        retryable,
+        message: `${sentence} (Withings status ${status}).`,
+        ...(wait !== undefined && { retry_after: wait }),
+      })
+      expect(response.headers.get('retry-after')).toBe(wait === undefined ? null : `${wait}`)
+      expect(api.jar.has(SESSION_COOKIE)).toBe(code !== 'session_expired')
+      expect(refreshes()).toBe(1)
+      expect(dataCalls()).toBe(0)
+    },
+  )
+
   test('a scope the person did not grant: 403 scope_denied, in our words, after one call', async () => {
     const { data } = await connected({}, ['user.metrics'])
     const response = await data('v2/measure', { action: 'getactivity', lastupdate: 0 })
@@ -241,29 +295,40 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
       'XRequestID: Not provided Insufficient_scope: The request requires higher privileges',
       403,
       'scope_denied',
+      false,
+      SCOPE_MISSING,
     ],
-    [214, 'Unauthorized', 403, 'scope_denied'],
-    [277, 'Unauthorized', 403, 'scope_denied'],
-    [2553, 'Unauthorized', 403, 'scope_denied'],
-    [2555, 'Unauthorized', 403, 'scope_denied'],
-    [522, 'Timeout', 504, 'upstream_timeout'],
-    [524, 'Bad state', 502, 'upstream_unavailable'],
-    [2554, 'Not implemented', 502, 'upstream_error'],
-    [503, 'Invalid Params: invalid lastupdate', 502, 'upstream_error'],
-    [9999, 'An unknown error', 502, 'upstream_error'],
-  ])('Withings status %i becomes %i %s', async (status, text, http, code) => {
-    const { data } = await connected()
-    stack.emulator.faults.inject(
-      { type: 'status', status, error: `${text} CANARY-TEXT` },
-      { on: 'data', times: 1 },
-    )
-    const response = await data('v2/heart', { action: 'list' })
-    const error = await expectError(response, http, code)
-    expect(JSON.stringify(error)).not.toContain('CANARY-TEXT')
-    expect(error.message).toContain(`status ${status}`)
-    expect(dataCalls()).toBe(1)
-    expect(refreshes()).toBe(0)
-  })
+    [214, 'Unauthorized', 403, 'scope_denied', false, SCOPE_MISSING],
+    [277, 'Unauthorized', 403, 'scope_denied', false, SCOPE_MISSING],
+    [2553, 'Unauthorized', 403, 'scope_denied', false, SCOPE_MISSING],
+    [2555, 'Unauthorized', 403, 'scope_denied', false, SCOPE_MISSING],
+    [522, 'Timeout', 504, 'upstream_timeout', true, 'Withings timed out'],
+    [524, 'Bad state', 502, 'upstream_unavailable', true, 'Withings reported a bad state'],
+    [2554, 'Not implemented', 502, 'upstream_error', false, 'Withings refused the request'],
+    [503, 'Invalid Params: invalid lastupdate', 502, 'upstream_error', false, PARAMS_REFUSED],
+    // The words that make a token call's refusal about the app's credentials mean nothing here.
+    [503, 'Invalid Params: invalid client_id', 502, 'upstream_error', false, PARAMS_REFUSED],
+    [9999, 'An unknown error', 502, 'upstream_error', false, 'Withings refused the request'],
+  ])(
+    'Withings status %i (%s) becomes %i %s',
+    async (status, text, http, code, retryable, sentence) => {
+      const { data } = await connected()
+      stack.emulator.faults.inject(
+        { type: 'status', status, error: `${text} CANARY-TEXT` },
+        { on: 'data', times: 1 },
+      )
+      const response = await data('v2/heart', { action: 'list' })
+      const error = await expectError(response, http, code)
+      expect(error).toEqual({
+        code,
+        retryable,
+        message: `${sentence} (Withings status ${status}).`,
+      })
+      expect(JSON.stringify(error)).not.toContain('CANARY-TEXT')
+      expect(dataCalls()).toBe(1)
+      expect(refreshes()).toBe(0)
+    },
+  )
 
   test('the recorded answer of a call without its scope (403 Insufficient_scope) is scope_denied', async () => {
     const { data } = await connected()
@@ -285,7 +350,12 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     const response = await data('v2/heart', { action: 'list' })
     expect(response.headers.get('retry-after')).toBe('42')
     const error = await expectError(response, 429, 'rate_limited')
-    expect(error.retry_after).toBe(42)
+    expect(error).toEqual({
+      code: 'rate_limited',
+      retryable: true,
+      retry_after: 42,
+      message: 'Withings asks to slow down (Withings status 601).',
+    })
     expect(dataCalls()).toBe(1)
   })
 
