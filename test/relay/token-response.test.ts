@@ -180,7 +180,8 @@ const REFERENCE_FAMILIES: readonly [from: number, to: number, family: string][] 
 ]
 
 /** Both ends of every named range, and the statuses just outside it that no range names. */
-const named = (status: number) => REFERENCE_FAMILIES.some(([from, to]) => status >= from && status <= to)
+const named = (status: number) =>
+  REFERENCE_FAMILIES.some(([from, to]) => status >= from && status <= to)
 const EDGES = REFERENCE_FAMILIES.flatMap(([from, to, family]) => [
   [from, family] as const,
   [to, family] as const,
@@ -198,7 +199,10 @@ describe('status families (reference, Response Status)', () => {
   test.each([
     [403, undefined],
     [403, 'Unauthorized'],
-    [503, 'XRequestID: [Not provided] - Insufficient_scope: The request requires higher privileges'],
+    [
+      503,
+      'XRequestID: [Not provided] - Insufficient_scope: The request requires higher privileges',
+    ],
     [9999, 'INSUFFICIENT_SCOPE'],
   ])('%i with %j is insufficient_scope', (status, error) => {
     expect(statusFamily(status, error)).toBe('insufficient_scope')
