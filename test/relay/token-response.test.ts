@@ -27,6 +27,10 @@ const refusal = (grant: 'authorization_code' | 'refresh_token', envelope: unknow
   throw new Error('expected a refusal')
 }
 
+const NOT_JSON = 'Withings answered with a body that is not JSON.'
+const NOT_ENVELOPE = 'Withings answered with JSON that is not an envelope.'
+const NO_STATUS = "Withings' answer has no valid 'status' field."
+
 describe("Withings' token envelope", () => {
   test("parses the reference's example", () => {
     expect(
@@ -38,6 +42,13 @@ describe("Withings' token envelope", () => {
       expiresIn: 10800,
       scope: 'user.info,user.metrics',
     })
+  })
+
+  test('reads expires_in sent as text, whole seconds only, and a missing scope as none', () => {
+    const body = { ...success.body, expires_in: '10800.9', scope: undefined }
+    expect(
+      processTokenResponse(parseEnvelope(JSON.stringify({ status: 0, body })), 'refresh_token'),
+    ).toMatchObject({ expiresIn: 10800, scope: '' })
   })
 
   test('accepts userid as a string, as the new endpoint sends it', () => {
@@ -53,24 +64,49 @@ describe("Withings' token envelope", () => {
     ['no access_token', { access_token: undefined }, "'access_token'"],
     ['an empty refresh_token', { refresh_token: '' }, "'refresh_token'"],
     ['a negative expires_in', { expires_in: -5 }, "'expires_in'"],
+    ['a zero expires_in', { expires_in: 0 }, "'expires_in'"],
+    ['a zero expires_in as text', { expires_in: '0' }, "'expires_in'"],
+    ['an expires_in that is not a number', { expires_in: 'soon' }, "'expires_in'"],
+    ['an infinite expires_in', { expires_in: 'Infinity' }, "'expires_in'"],
+    ['a boolean expires_in', { expires_in: true }, "'expires_in'"],
     ['a userid object', { userid: { id: 1 } }, "'userid'"],
     ['a fractional userid', { userid: 3.5 }, "'userid'"],
+    ['a zero userid', { userid: 0 }, "'userid'"],
+    ['a userid past the safe integers', { userid: 2 ** 53 + 2 }, "'userid'"],
+    ['a userid with text after its digits', { userid: '363abc' }, "'userid'"],
+    ['a userid with text before its digits', { userid: 'abc363' }, "'userid'"],
+    ['an empty userid', { userid: '' }, "'userid'"],
   ])('refuses a success envelope with %s', (_, patch, field) => {
     const error = refusal('authorization_code', { status: 0, body: { ...success.body, ...patch } })
     expect(error.code).toBe('upstream_error')
     expect(error.message).toContain(field)
   })
 
-  test('a body that is not JSON is a retryable upstream fault', () => {
-    expect(() => parseEnvelope('<html>502 Bad Gateway</html>')).toThrowError(
-      expect.objectContaining({ code: 'upstream_unavailable', retryable: true }),
+  test.each([
+    ['an HTML page', '<html>502 Bad Gateway</html>', 'upstream_unavailable', NOT_JSON],
+    ['a cut-off envelope', '{"status":0,"body":{"userid"', 'upstream_unavailable', NOT_JSON],
+    ['an array', '[1,2]', 'upstream_error', NOT_ENVELOPE],
+    ['null', 'null', 'upstream_error', NOT_ENVELOPE],
+    ['a number', '0', 'upstream_error', NOT_ENVELOPE],
+    ['a string', '"ok"', 'upstream_error', NOT_ENVELOPE],
+    ['no status', '{"body":{}}', 'upstream_error', NO_STATUS],
+    ['a status as text', '{"status":"0","body":{}}', 'upstream_error', NO_STATUS],
+    ['a fractional status', '{"status":0.5,"body":{}}', 'upstream_error', NO_STATUS],
+  ])('an answer that is %s is refused: %s', (_, text, code, message) => {
+    expect(() => parseEnvelope(text)).toThrowError(
+      expect.objectContaining({ code, message, retryable: code === 'upstream_unavailable' }),
     )
-    expect(() => parseEnvelope('{"status":0,"body":{"userid"')).toThrowError(
-      expect.objectContaining({ code: 'upstream_unavailable' }),
-    )
-    expect(() => parseEnvelope('[1,2]')).toThrowError(
-      expect.objectContaining({ code: 'upstream_error' }),
-    )
+  })
+
+  // Error envelopes are seen with `body: {}`, `body: []` or no body at all.
+  test.each([
+    ['{"status":503}', {}, undefined],
+    ['{"status":503,"body":[],"error":"Invalid Params"}', {}, 'Invalid Params'],
+    ['{"status":503,"body":null,"error":42}', {}, undefined],
+    ['{"status":503,"body":"none","error":null}', {}, undefined],
+    ['{"status":0,"body":{"more":false}}', { more: false }, undefined],
+  ])('%s is read as its status, an object body and a text error', (text, body, error) => {
+    expect(parseEnvelope(text)).toEqual({ status: JSON.parse(text).status, body, error })
   })
 
   test("status != 0 is an error even with HTTP 200, in the relay's words with Withings' status", () => {
@@ -115,17 +151,31 @@ describe("Withings' token envelope", () => {
     expect(refusal(grant, { status, body: {}, error }).code).toBe(code)
   })
 
-  test("601 passes Withings' wait_seconds on as retry_after", () => {
+  // Withings' wait, when it is a sane number of seconds: rounded up, since retrying early earns
+  // another 601; anything else leaves the wait to the caller.
+  test.each([
+    [188, 188],
+    ['188', 188],
+    [0.2, 1],
+    [0, 0],
+    [-5, undefined],
+    ['-5', undefined],
+    ['soon', undefined],
+    ['Infinity', undefined],
+    [null, undefined],
+    [undefined, undefined],
+  ])('601 with wait_seconds %j passes on retry_after %j', (wait, retryAfter) => {
     const error = refusal('refresh_token', {
       status: 601,
-      body: { wait_seconds: 188 },
+      body: { wait_seconds: wait },
       error: 'Same arguments in less than 10 seconds',
     })
-    expect(error.retryAfter).toBe(188)
-    expect(error.toBody().error).toMatchObject({
+    expect(error.retryAfter).toBe(retryAfter)
+    expect(error.toBody().error).toEqual({
       code: 'rate_limited',
       retryable: true,
-      retry_after: 188,
+      message: 'Withings asks to slow down (Withings status 601).',
+      ...(retryAfter !== undefined && { retry_after: retryAfter }),
     })
   })
 
