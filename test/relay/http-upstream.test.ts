@@ -258,28 +258,43 @@ describe('answers larger than the relay reads', () => {
 })
 
 describe('what Withings is sent, and answers other than 200', () => {
-  test.each(ROADS)('over %s: a form POST that asks for JSON', async (_, road) => {
-    const seen: Record<string, string | undefined>[] = []
-    const { url } = await withingsStandIn((request, response) => {
-      let body = ''
-      request.on('data', (chunk) => {
-        body += chunk
+  test.each(ROADS)(
+    'over %s: a form POST that asks for JSON, with the headers given',
+    async (_, road) => {
+      const seen: Record<string, string | undefined>[] = []
+      const { url } = await withingsStandIn((request, response) => {
+        let body = ''
+        request.on('data', (chunk) => {
+          body += chunk
+        })
+        request.on('end', () => {
+          seen.push({
+            method: request.method,
+            accept: request.headers.accept,
+            authorization: request.headers.authorization,
+            body,
+          })
+          response.end('{"status":0,"body":{}}')
+        })
       })
-      request.on('end', () => {
-        seen.push({ method: request.method, accept: request.headers.accept, body })
-        response.end('{"status":0,"body":{}}')
+      const options = { fetch: road(), timeoutMs: 2_000 }
+      expect(
+        await postForm(options, `${url}/notify`, { action: 'list' }, { authorization: 'Bearer t' }),
+      ).toEqual({
+        status: 0,
+        body: {},
+        error: undefined,
       })
-    })
-    const options = { fetch: road(), timeoutMs: 2_000 }
-    expect(await postForm(options, `${url}/v2/oauth2`, { action: 'requesttoken' })).toEqual({
-      status: 0,
-      body: {},
-      error: undefined,
-    })
-    expect(seen).toEqual([
-      { method: 'POST', accept: 'application/json', body: 'action=requesttoken' },
-    ])
-  })
+      expect(seen).toEqual([
+        {
+          method: 'POST',
+          accept: 'application/json',
+          authorization: 'Bearer t',
+          body: 'action=list',
+        },
+      ])
+    },
+  )
 
   test.each(ROADS)(
     'over %s: a redirect or a 4xx is upstream_error, never followed',
