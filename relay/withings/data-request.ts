@@ -108,8 +108,9 @@ function exactlyOneGroup(
   groups: readonly (readonly string[])[],
   params: Record<string, string>,
 ): boolean {
-  const used = groups.filter((group) => group.some((name) => Object.hasOwn(params, name)))
-  return used.length === 1 && (used[0]?.every((name) => Object.hasOwn(params, name)) ?? false)
+  const present = (name: string) => Object.hasOwn(params, name)
+  const used = groups.filter((group) => group.some(present))
+  return used.length === 1 && used.every((group) => group.every(present))
 }
 
 const badRequest = (message: string) => new RelayError('bad_request', message)

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
+import type { Fault } from '../../relay/emulator'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
 import { deadUrl } from '../support/dead-url'
@@ -74,6 +75,46 @@ describe('Disconnect', () => {
     expect(await retried.json()).toEqual({ withings_informed: true })
     expect((await readAtWithings(token)).status).toBe(401)
   })
+
+  // Getnonce and revoke are signed calls: a refusal Withings may lift later comes with a ticket
+  // (and Withings' wait), one about the app's signature does not; the operator sees its code.
+  test.each([
+    [
+      'asks to slow down (601)',
+      { type: 'status', status: 601, body: { wait_seconds: 30 } },
+      'rate_limited',
+      { withings_informed: false, revoke_ticket: expect.any(String), retry_after: 30 },
+    ],
+    [
+      'times out (522)',
+      { type: 'status', status: 522 },
+      'upstream_timeout',
+      { withings_informed: false, revoke_ticket: expect.any(String) },
+    ],
+    [
+      "refuses the relay's signature (342)",
+      { type: 'status', status: 342, error: 'The signature (using Oauth) is invalid' },
+      'invalid_client',
+      { withings_informed: false },
+    ],
+  ] satisfies [string, Fault, string, object][])(
+    'when Withings %s: the cookies go, and the answer says whether to retry',
+    async (_, fault, code, result) => {
+      stack = await startStack()
+      const api = createApiClient(stack.appUrl)
+      expect((await connect(stack, api)).status).toBe(200)
+      stack.emulator.faults.inject(fault, { on: 'token', times: 1 })
+
+      const answer = await api.post('/api/auth/logout')
+      expect(answer.status).toBe(200)
+      expect(await answer.json()).toEqual(result)
+      expect(api.jar.has(SESSION_COOKIE)).toBe(false)
+      expect(revokes()).toBe(0)
+      expect(stack.logs).toContainEqual(
+        expect.objectContaining({ level: 'warn', msg: 'revoke not delivered', code }),
+      )
+    },
+  )
 
   test('a revoke ticket that is forged or of another kind is refused, with nothing sent upstream', async () => {
     stack = await startStack()

@@ -1,8 +1,16 @@
 import { afterEach, describe, expect, test } from 'vitest'
+import type { Fault } from '../../relay/emulator'
 import { createApiClient } from '../support/api-client'
 import { LOGIN_COOKIE, openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
 import { startLogin } from '../support/login'
-import { CLIENT_SECRET, fakeClock, RELAY_KEY, type Stack, startStack } from '../support/stack'
+import {
+  CLIENT_SECRET,
+  fakeClock,
+  RELAY_KEY,
+  type Stack,
+  type StackOptions,
+  startStack,
+} from '../support/stack'
 
 let stack: Stack
 afterEach(() => stack?.close())
@@ -154,23 +162,145 @@ describe('code exchange: the real relay against the real emulator over HTTP', ()
     expect((await api.post('/api/auth/token', tabA.body)).status).toBe(400)
   })
 
-  test("Withings' status 601 becomes rate_limited with its wait", async () => {
-    stack = await startStack()
+  // Withings' refusals of the exchange, by family (relay/withings/status.ts), each produced by the
+  // emulator: the relay's code, its HTTP status and retryable, and its sentence with Withings'
+  // status; Withings' own text stays out of the answer.
+  const BAD_CREDENTIALS =
+    "Withings refused the app's credentials: check WITHINGS_CLIENT_ID and WITHINGS_CLIENT_SECRET, and that WITHINGS_REDIRECT_URI is exactly a callback registered for the app"
+  const BAD_SIGNATURE =
+    "Withings refused the relay's signature: check WITHINGS_CLIENT_ID, WITHINGS_CLIENT_SECRET and the server's clock"
+  const SLOW_DOWN = 'Withings asks to slow down'
+  const CODE_SLOW_DOWN = `${SLOW_DOWN}; the code cannot wait that long, so connect again after the wait`
+  const APP_REFUSED = "Withings refused the app's access to this service"
+  const PARAMS_REFUSED = "Withings refused the call's parameters"
+  const REDIRECT_REFUSED =
+    'Withings refused the redirect_uri: it must equal the one in the authorize URL and be registered as a callback'
+  const CODE_GONE = 'The authorization code is no longer valid: codes live 30 seconds and work once'
+
+  type Refusal = [
+    status: number,
+    text: string | undefined,
+    http: number,
+    code: string,
+    retryable: boolean,
+    sentence: string,
+    retryAfter?: number,
+  ]
+  const EXCHANGE_REFUSALS: Refusal[] = [
+    [522, 'Timeout', 504, 'upstream_timeout', true, 'Withings timed out'],
+    [524, 'Bad state', 502, 'upstream_unavailable', true, 'Withings reported a bad state'],
+    [214, 'Unauthorized', 502, 'upstream_error', false, APP_REFUSED],
+    [403, 'Insufficient_scope', 502, 'upstream_error', false, APP_REFUSED],
+    [2554, 'Not implemented', 502, 'upstream_error', false, 'Withings refused the request'],
+    [9999, 'An unknown error', 502, 'upstream_error', false, 'Withings refused the request'],
+    [293, undefined, 502, 'redirect_uri_mismatch', false, REDIRECT_REFUSED],
+    [
+      503,
+      'Invalid Params: invalid redirect_uri',
+      502,
+      'redirect_uri_mismatch',
+      false,
+      REDIRECT_REFUSED,
+    ],
+    [
+      503,
+      'Invalid Params: invalid client id/secret',
+      502,
+      'invalid_client',
+      false,
+      BAD_CREDENTIALS,
+    ],
+    [100, 'Authentication failed', 502, 'invalid_client', false, BAD_CREDENTIALS],
+    [503, 'Invalid Params: invalid code', 400, 'code_expired', false, CODE_GONE],
+    [216, undefined, 400, 'code_expired', false, CODE_GONE],
+  ]
+
+  /** One login whose exchange meets `fault` at Withings' token route (or Getnonce, when signed). */
+  async function refusedExchange(fault: Fault, relay: StackOptions['relay'] = {}) {
+    stack = await startStack({ relay })
     const api = createApiClient(stack.appUrl)
     const login = await startLogin(stack, api)
-    stack.emulator.faults.inject(
-      { type: 'status', status: 601, body: { wait_seconds: 42 } },
-      { on: 'token', times: 1 },
+    stack.emulator.faults.inject(fault, { on: 'token', times: 1 })
+    return api.post('/api/auth/token', login.body)
+  }
+
+  async function expectRefusal(response: Response, refusal: Refusal) {
+    const [status, , http, code, retryable, sentence, retryAfter] = refusal
+    expect(response.status).toBe(http)
+    expect(response.headers.get('retry-after')).toBe(
+      retryAfter === undefined ? null : `${retryAfter}`,
     )
-    const answer = await api.post('/api/auth/token', login.body)
-    expect(answer.status).toBe(429)
-    expect(answer.headers.get('retry-after')).toBe('42')
-    expect((await answer.json()).error).toMatchObject({
-      code: 'rate_limited',
-      retryable: true,
-      retry_after: 42,
+    const text = await response.text()
+    expect(JSON.parse(text).error).toEqual({
+      code,
+      retryable,
+      message: `${sentence} (Withings status ${status}).`,
+      ...(retryAfter !== undefined && { retry_after: retryAfter }),
     })
+    expect(text).not.toContain('CANARY')
+  }
+
+  test.each(EXCHANGE_REFUSALS)('status %i (%s) becomes %i %s', async (...refusal) => {
+    const [status, text] = refusal
+    const error = text === undefined ? undefined : `${text} CANARY`
+    const response = await refusedExchange({ type: 'status', status, ...(error && { error }) })
+    await expectRefusal(response, refusal)
+    expect(codeRequests()).toBe(1)
   })
+
+  test("status 601 becomes 429 rate_limited with Withings' wait: the code cannot wait, connect again", async () => {
+    // A fractional wait rounds up: retrying early would only earn another 601.
+    const answer = await refusedExchange({
+      type: 'status',
+      status: 601,
+      body: { wait_seconds: 41.2 },
+    })
+    await expectRefusal(answer, [601, undefined, 429, 'rate_limited', true, CODE_SLOW_DOWN, 42])
+  })
+
+  test('a refusal of the app is logged for the operator with its code and sentence, and no secret', async () => {
+    const answer = await refusedExchange({
+      type: 'status',
+      status: 503,
+      error: 'Invalid Params: invalid client_secret CANARY',
+    })
+    expect(answer.status).toBe(502)
+    const logged = stack.logs.find((line) => line.level === 'error')
+    expect(logged).toMatchObject({
+      code: 'invalid_client',
+      msg: `${BAD_CREDENTIALS} (Withings status 503).`,
+    })
+    expect(JSON.stringify(stack.logs)).not.toContain('CANARY')
+    expect(JSON.stringify(stack.logs)).not.toContain(CLIENT_SECRET)
+  })
+
+  // Signed token requests ask Getnonce first (signed with the secret over a timestamp): its
+  // refusals are about the relay's signature and clock, and the exchange never reaches Withings.
+  const SIGNED_REFUSALS: Refusal[] = [
+    [342, 'The signature (using Oauth) is invalid', 502, 'invalid_client', false, BAD_SIGNATURE],
+    [503, 'Invalid Params: invalid timestamp', 502, 'invalid_client', false, BAD_SIGNATURE],
+    [503, 'Invalid Params: invalid nonce', 502, 'invalid_client', false, BAD_SIGNATURE],
+    [503, 'Invalid Params: invalid client_id', 502, 'invalid_client', false, BAD_SIGNATURE],
+    [401, 'Authentication failed', 502, 'invalid_client', false, BAD_SIGNATURE],
+    [503, 'Invalid Params', 502, 'upstream_error', false, PARAMS_REFUSED],
+    [2555, 'Unauthorized', 502, 'upstream_error', false, APP_REFUSED],
+    [522, 'Timeout', 504, 'upstream_timeout', true, 'Withings timed out'],
+    // The emulator's default wait for 601, passed on.
+    [601, 'Too many requests', 429, 'rate_limited', true, SLOW_DOWN, 10],
+  ]
+  test.each(SIGNED_REFUSALS)(
+    'signed: Getnonce status %i (%s) becomes %i %s',
+    async (...refusal) => {
+      const [status, text] = refusal
+      const response = await refusedExchange(
+        { type: 'status', status, error: `${text} CANARY` },
+        { signedTokenRequests: true },
+      )
+      await expectRefusal(response, refusal)
+      expect(stack.emulator.requests.count({ route: 'signature' })).toBe(1)
+      expect(codeRequests()).toBe(0)
+    },
+  )
 
   test('the exchange is never retried: one upstream call even when it fails', async () => {
     stack = await startStack()

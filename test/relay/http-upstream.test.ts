@@ -7,7 +7,7 @@ import { createHttpUpstream, type HttpUpstream } from '../../relay/node/http-ups
 import { type Listening, listen } from '../../relay/node/listen'
 import { nodeRawConnection } from '../../relay/node/raw-connection'
 import { createTokenClient } from '../../relay/withings/token-client'
-import { postFormText, type UpstreamFetch } from '../../relay/withings/upstream'
+import { postForm, postFormText, type UpstreamFetch } from '../../relay/withings/upstream'
 
 // Node's road to Withings must behave as the Web's fetch does for everything the relay asks of
 // it: the same request on the wire, the same answer, and the same failure for every fault.
@@ -42,14 +42,17 @@ const refresh = (fetch: UpstreamFetch, apiUrl: string, timeoutMs = 2_000) =>
     refreshToken: `unknown-refresh-token-${++calls}`,
   })
 
-/** The RelayError a request ends with, as a comparable record. */
+/**
+ * The RelayError a request ends with, as a comparable record: its code, its sentence, and whether
+ * it keeps the failure under it as its cause (the operator's log line names the cause).
+ */
 async function outcome(request: Promise<unknown>) {
   try {
     await request
     return 'resolved'
   } catch (error) {
     if (!(error instanceof RelayError)) throw error
-    return { code: error.code, message: error.message }
+    return { code: error.code, message: error.message, cause: error.cause instanceof Error }
   }
 }
 
@@ -69,16 +72,54 @@ describe('the Node upstream (node:http) against the emulator over HTTP', () => {
     expect(emulator.requests.count({ grantType: 'refresh_token' })).toBe(1)
   })
 
-  const FAULTS: [string, Fault | undefined][] = [
-    ['no fault (Withings refuses the token)', undefined],
-    ['slower than the deadline', { type: 'delay', ms: 1_000 }],
-    ['HTTP 502', { type: 'http', status: 502 }],
-    ['a body that is not JSON', { type: 'broken-json' }],
-    ['a truncated body', { type: 'truncated' }],
-    ['a reset connection', { type: 'reset' }],
-    ['status 601', { type: 'status', status: 601, body: { wait_seconds: 12 } }],
+  const transport = (code: string, message: string) => ({ code, message, cause: true })
+  const refusal = (code: string, message: string) => ({ code, message, cause: false })
+  const FAULTS: [string, Fault | undefined, ReturnType<typeof transport>][] = [
+    [
+      'no fault (Withings refuses the token)',
+      undefined,
+      refusal('session_expired', 'Withings no longer accepts this session (Withings status 503).'),
+    ],
+    [
+      'slower than the deadline',
+      { type: 'delay', ms: 1_000 },
+      transport('upstream_timeout', 'Withings did not answer in time.'),
+    ],
+    [
+      'HTTP 500',
+      { type: 'http', status: 500 },
+      refusal('upstream_unavailable', 'Withings answered HTTP 500.'),
+    ],
+    [
+      'HTTP 502',
+      { type: 'http', status: 502 },
+      refusal('upstream_unavailable', 'Withings answered HTTP 502.'),
+    ],
+    [
+      'a body that is not JSON',
+      { type: 'broken-json' },
+      transport('upstream_unavailable', 'Withings answered with a body that is not JSON.'),
+    ],
+    [
+      'a truncated body',
+      { type: 'truncated' },
+      transport(
+        'upstream_unavailable',
+        'The connection to Withings ended in the middle of its answer.',
+      ),
+    ],
+    [
+      'a reset connection',
+      { type: 'reset' },
+      transport('upstream_unavailable', 'Withings could not be reached.'),
+    ],
+    [
+      'status 601',
+      { type: 'status', status: 601, body: { wait_seconds: 12 } },
+      refusal('rate_limited', 'Withings asks to slow down (Withings status 601).'),
+    ],
   ]
-  test.each(FAULTS)('%s: the same outcome as with fetch', async (_, fault) => {
+  test.each(FAULTS)('%s: the same outcome as with fetch', async (_, fault, expected) => {
     const { emulator, server } = await emulatorOverHttp()
     const upstream = httpUpstream()
     const outcomes = []
@@ -86,8 +127,7 @@ describe('the Node upstream (node:http) against the emulator over HTTP', () => {
       if (fault) emulator.faults.inject(fault, { times: 1 })
       outcomes.push(await outcome(refresh(fetch, server.url, 300)))
     }
-    expect(outcomes[0]).not.toBe('resolved')
-    expect(outcomes[1]).toEqual(outcomes[0])
+    expect(outcomes).toEqual([expected, expected])
   })
 
   test('an unreachable Withings: the same outcome as with fetch', async () => {
@@ -98,8 +138,8 @@ describe('the Node upstream (node:http) against the emulator over HTTP', () => {
       await outcome(refresh(globalThis.fetch, url)),
       await outcome(refresh(httpUpstream().fetch, url)),
     ]
-    expect(outcomes[1]).toEqual(outcomes[0])
-    expect(outcomes[1]).toMatchObject({ code: 'upstream_unavailable' })
+    const unreachable = transport('upstream_unavailable', 'Withings could not be reached.')
+    expect(outcomes).toEqual([unreachable, unreachable])
   })
 
   test('the deadline ends a slow answer on time', async () => {
@@ -140,31 +180,149 @@ describe('connections', () => {
   })
 })
 
+/** A plain HTTP server in Withings' place, answering every request with `handler`. */
+async function withingsStandIn(handler: Parameters<typeof createServer>[1]) {
+  const server = createServer(handler)
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready))
+  cleanup.push(() => {
+    server.closeAllConnections()
+    return new Promise((done) => server.close(done))
+  })
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}
+
+const ROADS = [
+  ['Node', () => httpUpstream().fetch],
+  ['the Web fetch', () => globalThis.fetch as UpstreamFetch],
+] as const
+
+const ask = (fetch: UpstreamFetch, url: string, maxBytes: number, timeoutMs = 2_000) =>
+  outcome(postFormText({ fetch, timeoutMs }, `${url}/measure`, {}, { maxBytes }))
+
 describe('answers larger than the relay reads', () => {
   /** A server answering a valid envelope padded to `bytes`. */
-  async function bigAnswers(bytes: number) {
-    const body = `{"status":0,"body":{"pad":"${'x'.repeat(bytes)}"}}`
-    const server = createServer((_, response) => {
+  const bigAnswers = (bytes: number) =>
+    withingsStandIn((_, response) => {
       response.setHeader('content-type', 'application/json')
-      response.end(body)
+      response.end(`{"status":0,"body":{"pad":"${'x'.repeat(bytes)}"}}`)
     })
-    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready))
-    cleanup.push(() => new Promise((done) => server.close(done)))
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
-  }
 
-  const ask = (fetch: UpstreamFetch, url: string, maxBytes: number) =>
-    outcome(postFormText({ fetch, timeoutMs: 2_000 }, `${url}/measure`, {}, { maxBytes }))
+  test.each(ROADS)(
+    'over %s: past the limit is upstream_error, under it the text',
+    async (_, road) => {
+      const { url } = await bigAnswers(200_000)
+      expect(await ask(road(), url, 100_000)).toEqual({
+        code: 'upstream_error',
+        message: "Withings' answer is larger than 100000 bytes.",
+        cause: true,
+      })
+      expect(await ask(road(), url, 300_000)).toBe('resolved')
+    },
+  )
 
-  test.each([
-    ['Node', () => httpUpstream().fetch],
-    ['the Web fetch', () => globalThis.fetch as UpstreamFetch],
-  ])('over %s: past the limit is upstream_error, under it the text', async (_, road) => {
-    const { url } = await bigAnswers(200_000)
-    expect(await ask(road(), url, 100_000)).toMatchObject({
+  test.each(ROADS)(
+    'over %s: an answer of exactly the limit is read whole, one byte more is not',
+    async (_, road) => {
+      const envelope = '{"status":0}'
+      const { url } = await withingsStandIn((_, response) => response.end(envelope))
+      const fetch = road()
+      const options = { fetch, timeoutMs: 2_000 }
+      expect(await postFormText(options, `${url}/measure`, {}, { maxBytes: 12 })).toBe(envelope)
+      expect(await ask(fetch, url, 11)).toMatchObject({
+        code: 'upstream_error',
+        message: "Withings' answer is larger than 11 bytes.",
+      })
+    },
+  )
+
+  test.each(ROADS)(
+    'over %s: an answer that never ends is cut at the limit, not waited for',
+    async (_, road) => {
+      const { url } = await withingsStandIn((_, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.write(`{"status":0,"body":{"pad":"${'x'.repeat(4_096)}`)
+      })
+      const started = performance.now()
+      expect(await ask(road(), url, 1_000, 1_500)).toMatchObject({ code: 'upstream_error' })
+      expect(performance.now() - started).toBeLessThan(1_000)
+    },
+  )
+
+  test('a fetch that hands only text() is held to the same limit', async () => {
+    const textOnly: UpstreamFetch = async () => ({ status: 200, text: async () => 'x'.repeat(65) })
+    expect(await ask(textOnly, 'http://withings.invalid', 64)).toMatchObject({
       code: 'upstream_error',
-      message: "Withings' answer is larger than 100000 bytes.",
+      message: "Withings' answer is larger than 64 bytes.",
     })
-    expect(await ask(road(), url, 300_000)).toBe('resolved')
   })
+})
+
+describe('what Withings is sent, and answers other than 200', () => {
+  test.each(ROADS)(
+    'over %s: a form POST that asks for JSON, with the headers given',
+    async (_, road) => {
+      const seen: Record<string, string | undefined>[] = []
+      const { url } = await withingsStandIn((request, response) => {
+        let body = ''
+        request.on('data', (chunk) => {
+          body += chunk
+        })
+        request.on('end', () => {
+          seen.push({
+            method: request.method,
+            accept: request.headers.accept,
+            authorization: request.headers.authorization,
+            body,
+          })
+          response.end('{"status":0,"body":{}}')
+        })
+      })
+      const options = { fetch: road(), timeoutMs: 2_000 }
+      expect(
+        await postForm(options, `${url}/notify`, { action: 'list' }, { authorization: 'Bearer t' }),
+      ).toEqual({
+        status: 0,
+        body: {},
+        error: undefined,
+      })
+      expect(seen).toEqual([
+        {
+          method: 'POST',
+          accept: 'application/json',
+          authorization: 'Bearer t',
+          body: 'action=list',
+        },
+      ])
+    },
+  )
+
+  test.each(ROADS)(
+    'over %s: a redirect or a 4xx is upstream_error, never followed',
+    async (_, road) => {
+      const { url } = await withingsStandIn((request, response) => {
+        if (request.url === '/moved') {
+          response.writeHead(302, { location: '/elsewhere' })
+          response.end()
+        } else if (request.url === '/elsewhere') {
+          response.end('{"status":0,"body":{}}')
+        } else {
+          response.writeHead(404, { 'content-type': 'text/html' })
+          response.end('<h1>Not Found</h1>')
+        }
+      })
+      const fetch = road()
+      for (const [path, status] of [
+        ['/moved', 302],
+        ['/gone', 404],
+      ] as const) {
+        expect(
+          await outcome(postFormText({ fetch, timeoutMs: 2_000 }, `${url}${path}`, {})),
+        ).toEqual({
+          code: 'upstream_error',
+          message: `Withings answered HTTP ${status}.`,
+          cause: false,
+        })
+      }
+    },
+  )
 })

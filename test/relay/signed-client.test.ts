@@ -5,7 +5,7 @@ import { createHttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
 import { createSignedClient, type SignedClientOptions } from '../../relay/withings/signed-client'
 import { processTokenResponse } from '../../relay/withings/token-client'
-import { postForm } from '../../relay/withings/upstream'
+import { postForm, type UpstreamFetch } from '../../relay/withings/upstream'
 import { type CallbackServer, startCallbackServer } from '../emulator/notify-support'
 import {
   CLIENT,
@@ -110,6 +110,39 @@ describe('getNonce', () => {
     const limited = await failureOf(clientFor(url, clock).getNonce())
     expect(limited.code).toBe('rate_limited')
     expect(limited.retryAfter).toBe(60)
+  })
+})
+
+describe('the nonce in an answer', () => {
+  /** Withings answering status 0 with this body, which the emulator never sends. */
+  const answering =
+    (body: unknown): UpstreamFetch =>
+    async () => ({ status: 200, text: async () => JSON.stringify({ status: 0, body }) })
+  const nonceFrom = (body: unknown) =>
+    createSignedClient({
+      fetch: answering(body),
+      timeoutMs: 1_000,
+      apiUrl: 'http://withings.invalid',
+      clientId: CLIENT.clientId,
+      clientSecret: CLIENT.clientSecret,
+    }).getNonce()
+
+  it.each(['a075f8c14fb8df40', 'Nonce_with-dashes', 'n'.repeat(200)])('takes %s', async (nonce) => {
+    expect(await nonceFrom({ nonce })).toBe(nonce)
+  })
+
+  // It goes back to Withings inside a signed form: only word characters and dashes, bounded.
+  it.each([
+    ['no nonce', {}],
+    ['a number', { nonce: 42 }],
+    ['an empty one', { nonce: '' }],
+    ['one of 201 characters', { nonce: 'n'.repeat(201) }],
+    ['one ending in a stray character', { nonce: 'abc&userid=1' }],
+    ['one starting with a stray character', { nonce: '&abc' }],
+  ])('refuses %s', async (_, body) => {
+    const error = await failureOf(nonceFrom(body))
+    expect(error.code).toBe('upstream_error')
+    expect(error.message).toBe("Missing or invalid 'nonce' field in Withings' answer.")
   })
 })
 

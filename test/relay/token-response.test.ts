@@ -27,6 +27,10 @@ const refusal = (grant: 'authorization_code' | 'refresh_token', envelope: unknow
   throw new Error('expected a refusal')
 }
 
+const NOT_JSON = 'Withings answered with a body that is not JSON.'
+const NOT_ENVELOPE = 'Withings answered with JSON that is not an envelope.'
+const NO_STATUS = "Withings' answer has no valid 'status' field."
+
 describe("Withings' token envelope", () => {
   test("parses the reference's example", () => {
     expect(
@@ -38,6 +42,13 @@ describe("Withings' token envelope", () => {
       expiresIn: 10800,
       scope: 'user.info,user.metrics',
     })
+  })
+
+  test('reads expires_in sent as text, whole seconds only, and a missing scope as none', () => {
+    const body = { ...success.body, expires_in: '10800.9', scope: undefined }
+    expect(
+      processTokenResponse(parseEnvelope(JSON.stringify({ status: 0, body })), 'refresh_token'),
+    ).toMatchObject({ expiresIn: 10800, scope: '' })
   })
 
   test('accepts userid as a string, as the new endpoint sends it', () => {
@@ -53,24 +64,49 @@ describe("Withings' token envelope", () => {
     ['no access_token', { access_token: undefined }, "'access_token'"],
     ['an empty refresh_token', { refresh_token: '' }, "'refresh_token'"],
     ['a negative expires_in', { expires_in: -5 }, "'expires_in'"],
+    ['a zero expires_in', { expires_in: 0 }, "'expires_in'"],
+    ['a zero expires_in as text', { expires_in: '0' }, "'expires_in'"],
+    ['an expires_in that is not a number', { expires_in: 'soon' }, "'expires_in'"],
+    ['an infinite expires_in', { expires_in: 'Infinity' }, "'expires_in'"],
+    ['a boolean expires_in', { expires_in: true }, "'expires_in'"],
     ['a userid object', { userid: { id: 1 } }, "'userid'"],
     ['a fractional userid', { userid: 3.5 }, "'userid'"],
+    ['a zero userid', { userid: 0 }, "'userid'"],
+    ['a userid past the safe integers', { userid: 2 ** 53 + 2 }, "'userid'"],
+    ['a userid with text after its digits', { userid: '363abc' }, "'userid'"],
+    ['a userid with text before its digits', { userid: 'abc363' }, "'userid'"],
+    ['an empty userid', { userid: '' }, "'userid'"],
   ])('refuses a success envelope with %s', (_, patch, field) => {
     const error = refusal('authorization_code', { status: 0, body: { ...success.body, ...patch } })
     expect(error.code).toBe('upstream_error')
     expect(error.message).toContain(field)
   })
 
-  test('a body that is not JSON is a retryable upstream fault', () => {
-    expect(() => parseEnvelope('<html>502 Bad Gateway</html>')).toThrowError(
-      expect.objectContaining({ code: 'upstream_unavailable', retryable: true }),
+  test.each([
+    ['an HTML page', '<html>502 Bad Gateway</html>', 'upstream_unavailable', NOT_JSON],
+    ['a cut-off envelope', '{"status":0,"body":{"userid"', 'upstream_unavailable', NOT_JSON],
+    ['an array', '[1,2]', 'upstream_error', NOT_ENVELOPE],
+    ['null', 'null', 'upstream_error', NOT_ENVELOPE],
+    ['a number', '0', 'upstream_error', NOT_ENVELOPE],
+    ['a string', '"ok"', 'upstream_error', NOT_ENVELOPE],
+    ['no status', '{"body":{}}', 'upstream_error', NO_STATUS],
+    ['a status as text', '{"status":"0","body":{}}', 'upstream_error', NO_STATUS],
+    ['a fractional status', '{"status":0.5,"body":{}}', 'upstream_error', NO_STATUS],
+  ])('an answer that is %s is refused: %s', (_, text, code, message) => {
+    expect(() => parseEnvelope(text)).toThrowError(
+      expect.objectContaining({ code, message, retryable: code === 'upstream_unavailable' }),
     )
-    expect(() => parseEnvelope('{"status":0,"body":{"userid"')).toThrowError(
-      expect.objectContaining({ code: 'upstream_unavailable' }),
-    )
-    expect(() => parseEnvelope('[1,2]')).toThrowError(
-      expect.objectContaining({ code: 'upstream_error' }),
-    )
+  })
+
+  // Error envelopes are seen with `body: {}`, `body: []` or no body at all.
+  test.each([
+    ['{"status":503}', {}, undefined],
+    ['{"status":503,"body":[],"error":"Invalid Params"}', {}, 'Invalid Params'],
+    ['{"status":503,"body":null,"error":42}', {}, undefined],
+    ['{"status":503,"body":"none","error":null}', {}, undefined],
+    ['{"status":0,"body":{"more":false}}', { more: false }, undefined],
+  ])('%s is read as its status, an object body and a text error', (text, body, error) => {
+    expect(parseEnvelope(text)).toEqual({ status: JSON.parse(text).status, body, error })
   })
 
   test("status != 0 is an error even with HTTP 200, in the relay's words with Withings' status", () => {
@@ -115,17 +151,31 @@ describe("Withings' token envelope", () => {
     expect(refusal(grant, { status, body: {}, error }).code).toBe(code)
   })
 
-  test("601 passes Withings' wait_seconds on as retry_after", () => {
+  // Withings' wait, when it is a sane number of seconds: rounded up, since retrying early earns
+  // another 601; anything else leaves the wait to the caller.
+  test.each([
+    [188, 188],
+    ['188', 188],
+    [0.2, 1],
+    [0, 0],
+    [-5, undefined],
+    ['-5', undefined],
+    ['soon', undefined],
+    ['Infinity', undefined],
+    [null, undefined],
+    [undefined, undefined],
+  ])('601 with wait_seconds %j passes on retry_after %j', (wait, retryAfter) => {
     const error = refusal('refresh_token', {
       status: 601,
-      body: { wait_seconds: 188 },
+      body: { wait_seconds: wait },
       error: 'Same arguments in less than 10 seconds',
     })
-    expect(error.retryAfter).toBe(188)
-    expect(error.toBody().error).toMatchObject({
+    expect(error.retryAfter).toBe(retryAfter)
+    expect(error.toBody().error).toEqual({
       code: 'rate_limited',
       retryable: true,
-      retry_after: 188,
+      message: 'Withings asks to slow down (Withings status 601).',
+      ...(retryAfter !== undefined && { retry_after: retryAfter }),
     })
   })
 
@@ -136,27 +186,75 @@ describe("Withings' token envelope", () => {
   })
 })
 
+// The reference's "Response Status" table, read again here from withings-openapi.yml: every
+// status it names, by family; every status between them is "An error occurred".
+const REFERENCE_FAMILIES: readonly [from: number, to: number, family: string][] = [
+  [0, 0, 'ok'],
+  [100, 102, 'authentication_failed'],
+  [200, 200, 'authentication_failed'],
+  [201, 213, 'invalid_params'],
+  [214, 214, 'unauthorized'],
+  [216, 218, 'invalid_params'],
+  [220, 221, 'invalid_params'],
+  [223, 223, 'invalid_params'],
+  [225, 225, 'invalid_params'],
+  [227, 230, 'invalid_params'],
+  [234, 236, 'invalid_params'],
+  [238, 238, 'invalid_params'],
+  [240, 252, 'invalid_params'],
+  [254, 254, 'invalid_params'],
+  [260, 267, 'invalid_params'],
+  [271, 272, 'invalid_params'],
+  [275, 276, 'invalid_params'],
+  [277, 277, 'unauthorized'],
+  [283, 288, 'invalid_params'],
+  [290, 290, 'invalid_params'],
+  [293, 295, 'invalid_params'],
+  [297, 297, 'invalid_params'],
+  [300, 304, 'invalid_params'],
+  [321, 321, 'invalid_params'],
+  [323, 353, 'invalid_params'],
+  [380, 382, 'invalid_params'],
+  [400, 400, 'invalid_params'],
+  [401, 401, 'authentication_failed'],
+  [501, 511, 'invalid_params'],
+  [522, 522, 'timeout'],
+  [523, 523, 'invalid_params'],
+  [524, 524, 'bad_state'],
+  [532, 532, 'invalid_params'],
+  [601, 601, 'too_many_requests'],
+  [2553, 2553, 'unauthorized'],
+  [2554, 2554, 'not_implemented'],
+  [2555, 2555, 'unauthorized'],
+  [3017, 3019, 'invalid_params'],
+]
+
+/** Both ends of every named range, and the statuses just outside it that no range names. */
+const named = (status: number) =>
+  REFERENCE_FAMILIES.some(([from, to]) => status >= from && status <= to)
+const EDGES = REFERENCE_FAMILIES.flatMap(([from, to, family]) => [
+  [from, family] as const,
+  [to, family] as const,
+  ...[from - 1, to + 1]
+    .filter((status) => status > 0 && !named(status) && status !== 403)
+    .map((status) => [status, 'error_occurred'] as const),
+])
+
 describe('status families (reference, Response Status)', () => {
-  test.each([
-    [0, 'ok'],
-    [101, 'authentication_failed'],
-    [200, 'authentication_failed'],
-    [205, 'invalid_params'],
-    [214, 'unauthorized'],
-    [215, 'error_occurred'],
-    [403, 'insufficient_scope'],
-    [277, 'unauthorized'],
-    [293, 'invalid_params'],
-    [401, 'authentication_failed'],
-    [503, 'invalid_params'],
-    [522, 'timeout'],
-    [524, 'bad_state'],
-    [601, 'too_many_requests'],
-    [2553, 'unauthorized'],
-    [2554, 'not_implemented'],
-    [2555, 'unauthorized'],
-    [12345, 'error_occurred'],
-  ] as const)('%i is %s', (status, family) => {
+  test.each(EDGES)('%i is %s', (status, family) => {
     expect(statusFamily(status)).toBe(family)
+  })
+
+  // Not in the reference: real answers to a call without its scope (python-withings issue 587).
+  test.each([
+    [403, undefined],
+    [403, 'Unauthorized'],
+    [
+      503,
+      'XRequestID: [Not provided] - Insufficient_scope: The request requires higher privileges',
+    ],
+    [9999, 'INSUFFICIENT_SCOPE'],
+  ])('%i with %j is insufficient_scope', (status, error) => {
+    expect(statusFamily(status, error)).toBe('insufficient_scope')
   })
 })

@@ -34,6 +34,9 @@ async function direct(service: string, params: Record<string, string>, token: st
   return response.text()
 }
 
+const SCOPE_MISSING = 'This connection does not hold the scope this call needs'
+const PARAMS_REFUSED = "Withings refused the call's parameters"
+
 async function expectError(response: Response, status: number, code: string) {
   expect(response.status).toBe(status)
   const body = await response.json()
@@ -100,58 +103,224 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     expect([...types].sort()).toEqual([10, 9])
   })
 
-  test.each([
-    ['v2/oauth2', { action: 'requesttoken' }],
-    ['notify', { action: 'subscribe' }],
-    ['v2/user/../oauth2', { action: 'getdevice' }],
-    ['v2/user', { action: 'link' }],
-    ['v2/user', { action: 'get' }],
-    ['v2/measure', { action: 'confirmuser' }],
-    ['measure', { action: 'GETMEAS' }],
-    ['measure', { action: 'toString' }],
-    ['measure', {}],
-    ['measure', { action: ['getmeas'] }],
-  ])('refuses %s %j with bad_request and no upstream call', async (service, body) => {
+  test('data_fields reach Withings as one comma-joined list, from an array or a spaced text', async () => {
     const { data } = await connected()
-    await expectError(await data(service, body), 400, 'bad_request')
+    for (const data_fields of [['steps', 'hr_average'], 'steps, hr_average']) {
+      const response = await data('v2/measure', {
+        action: 'getactivity',
+        lastupdate: 0,
+        data_fields,
+      })
+      expect(response.status).toBe(200)
+      const { activities } = (await response.json()).body
+      expect(activities.length).toBeGreaterThan(0)
+      const sent = new Set(activities.flatMap((activity: object) => Object.keys(activity)))
+      // What was asked for, and not the rest of the default set.
+      expect(
+        ['steps', 'hr_average', 'calories', 'distance'].filter((key) => sent.has(key)),
+      ).toEqual(['steps', 'hr_average'])
+    }
+  })
+
+  const SERVICES = 'The relay forwards only to measure, v2/measure, v2/sleep, v2/heart, v2/user.'
+  const USER_ACTIONS = "'action' must be one of getdevice, getgoals for v2/user."
+  const MEASURE_ACTIONS = "'action' must be one of getmeas for measure."
+  test.each([
+    ['v2/oauth2', { action: 'requesttoken' }, SERVICES],
+    ['notify', { action: 'subscribe' }, SERVICES],
+    ['v2/user/../oauth2', { action: 'getdevice' }, SERVICES],
+    ['v2/user', { action: 'link' }, USER_ACTIONS],
+    ['v2/user', { action: 'get' }, USER_ACTIONS],
+    [
+      'v2/measure',
+      { action: 'confirmuser' },
+      "'action' must be one of getactivity, getintradayactivity, getworkouts for v2/measure.",
+    ],
+    ['measure', { action: 'GETMEAS' }, MEASURE_ACTIONS],
+    ['measure', { action: 'toString' }, MEASURE_ACTIONS],
+    ['measure', {}, MEASURE_ACTIONS],
+    ['measure', { action: ['getmeas'] }, MEASURE_ACTIONS],
+  ])('refuses %s %j with bad_request and no upstream call', async (service, body, message) => {
+    const { data } = await connected()
+    const error = await expectError(await data(service, body), 400, 'bad_request')
+    expect(error.message).toBe(message)
     expect(dataCalls()).toBe(0)
   })
 
+  const GETMEAS_TAKES = 'meastype, meastypes, category, startdate, enddate, lastupdate, offset'
+  const TIMESTAMP = 'must be a whole number from 0 to 4102444800.'
+  const MEASTYPE = "'meastype' must be a whole number from 1 to 9999."
+  const OFFSET = "'offset' must be a whole number from 0 to 2147483647."
+  const CATEGORY = "'category' must be one of 1, 2."
+  const MEASTYPES = "'meastypes' must list 1 to 64 whole numbers from 1 to 9999."
+  const NO_DAY = 'must be a calendar day written YYYY-MM-DD.'
+  const FIELD_NAMES = "'data_fields' must list field names the reference documents for it."
+  const DAY_WINDOW = 'needs startdateymd + enddateymd, or lastupdate, and only one of these.'
+  const takesNo = (call: string, name: string, takes: string) =>
+    `${call} takes no parameter '${name}'; it takes ${takes}.`
   test.each([
-    ['an unknown parameter', 'measure', { action: 'getmeas', userid: 363 }],
-    ['a parameter of another action', 'v2/user', { action: 'getgoals', offset: 0 }],
-    ['the signed form of Heart Get', 'v2/heart', { action: 'get', signalid: 1, client_id: 'x' }],
-    ['a prototype key', 'measure', JSON.parse('{"action":"getmeas","__proto__":1}')],
-    ['a constructor key', 'measure', { action: 'getmeas', constructor: 1 }],
-    ['a non-integer', 'measure', { action: 'getmeas', meastype: 1.5 }],
-    ['digits with text', 'measure', { action: 'getmeas', startdate: '1700000000; drop' }],
-    ['an out-of-range timestamp', 'measure', { action: 'getmeas', startdate: -1 }],
-    ['a negative offset', 'measure', { action: 'getmeas', offset: -10 }],
-    ['a category outside 1, 2', 'measure', { action: 'getmeas', category: 3 }],
-    ['a meastypes list too long', 'measure', { action: 'getmeas', meastypes: Array(65).fill(1) }],
-    ['an object value', 'measure', { action: 'getmeas', meastype: { value: 1 } }],
-    ['a null value', 'measure', { action: 'getmeas', meastype: null }],
+    [
+      'an unknown parameter',
+      'measure',
+      { action: 'getmeas', userid: 363 },
+      takesNo('measure getmeas', 'userid', GETMEAS_TAKES),
+    ],
+    [
+      'a parameter of another action',
+      'v2/user',
+      { action: 'getgoals', offset: 0 },
+      takesNo('v2/user getgoals', 'offset', 'none besides action'),
+    ],
+    [
+      'a parameter of an action that takes none',
+      'v2/user',
+      { action: 'getdevice', userid: 363 },
+      takesNo('v2/user getdevice', 'userid', 'none besides action'),
+    ],
+    [
+      'the signed form of Heart Get',
+      'v2/heart',
+      { action: 'get', signalid: 1, client_id: 'x' },
+      takesNo('v2/heart get', 'client_id', 'signalid, with_filtered, with_intervals'),
+    ],
+    [
+      'a prototype key',
+      'measure',
+      JSON.parse('{"action":"getmeas","__proto__":1}'),
+      takesNo('measure getmeas', '__proto__', GETMEAS_TAKES),
+    ],
+    [
+      'a constructor key',
+      'measure',
+      { action: 'getmeas', constructor: 1 },
+      takesNo('measure getmeas', 'constructor', GETMEAS_TAKES),
+    ],
+    ['a non-integer', 'measure', { action: 'getmeas', meastype: 1.5 }, MEASTYPE],
+    ['an object value', 'measure', { action: 'getmeas', meastype: { value: 1 } }, MEASTYPE],
+    ['a null value', 'measure', { action: 'getmeas', meastype: null }, MEASTYPE],
+    ['a meastype past 9999', 'measure', { action: 'getmeas', meastype: 10_000 }, MEASTYPE],
+    [
+      'digits with text',
+      'measure',
+      { action: 'getmeas', startdate: '1700000000; drop' },
+      `'startdate' ${TIMESTAMP}`,
+    ],
+    [
+      'digits in exponent form',
+      'measure',
+      { action: 'getmeas', startdate: '17e8' },
+      `'startdate' ${TIMESTAMP}`,
+    ],
+    [
+      'digits in hexadecimal',
+      'measure',
+      { action: 'getmeas', startdate: '0x10' },
+      `'startdate' ${TIMESTAMP}`,
+    ],
+    [
+      'digits after a space',
+      'measure',
+      { action: 'getmeas', startdate: ' 1700000000' },
+      `'startdate' ${TIMESTAMP}`,
+    ],
+    [
+      'digits in an array',
+      'measure',
+      { action: 'getmeas', startdate: [1_700_000_000] },
+      `'startdate' ${TIMESTAMP}`,
+    ],
+    [
+      'an out-of-range timestamp',
+      'measure',
+      { action: 'getmeas', startdate: -1 },
+      `'startdate' ${TIMESTAMP}`,
+    ],
+    [
+      'a timestamp past 2100',
+      'measure',
+      { action: 'getmeas', enddate: 4_102_444_801 },
+      `'enddate' ${TIMESTAMP}`,
+    ],
+    ['a negative offset', 'measure', { action: 'getmeas', offset: -10 }, OFFSET],
+    ['a null offset', 'measure', { action: 'getmeas', offset: null }, OFFSET],
+    ['a category outside 1, 2', 'measure', { action: 'getmeas', category: 3 }, CATEGORY],
+    ['a category that is a word', 'measure', { action: 'getmeas', category: 'one' }, CATEGORY],
+    [
+      'a meastypes list too long',
+      'measure',
+      { action: 'getmeas', meastypes: Array(65).fill(1) },
+      MEASTYPES,
+    ],
+    ['an empty meastypes list', 'measure', { action: 'getmeas', meastypes: [] }, MEASTYPES],
+    ['meastypes as one number', 'measure', { action: 'getmeas', meastypes: 9 }, MEASTYPES],
+    [
+      'a meastype below 1 in the list',
+      'measure',
+      { action: 'getmeas', meastypes: [9, 0] },
+      MEASTYPES,
+    ],
+    [
+      'a meastype past 9999 in the list',
+      'measure',
+      { action: 'getmeas', meastypes: '9,10000' },
+      MEASTYPES,
+    ],
+    ['a word in the meastypes', 'measure', { action: 'getmeas', meastypes: '9,weight' }, MEASTYPES],
     [
       'a day that does not exist',
       'v2/measure',
       { action: 'getactivity', startdateymd: '2025-02-30', enddateymd: '2025-03-01' },
+      `'startdateymd' ${NO_DAY}`,
     ],
     [
       'a day in another format',
       'v2/sleep',
       { action: 'getsummary', startdateymd: '01/02/2025', enddateymd: '2025-03-01' },
+      `'startdateymd' ${NO_DAY}`,
+    ],
+    [
+      'a day as a number',
+      'v2/sleep',
+      { action: 'getsummary', startdateymd: '2025-03-01', enddateymd: 20250302 },
+      `'enddateymd' ${NO_DAY}`,
+    ],
+    [
+      // Date reads it as January of the year 10000, and writes it back the same way.
+      'a month of the year 10000',
+      'v2/sleep',
+      { action: 'getsummary', startdateymd: '+010000-01', enddateymd: '2025-03-01' },
+      `'startdateymd' ${NO_DAY}`,
     ],
     [
       'an unknown data field',
       'v2/measure',
       { action: 'getactivity', lastupdate: 0, data_fields: 'steps,password' },
+      FIELD_NAMES,
     ],
     [
       'an empty data field list',
       'v2/measure',
       { action: 'getactivity', lastupdate: 0, data_fields: '' },
+      FIELD_NAMES,
     ],
-    ['a non-boolean flag', 'v2/heart', { action: 'get', signalid: 1, with_filtered: 'yes' }],
+    [
+      'a data field list that is a number',
+      'v2/measure',
+      { action: 'getactivity', lastupdate: 0, data_fields: 5 },
+      FIELD_NAMES,
+    ],
+    [
+      'a data field of another action',
+      'v2/measure',
+      { action: 'getintradayactivity', data_fields: ['steps', 'hr_zone_0'] },
+      FIELD_NAMES,
+    ],
+    [
+      'a non-boolean flag',
+      'v2/heart',
+      { action: 'get', signalid: 1, with_intervals: 'yes' },
+      "'with_intervals' must be true or false.",
+    ],
     [
       'both day window forms',
       'v2/measure',
@@ -161,19 +330,68 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
         startdateymd: '2025-01-01',
         enddateymd: '2025-01-02',
       },
+      `v2/measure getworkouts ${DAY_WINDOW}`,
     ],
-    ['no day window at all', 'v2/sleep', { action: 'getsummary' }],
-    ['half a day window', 'v2/measure', { action: 'getactivity', startdateymd: '2025-01-01' }],
-    ['Sleep Get without its end', 'v2/sleep', { action: 'get', startdate: 1_700_000_000 }],
-    ['Heart Get without a signal', 'v2/heart', { action: 'get' }],
-  ])('refuses %s with bad_request and no upstream call', async (_, service, body) => {
-    const { data } = await connected()
-    const response = await data(service, body)
-    expect(response.status).toBe(400)
-    const { error } = await response.json()
-    expect(error.code).toBe('bad_request')
-    expect(error.message.length).toBeGreaterThan(10)
-    expect(dataCalls()).toBe(0)
+    [
+      'half a day window besides lastupdate',
+      'v2/measure',
+      { action: 'getworkouts', lastupdate: 0, startdateymd: '2025-01-01' },
+      `v2/measure getworkouts ${DAY_WINDOW}`,
+    ],
+    [
+      'no day window at all',
+      'v2/sleep',
+      { action: 'getsummary' },
+      `v2/sleep getsummary ${DAY_WINDOW}`,
+    ],
+    [
+      'half a day window',
+      'v2/measure',
+      { action: 'getactivity', startdateymd: '2025-01-01' },
+      `v2/measure getactivity ${DAY_WINDOW}`,
+    ],
+    [
+      'Sleep Get without its end',
+      'v2/sleep',
+      { action: 'get', startdate: 1_700_000_000 },
+      'v2/sleep get needs startdate + enddate, and only one of these.',
+    ],
+    [
+      'Heart Get without a signal',
+      'v2/heart',
+      { action: 'get' },
+      'v2/heart get needs signalid, and only one of these.',
+    ],
+  ])(
+    'refuses %s with bad_request, in words, and no upstream call',
+    async (_, service, body, message) => {
+      const { data } = await connected()
+      const error = await expectError(await data(service, body), 400, 'bad_request')
+      expect(error.message).toBe(message)
+      expect(dataCalls()).toBe(0)
+    },
+  )
+
+  test('takes every value at the edge of its rule', async () => {
+    const { data } = await connected({}, ['user.info', 'user.metrics', 'user.activity'])
+    const heart = await (await data('v2/heart', { action: 'list' })).json()
+    const signalid = heart.body.series[0].ecg.signalid
+    const calls: [string, Record<string, unknown>][] = [
+      ['measure', { action: 'getmeas', startdate: '1700000000', enddate: 4_102_444_800 }],
+      ['measure', { action: 'getmeas', meastype: 9_999, category: 2, offset: 2_147_483_647 }],
+      ['measure', { action: 'getmeas', meastypes: [...Array(63).fill(1), 9_999] }],
+      ['v2/measure', { action: 'getactivity', lastupdate: 0, data_fields: 'steps, hr_zone_3' }],
+      ['v2/measure', { action: 'getworkouts', lastupdate: 0, data_fields: 'pool_length,hr_max' }],
+      ['v2/sleep', { action: 'get', startdate: 0, enddate: 1, data_fields: ['breathing_sounds'] }],
+      ['v2/sleep', { action: 'getsummary', lastupdate: 0, data_fields: 'sleep_score' }],
+      ['v2/heart', { action: 'list', startdate: 0, enddate: 4_102_444_800, offset: 0 }],
+      ['v2/heart', { action: 'get', signalid, with_filtered: true, with_intervals: false }],
+    ]
+    for (const [service, body] of calls) {
+      const response = await data(service, body)
+      expect(response.status, `${service} ${JSON.stringify(body)}`).toBe(200)
+    }
+    expect(dataCalls()).toBe(calls.length + 1)
   })
 
   test('without a session: 401 session_expired and no upstream call, whatever bearer comes along', async () => {
@@ -205,7 +423,10 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     const { data, api } = await connected()
     stack.emulator.faults.inject({ type: 'status', status: 401 }, { on: 'data', times: 2 })
     const response = await data('v2/heart', { action: 'list' })
-    await expectError(response, 401, 'session_expired')
+    const error = await expectError(response, 401, 'session_expired')
+    expect(error.message).toBe(
+      'Withings no longer accepts this access token (Withings status 401).',
+    )
     expect(
       response.headers.getSetCookie().some((line) => line.startsWith(`${SESSION_COOKIE}=;`)),
     ).toBe(true)
@@ -224,6 +445,54 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     expect(dataCalls()).toBe(1)
   })
 
+  // A refresh carries the app's credentials and the person's refresh token: Withings' refusal is
+  // about one or the other, and the call it was for never leaves.
+  const BAD_CREDENTIALS =
+    "Withings refused the app's credentials: check WITHINGS_CLIENT_ID and WITHINGS_CLIENT_SECRET, and that WITHINGS_REDIRECT_URI is exactly a callback registered for the app"
+  const SESSION_GONE = 'Withings no longer accepts this session'
+  test.each([
+    [503, 'Invalid Params: invalid refresh_token', 401, 'session_expired', false, SESSION_GONE],
+    [401, 'Authentication failed', 401, 'session_expired', false, SESSION_GONE],
+    [503, 'Invalid Params: invalid client_id', 502, 'invalid_client', false, BAD_CREDENTIALS],
+    [
+      2553,
+      'Unauthorized',
+      502,
+      'upstream_error',
+      false,
+      "Withings refused the app's access to this service",
+    ],
+    [524, 'Bad state', 502, 'upstream_unavailable', true, 'Withings reported a bad state'],
+    // With the emulator's default wait for 601, passed on.
+    [601, 'Too many requests', 429, 'rate_limited', true, 'Withings asks to slow down', 10],
+  ] as [number, string, number, string, boolean, string, number?][])(
+    'a due refresh meeting status %i (%s) becomes %i %s, with no data call',
+    async (status, text, http, code, retryable, sentence, wait) => {
+      const clock = fakeClock()
+      const { data, api } = await connected({
+        now: clock.now,
+        emulator: { accessTokenTtlSeconds: 60 },
+      })
+      clock.advance(61_000)
+      stack.emulator.faults.inject(
+        { type: 'status', status, error: text },
+        { on: 'token', times: 1 },
+      )
+      const response = await data('v2/heart', { action: 'list' })
+      const error = await expectError(response, http, code)
+      expect(error).toEqual({
+        code,
+        retryable,
+        message: `${sentence} (Withings status ${status}).`,
+        ...(wait !== undefined && { retry_after: wait }),
+      })
+      expect(response.headers.get('retry-after')).toBe(wait === undefined ? null : `${wait}`)
+      expect(api.jar.has(SESSION_COOKIE)).toBe(code !== 'session_expired')
+      expect(refreshes()).toBe(1)
+      expect(dataCalls()).toBe(0)
+    },
+  )
+
   test('a scope the person did not grant: 403 scope_denied, in our words, after one call', async () => {
     const { data } = await connected({}, ['user.metrics'])
     const response = await data('v2/measure', { action: 'getactivity', lastupdate: 0 })
@@ -241,29 +510,40 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
       'XRequestID: Not provided Insufficient_scope: The request requires higher privileges',
       403,
       'scope_denied',
+      false,
+      SCOPE_MISSING,
     ],
-    [214, 'Unauthorized', 403, 'scope_denied'],
-    [277, 'Unauthorized', 403, 'scope_denied'],
-    [2553, 'Unauthorized', 403, 'scope_denied'],
-    [2555, 'Unauthorized', 403, 'scope_denied'],
-    [522, 'Timeout', 504, 'upstream_timeout'],
-    [524, 'Bad state', 502, 'upstream_unavailable'],
-    [2554, 'Not implemented', 502, 'upstream_error'],
-    [503, 'Invalid Params: invalid lastupdate', 502, 'upstream_error'],
-    [9999, 'An unknown error', 502, 'upstream_error'],
-  ])('Withings status %i becomes %i %s', async (status, text, http, code) => {
-    const { data } = await connected()
-    stack.emulator.faults.inject(
-      { type: 'status', status, error: `${text} CANARY-TEXT` },
-      { on: 'data', times: 1 },
-    )
-    const response = await data('v2/heart', { action: 'list' })
-    const error = await expectError(response, http, code)
-    expect(JSON.stringify(error)).not.toContain('CANARY-TEXT')
-    expect(error.message).toContain(`status ${status}`)
-    expect(dataCalls()).toBe(1)
-    expect(refreshes()).toBe(0)
-  })
+    [214, 'Unauthorized', 403, 'scope_denied', false, SCOPE_MISSING],
+    [277, 'Unauthorized', 403, 'scope_denied', false, SCOPE_MISSING],
+    [2553, 'Unauthorized', 403, 'scope_denied', false, SCOPE_MISSING],
+    [2555, 'Unauthorized', 403, 'scope_denied', false, SCOPE_MISSING],
+    [522, 'Timeout', 504, 'upstream_timeout', true, 'Withings timed out'],
+    [524, 'Bad state', 502, 'upstream_unavailable', true, 'Withings reported a bad state'],
+    [2554, 'Not implemented', 502, 'upstream_error', false, 'Withings refused the request'],
+    [503, 'Invalid Params: invalid lastupdate', 502, 'upstream_error', false, PARAMS_REFUSED],
+    // The words that make a token call's refusal about the app's credentials mean nothing here.
+    [503, 'Invalid Params: invalid client_id', 502, 'upstream_error', false, PARAMS_REFUSED],
+    [9999, 'An unknown error', 502, 'upstream_error', false, 'Withings refused the request'],
+  ])(
+    'Withings status %i (%s) becomes %i %s',
+    async (status, text, http, code, retryable, sentence) => {
+      const { data } = await connected()
+      stack.emulator.faults.inject(
+        { type: 'status', status, error: `${text} CANARY-TEXT` },
+        { on: 'data', times: 1 },
+      )
+      const response = await data('v2/heart', { action: 'list' })
+      const error = await expectError(response, http, code)
+      expect(error).toEqual({
+        code,
+        retryable,
+        message: `${sentence} (Withings status ${status}).`,
+      })
+      expect(JSON.stringify(error)).not.toContain('CANARY-TEXT')
+      expect(dataCalls()).toBe(1)
+      expect(refreshes()).toBe(0)
+    },
+  )
 
   test('the recorded answer of a call without its scope (403 Insufficient_scope) is scope_denied', async () => {
     const { data } = await connected()
@@ -285,7 +565,12 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     const response = await data('v2/heart', { action: 'list' })
     expect(response.headers.get('retry-after')).toBe('42')
     const error = await expectError(response, 429, 'rate_limited')
-    expect(error.retry_after).toBe(42)
+    expect(error).toEqual({
+      code: 'rate_limited',
+      retryable: true,
+      retry_after: 42,
+      message: 'Withings asks to slow down (Withings status 601).',
+    })
     expect(dataCalls()).toBe(1)
   })
 
