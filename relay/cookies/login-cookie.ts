@@ -46,7 +46,7 @@ export function createLoginCookie(
     if (!opened || !Array.isArray(opened.value)) return []
     return opened.value.filter(
       (entry): entry is PendingState =>
-        typeof entry?.s === 'string' && typeof entry?.exp === 'number' && entry.exp > seconds(),
+        typeof entry?.s === 'string' && typeof entry.exp === 'number' && entry.exp > seconds(),
     )
   }
 

@@ -68,21 +68,23 @@ function isIpv4(text: string): boolean {
 
 /** The eight 16-bit groups of an IPv6 address (zone and embedded IPv4 allowed), or null. */
 function ipv6Groups(text: string): string[] | null {
-  const address = text.replace(/^\[|\]$/g, '').replace(/%.*$/, '')
-  if (!/^[0-9a-f:.]{2,45}$/i.test(address)) return null
+  const address = text.replace(/^\[|\]$/g, '').replace(/%.*/, '')
   const halves = address.split('::')
   if (halves.length > 2) return null
   const parse = (half: string | undefined) => (half ? half.split(':') : [])
   const head = parse(halves[0])
   const tail = parse(halves[1])
+  // An embedded IPv4 address (::ffff:192.0.2.1, 64:ff9b::192.0.2.1) is the last two groups.
   const last = tail.length > 0 ? tail : head
-  if (last.length > 0 && isIpv4(last[last.length - 1] ?? '')) {
-    const [a = 0, b = 0, c = 0, d = 0] = (last.pop() ?? '').split('.').map(Number)
-    last.push(((a << 8) | b).toString(16), ((c << 8) | d).toString(16))
+  const embedded = last.at(-1)
+  if (embedded !== undefined && isIpv4(embedded)) {
+    const [a = 0, b = 0, c = 0, d = 0] = embedded.split('.').map(Number)
+    last.splice(-1, 1, ((a << 8) | b).toString(16), ((c << 8) | d).toString(16))
   }
+  // Without '::' there are eight groups; with it, '::' stands for one group at least.
   const missing = 8 - head.length - tail.length
   if (halves.length === 1 ? missing !== 0 : missing < 1) return null
-  const groups = [...head, ...Array<string>(halves.length === 1 ? 0 : missing).fill('0'), ...tail]
+  const groups = [...head, ...Array<string>(missing).fill('0'), ...tail]
   if (!groups.every((group) => /^[0-9a-f]{1,4}$/i.test(group))) return null
   return groups.map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''))
 }

@@ -10,9 +10,10 @@ import { CUSTOM_HEADER } from '../contract'
  * origins the relay is same-origin only and sends no CORS header whatsoever.
  */
 export const relayCors = (options: { origins: readonly string[] }): MiddlewareHandler => {
-  const listed = new Set(options.origins)
+  // Asked with `undefined` too: a request without Origin is simply not listed.
+  const listed: ReadonlySet<string | undefined> = new Set(options.origins)
   const allow = cors({
-    origin: [...listed],
+    origin: [...options.origins],
     credentials: true,
     allowMethods: ['GET', 'POST'],
     // Authorization carries the access token to the data proxy (/api/withings/*).
@@ -21,8 +22,7 @@ export const relayCors = (options: { origins: readonly string[] }): MiddlewareHa
     maxAge: 600,
   })
   return async function relayCors(c, next) {
-    const origin = c.req.header('origin')
-    if (origin !== undefined && listed.has(origin)) return allow(c, next)
+    if (listed.has(c.req.header('origin'))) return allow(c, next)
     await next()
     // The answer differs by Origin once any origin is listed: shared caches must key on it.
     if (listed.size > 0) c.res.headers.append('Vary', 'Origin')

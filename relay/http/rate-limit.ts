@@ -16,13 +16,8 @@ export function createRateLimits(options: {
   perMinute: number
   now: () => number
   clientKey: (c: Context) => string
-  maxClients?: number
 }): (family: RouteFamily) => MiddlewareHandler {
-  const buckets = createTokenBuckets({
-    perMinute: options.perMinute,
-    now: options.now,
-    ...(options.maxClients !== undefined && { maxKeys: options.maxClients }),
-  })
+  const buckets = createTokenBuckets({ perMinute: options.perMinute, now: options.now })
   return (family) =>
     async function rateLimit(c, next) {
       const wait = buckets.take(`${family} ${options.clientKey(c)}`)

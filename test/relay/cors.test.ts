@@ -34,9 +34,10 @@ describe('CORS', () => {
     const app = relay()
     expect(corsHeaders(await preflight(app, SPA))).toEqual([])
     expect(corsHeaders(await login(app, APP))).toEqual([])
-    expect(
-      corsHeaders(await app.request(`${APP}/api/config`, { headers: { origin: SPA } })),
-    ).toEqual([])
+    const config = await app.request(`${APP}/api/config`, { headers: { origin: SPA } })
+    expect(corsHeaders(config)).toEqual([])
+    // Nor does any answer vary by Origin, so shared caches need not key on it.
+    expect(config.headers.get('vary')).toBeNull()
   })
 
   test('a listed origin: its exact origin, credentials, the custom header, never *', async () => {
@@ -45,13 +46,18 @@ describe('CORS', () => {
     expect(answer.status).toBe(204)
     expect(answer.headers.get('access-control-allow-origin')).toBe(SPA)
     expect(answer.headers.get('access-control-allow-credentials')).toBe('true')
-    expect(answer.headers.get('access-control-allow-headers')).toMatch(/X-Withings-Link/i)
+    expect(answer.headers.get('access-control-allow-headers')).toBe(
+      'Content-Type,X-Withings-Link,Authorization',
+    )
     expect(answer.headers.get('access-control-allow-methods')).toBe('GET,POST')
+    expect(answer.headers.get('access-control-max-age')).toBe('600')
 
     const posted = await login(app, SPA)
     expect(posted.status).toBe(204)
     expect(posted.headers.get('access-control-allow-origin')).toBe(SPA)
     expect(posted.headers.get('vary')).toMatch(/Origin/)
+    // The page on the other origin reads how long to wait, and the id to quote in a report.
+    expect(posted.headers.get('access-control-expose-headers')).toBe('Retry-After,X-Request-Id')
   })
 
   test('a listed origin may send the access token to the data proxy', async () => {

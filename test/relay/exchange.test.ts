@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import type { Fault } from '../../relay/emulator'
 import { createApiClient } from '../support/api-client'
-import { LOGIN_COOKIE, openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
+import {
+  LOGIN_COOKIE,
+  openLogins,
+  openSession,
+  SESSION_COOKIE,
+  sealedField,
+} from '../support/cookies'
 import { startLogin } from '../support/login'
 import {
   CLIENT_SECRET,
@@ -160,6 +166,32 @@ describe('code exchange: the real relay against the real emulator over HTTP', ()
     expect((await api.post('/api/auth/token', tabB.body)).status).toBe(200)
     expect((await api.post('/api/auth/token', tabA.body)).status).toBe(200)
     expect((await api.post('/api/auth/token', tabA.body)).status).toBe(400)
+  })
+
+  test('the login cookie holds the logins in flight, newest last: each once, five at most, 10 minutes each', async () => {
+    const clock = fakeClock()
+    stack = await startStack({ now: clock.now })
+    const api = createApiClient(stack.appUrl)
+    const a = 'a'.repeat(43)
+    const b = 'b'.repeat(43)
+    const later = ['c', 'd', 'e', 'f'].map((letter) => letter.repeat(43))
+    const bind = async (state: string) => {
+      expect((await api.post('/api/auth/login', { state })).status).toBe(204)
+      clock.advance(1_000)
+    }
+    const pending = () => openLogins(api.jar.get(LOGIN_COOKIE), RELAY_KEY)
+    const start = Math.floor(clock.now() / 1000)
+    await bind(a)
+    expect(await pending()).toEqual([{ s: a, exp: start + 600 }])
+    // The page binding the same state again (a retry) moves it to the end, with a fresh 10 minutes.
+    await bind(b)
+    await bind(b)
+    expect(await pending()).toEqual([
+      { s: a, exp: start + 600 },
+      { s: b, exp: start + 602 },
+    ])
+    for (const state of later) await bind(state)
+    expect(await pending()).toEqual([b, ...later].map((s, i) => ({ s, exp: start + 602 + i })))
   })
 
   // Withings' refusals of the exchange, by family (relay/withings/status.ts), each produced by the

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { createRelay } from '../../relay/app'
 import { createEmulator } from '../../relay/emulator'
 import { type Listening, listen } from '../../relay/node/listen'
 import { randomState } from '../../web/link/auth/random-state'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { type Entry, killEntries, runStart } from '../support/entry-process'
-import { startLoginAt } from '../support/login'
+import { startLogin, startLoginAt } from '../support/login'
+import { testConfig } from '../support/relay-config'
+import { type Stack, startStack } from '../support/stack'
 
 // The relay's logs on a real run of `npm start` against real Withings settings (pointed at an
 // emulator this test controls): one line per request, the code exchange against its 30 s budget,
@@ -174,6 +177,84 @@ describe('logs of a real run', () => {
       expect(canary.length).toBeGreaterThan(8)
       expect(stdout).not.toContain(canary)
       expect(stderr).not.toContain(canary)
+    }
+  })
+})
+
+// The same lines as the relay hands them to its logger in this process (the run above is another
+// process): what each says, and that the request id ties an error to its request.
+describe('request lines in process', () => {
+  let stack: Stack
+  beforeAll(async () => {
+    stack = await startStack()
+  })
+  afterAll(() => stack?.close())
+
+  const linesOf = (response: Response) =>
+    stack.logs.filter((line) => line.id === response.headers.get('x-request-id'))
+
+  test('below 500 an info line; from 500 an error line, after the error with the same id', async () => {
+    const api = createApiClient(stack.appUrl)
+    const started = Date.now()
+    const healthz = await fetch(`${stack.appUrl}/api/healthz`)
+    stack.emulator.faults.inject({ type: 'http', status: 502 }, { on: 'token', times: 1 })
+    const { body } = await startLogin(stack, api)
+    const down = await api.post('/api/auth/token', body)
+    const elapsed = Date.now() - started
+    expect(healthz.status).toBe(200)
+    expect(down.status).toBe(502)
+
+    expect(linesOf(healthz)).toEqual([
+      {
+        level: 'info',
+        msg: 'request',
+        id: healthz.headers.get('x-request-id'),
+        method: 'GET',
+        route: '/api/healthz',
+        status: 200,
+        ms: expect.any(Number),
+      },
+    ])
+    const [exchange, failure, request] = linesOf(down)
+    expect(exchange).toMatchObject({ level: 'info', msg: 'code exchange' })
+    expect(failure).toMatchObject({ level: 'error', code: 'upstream_unavailable' })
+    expect(request).toEqual({
+      level: 'error',
+      msg: 'request',
+      id: down.headers.get('x-request-id'),
+      method: 'POST',
+      route: '/api/auth/token',
+      status: 502,
+      ms: expect.any(Number),
+    })
+    for (const line of [...linesOf(healthz), request]) {
+      expect(line?.ms).toBeGreaterThanOrEqual(0)
+      expect(line?.ms).toBeLessThanOrEqual(elapsed)
+    }
+  })
+
+  test('without a logger of its own, the relay writes each line to stdout as JSON, with its time', async () => {
+    const stdout = vi.spyOn(console, 'log').mockImplementation(() => {})
+    try {
+      const before = Date.now()
+      const answer = await createRelay(testConfig()).request('http://localhost:3000/api/healthz')
+      const written = stdout.mock.calls.map(([text]) => JSON.parse(String(text)))
+      expect(written).toEqual([
+        {
+          at: expect.any(String),
+          level: 'info',
+          msg: 'request',
+          id: answer.headers.get('x-request-id'),
+          method: 'GET',
+          route: '/api/healthz',
+          status: 200,
+          ms: expect.any(Number),
+        },
+      ])
+      expect(Date.parse(written[0].at)).toBeGreaterThanOrEqual(before)
+      expect(Date.parse(written[0].at)).toBeLessThanOrEqual(Date.now())
+    } finally {
+      stdout.mockRestore()
     }
   })
 })

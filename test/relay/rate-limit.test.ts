@@ -60,7 +60,7 @@ describe('rate limits in the relay', () => {
     expect(await refused.json()).toEqual({
       error: {
         code: 'rate_limited',
-        message: expect.any(String),
+        message: 'Too many requests from this address: slow down.',
         retryable: true,
         retry_after: 20,
       },

@@ -61,17 +61,30 @@ describe('login cookies the relay sealed, in shapes it no longer trusts', () => 
     expect(relay.upstream).toEqual([])
   })
 
-  test('a state older than 10 minutes inside a cookie resealed since is expired', async () => {
+  test('a state lives 10 minutes to the second, even inside a cookie resealed since', async () => {
     const relay = relayAt()
-    const first = await relay.post('/api/auth/login', { state: STATE }, '')
+    const early = 'E'.repeat(43)
+    const timely = 'T'.repeat(43)
     const cookie = (answer: Response) => answer.headers.getSetCookie()[0]?.split(';')[0] ?? ''
-    relay.clock.advance(9 * 60_000)
-    // A second login rewrites the cookie, with a fresh 10 minutes for the cookie itself.
-    const second = await relay.post('/api/auth/login', { state: 'T'.repeat(43) }, cookie(first))
-    relay.clock.advance(2 * 60_000)
-    const answer = await relay.post('/api/auth/token', { code: CODE, state: STATE }, cookie(second))
-    expect((await answer.json()).error.code).toBe('invalid_state')
-    expect(relay.upstream).toEqual([])
+    let latest = await relay.post('/api/auth/login', { state: early }, '')
+    latest = await relay.post('/api/auth/login', { state: timely }, cookie(latest))
+    relay.clock.advance(5 * 60_000)
+    // A third login rewrites the cookie, with a fresh 10 minutes for the cookie itself.
+    latest = await relay.post('/api/auth/login', { state: 'L'.repeat(43) }, cookie(latest))
+    relay.clock.advance(5 * 60_000 - 1_000)
+    // At 599 s the state is still pending: the relay goes on to Withings (which is down here).
+    const still = await relay.post('/api/auth/token', { code: CODE, state: timely }, cookie(latest))
+    expect((await still.json()).error.code).toBe('upstream_unavailable')
+    expect(relay.upstream).toHaveLength(1)
+    relay.clock.advance(1_000)
+    const expired = await relay.post(
+      '/api/auth/token',
+      { code: CODE, state: early },
+      cookie(latest),
+    )
+    expect(expired.status).toBe(400)
+    expect((await expired.json()).error.code).toBe('invalid_state')
+    expect(relay.upstream).toHaveLength(1)
   })
 })
 

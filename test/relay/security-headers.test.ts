@@ -15,6 +15,9 @@ function spaRoot() {
 }
 
 const csp = (response: Response) => response.headers.get('content-security-policy') ?? ''
+const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+const HSTS = 'max-age=31536000; includeSubDomains'
 
 describe('secure headers', () => {
   test.each([
@@ -25,13 +28,14 @@ describe('secure headers', () => {
     const server = createAppServer({ relay, staticRoot: spaRoot() })
     const answer = await server.request(`http://localhost:3000${path}`)
     expect(answer.status).toBe(status)
-    expect(csp(answer)).toContain("script-src 'self'")
-    expect(csp(answer)).not.toContain('unsafe-inline')
-    expect(csp(answer)).toContain("frame-ancestors 'none'")
-    expect(csp(answer)).toContain("connect-src 'self'")
+    // Its own scripts, styles and fetches only (no inline script), images also as data: URLs,
+    // no plugins, no <base> and no framing.
+    expect(csp(answer)).toBe(PAGE_CSP)
     expect(answer.headers.get('referrer-policy')).toBe('no-referrer')
     expect(answer.headers.get('x-content-type-options')).toBe('nosniff')
     expect(answer.headers.get('x-frame-options')).toBe('DENY')
+    expect(answer.headers.get('cross-origin-opener-policy')).toBe('same-origin')
+    expect(answer.headers.get('cross-origin-resource-policy')).toBe('same-origin')
     expect(answer.headers.get('strict-transport-security')).toBeNull()
   })
 
@@ -42,7 +46,9 @@ describe('secure headers', () => {
       connectOrigins: ['https://relay.example.com'],
     })
     const answer = await server.request('http://localhost:3000/')
-    expect(csp(answer)).toContain("connect-src 'self' https://relay.example.com")
+    expect(csp(answer)).toBe(
+      PAGE_CSP.replace("connect-src 'self'", "connect-src 'self' https://relay.example.com"),
+    )
   })
 
   test('the relay alone (createRelay) sends them too, with a CSP that allows nothing', async () => {
@@ -53,6 +59,10 @@ describe('secure headers', () => {
       )
       expect(answer.headers.get('referrer-policy')).toBe('no-referrer')
       expect(answer.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(answer.headers.get('x-frame-options')).toBe('DENY')
+      expect(answer.headers.get('cross-origin-resource-policy')).toBe('same-origin')
+      // Token answers must never be cached (RFC 6749 §5.1), and nothing else under /api is.
+      expect(answer.headers.get('cache-control')).toBe('no-store')
     }
   })
 
@@ -65,11 +75,11 @@ describe('secure headers', () => {
   test('HSTS only over https (directly or as the proxy reports it)', async () => {
     const server = createAppServer({ relay, staticRoot: spaRoot() })
     const direct = await server.request('https://app.example.com/')
-    expect(direct.headers.get('strict-transport-security')).toMatch(/max-age=31536000/)
+    expect(direct.headers.get('strict-transport-security')).toBe(HSTS)
     const proxied = await relay.request('http://app.example.com/api/healthz', {
       headers: { 'x-forwarded-proto': 'https' },
     })
-    expect(proxied.headers.get('strict-transport-security')).toMatch(/max-age=31536000/)
+    expect(proxied.headers.get('strict-transport-security')).toBe(HSTS)
     const plain = await relay.request('http://app.example.com/api/healthz')
     expect(plain.headers.get('strict-transport-security')).toBeNull()
   })

@@ -19,3 +19,10 @@ export async function openSession(sealed: string | undefined, key: string) {
   const opened = await createSealer([key]).unseal(SESSION_COOKIE, sealed)
   return opened?.value
 }
+
+/** The pending logins the relay sealed in a login cookie (tests hold the key), or undefined. */
+export async function openLogins(sealed: string | undefined, key: string) {
+  if (!sealed) return undefined
+  const opened = await createSealer([key]).unseal(LOGIN_COOKIE, sealed)
+  return opened?.value
+}
