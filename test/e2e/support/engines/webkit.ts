@@ -195,28 +195,68 @@ interface QueryAnswer {
   problems: string[]
 }
 
+/** `work`, or a rejection naming `what` once `ms` have passed without it. */
+async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms)
+  })
+  try {
+    return await Promise.race([work, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+// A session starts in about 0.3 s; once in some thirty runs of the suite, on a busy machine, a
+// start never answered and the test's 120 s hook ran out.
+const SESSION_START_MS = 30_000
+
+interface Started {
+  driver: WebDriver
+  handle: string
+}
+
 export const webkit: Engine = {
   name: 'WebKitGTK',
   async launch() {
-    const webDriver = await startWebDriver()
+    let webDriver = await startWebDriver()
     const capabilities = new Capabilities({
       browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': { binary: miniBrowserPath(), args: ['--automation'] },
     })
-    const startSession = () =>
-      new Builder().usingServer(webDriver.url).withCapabilities(capabilities).build()
+    const startSession = async (): Promise<Started> => {
+      const driver = await new Builder()
+        .usingServer(webDriver.url)
+        .withCapabilities(capabilities)
+        .build()
+      return { driver, handle: await driver.getWindowHandle() }
+    }
+    const started = (ready: Promise<Started>) =>
+      within(SESSION_START_MS, 'starting a WebKitGTK session', ready).then(({ driver, handle }) =>
+        webkitSession(driver, handle),
+      )
     // The first session, started now to read the version, is the first test's.
-    let spare: WebDriver | undefined = await startSession()
-    const reported = (await spare.getCapabilities()).get('browserVersion')
+    let spare: Started | undefined = await startSession()
+    const reported = (await spare.driver.getCapabilities()).get('browserVersion')
     return {
       version: `WebKitGTK ${reported}`,
       async newSession() {
-        const driver = spare ?? (await startSession())
+        const ready = spare ? Promise.resolve(spare) : startSession()
         spare = undefined
-        return webkitSession(driver, await driver.getWindowHandle())
+        try {
+          return await started(ready)
+        } catch (error) {
+          // A hung start: a new WebKitWebDriver and X server (the old ones and their MiniBrowser
+          // stopped together), tried once more.
+          console.warn(`${(error as Error).message}; restarting WebKitWebDriver`)
+          await stopWebDriver(webDriver.process)
+          webDriver = await startWebDriver()
+          return started(startSession())
+        }
       },
       async close() {
-        await spare?.quit()
+        await spare?.driver.quit()
         await stopWebDriver(webDriver.process)
       },
     }
