@@ -115,7 +115,7 @@ function profilesOf(value: unknown): NotifyProfile[] {
   return value.flatMap((entry: unknown) => {
     if (typeof entry !== 'object' || entry === null) return []
     const { appli, callbackurl } = entry as Record<string, unknown>
-    const number = typeof appli === 'string' ? Number(appli) : appli
+    const number = typeof appli === 'string' && /^\d+$/.test(appli) ? Number(appli) : appli
     return typeof number === 'number' && Number.isInteger(number) && typeof callbackurl === 'string'
       ? [{ appli: number, callbackurl }]
       : []
