@@ -365,6 +365,38 @@ describe('the live stream', () => {
     expect(own.headers.get('cache-control')).toBe('no-store')
   })
 
+  // What a browser sends with an EventSource: Origin when cross-origin, Fetch Metadata always.
+  test.each([
+    [{ origin: 'https://evil.example' }, 403],
+    [{ origin: 'null' }, 403],
+    [{ 'sec-fetch-site': 'cross-site' }, 403],
+    [{ 'sec-fetch-site': 'same-site' }, 403],
+    [{ 'sec-fetch-site': 'same-origin' }, 200],
+    [{ 'sec-fetch-site': 'none' }, 200],
+    [{ origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' }, 403],
+    [{}, 200],
+  ])('a stream asked with %o: %i', async (headers, status) => {
+    await start()
+    const api = await connected()
+    const stream = await live(api, { headers })
+    expect(stream.status).toBe(status)
+    if (status === 403) {
+      expect((await stream.json()).error).toMatchObject({
+        code: 'forbidden_origin',
+        message: 'This origin may not call the relay.',
+      })
+    }
+  })
+
+  test('an Origin, when sent, decides: the app\'s own may ask whatever Fetch Metadata says', async () => {
+    await start()
+    const api = await connected()
+    const own = await live(api, {
+      headers: { origin: stack.appUrl, 'sec-fetch-site': 'cross-site' },
+    })
+    expect(own.status).toBe(200)
+  })
+
   test('says how long to wait before reconnecting, and beats every heartbeat', async () => {
     await start({ liveLimits: { heartbeatMs: 40, retryMs: 1_500 } })
     const api = await connected()
