@@ -374,7 +374,7 @@ describe('the live stream', () => {
     [{ 'sec-fetch-site': 'same-origin' }, 200],
     [{ 'sec-fetch-site': 'none' }, 200],
     [{ origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' }, 403],
-    [{}, 200],
+    [{ 'sec-fetch-site': undefined }, 200],
   ])('a stream asked with %o: %i', async (headers, status) => {
     await start()
     const api = await connected()
@@ -388,7 +388,7 @@ describe('the live stream', () => {
     }
   })
 
-  test('an Origin, when sent, decides: the app\'s own may ask whatever Fetch Metadata says', async () => {
+  test("an Origin, when sent, decides: the app's own may ask whatever Fetch Metadata says", async () => {
     await start()
     const api = await connected()
     const own = await live(api, {

@@ -36,17 +36,24 @@ export async function openLiveStream(
     base,
     path = '/api/events',
     headers = {},
-  }: { base?: string; path?: string; headers?: Record<string, string> } = {},
+  }: {
+    base?: string
+    path?: string
+    /** Beside a browser's own; `undefined` leaves one out (Sec-Fetch-Site: same-origin by default). */
+    headers?: Record<string, string | undefined>
+  } = {},
 ): Promise<LiveStream> {
   const url = new URL(path, base ?? api.baseUrl)
   const cookie = [...api.jar].map(([name, value]) => `${name}=${value}`).join('; ')
   const outgoing = request(url, {
-    headers: {
-      accept: 'text/event-stream',
-      'sec-fetch-site': 'same-origin',
-      ...(cookie && { cookie }),
-      ...headers,
-    },
+    headers: Object.fromEntries(
+      Object.entries({
+        accept: 'text/event-stream',
+        'sec-fetch-site': 'same-origin',
+        ...(cookie && { cookie }),
+        ...headers,
+      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
   })
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     outgoing.once('response', resolve)
