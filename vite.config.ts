@@ -6,7 +6,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
-import { domProject, nodeProject } from './test/support/test-projects'
+import { domProject, nodeProject } from './test/support/test-projects.ts'
 
 /**
  * Writes .br and .gz twins of the SPA's text assets once, at build time, so that servers send

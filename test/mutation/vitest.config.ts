@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
-import { domProject, nodeProject } from '../support/test-projects'
+import { domProject, nodeProject } from '../support/test-projects.ts'
 
 // The tests Stryker runs against each mutant (`npm run mutate`): the node and dom projects, which
 // prove the mutated folders' behaviour quickly. Left out: the browsers (e2e), the hostile-input

@@ -233,6 +233,37 @@ describe('request lines in process', () => {
     }
   })
 
+  test("a failure of the relay's own is 500 internal_error: an error line, its cause's name only", async () => {
+    // A clock that fails once, on its second reading from now on: the request log reads it
+    // first, so the failure happens inside the request, as a bug in a route would.
+    let readings = Number.NEGATIVE_INFINITY
+    const failing = await startStack({
+      now: () => {
+        if (++readings === 2) throw new RangeError('the clock broke at 1700000000')
+        return Date.now()
+      },
+    })
+    try {
+      readings = 0
+      const api = createApiClient(failing.appUrl)
+      const answer = await api.post('/api/auth/login', { state: randomState() })
+      expect(answer.status).toBe(500)
+      expect((await answer.json()).error).toEqual({
+        code: 'internal_error',
+        message: 'The relay failed unexpectedly.',
+        retryable: false,
+      })
+      const lines = failing.logs.filter((line) => line.id === answer.headers.get('x-request-id'))
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 'error', code: 'internal_error', cause: 'RangeError' }),
+        expect.objectContaining({ level: 'error', msg: 'request', status: 500 }),
+      ])
+      expect(JSON.stringify(failing.logs)).not.toContain('1700000000')
+    } finally {
+      await failing.close()
+    }
+  })
+
   test('without a logger of its own, the relay writes each line to stdout as JSON, with its time', async () => {
     const stdout = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {
