@@ -208,8 +208,8 @@ async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T>
   }
 }
 
-// A session starts in about 0.3 s; once in some thirty runs of the suite, on a busy machine, a
-// start never answered and the test's 120 s hook ran out.
+// A session starts in about 0.3 s; once this round (a CI preflight on a fresh clone) a start
+// never answered and the test's 120 s hook ran out.
 const SESSION_START_MS = 30_000
 
 interface Started {
