@@ -1,13 +1,9 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, test } from 'vitest'
-import {
-  CUSTOM_HEADER,
-  CUSTOM_HEADER_VALUE,
-  DATA_ACTIONS,
-  type DataService,
-} from '../../relay/contract'
+import { DATA_ACTIONS, type DataService } from '../../relay/contract'
 import { type ActionRules, ALLOWLIST } from '../../relay/withings/allowlist'
 import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
+import { pagePost } from '../support/page-post'
 import { judge } from './support/answers'
 import { distinctCounter, figuresFor } from './support/figures'
 import { hostileHeaderValue, hostileString, NASTY_STRINGS } from './support/hostile'
@@ -89,22 +85,14 @@ describe('the data proxy under hostile input', () => {
         const input = { service, body: { ...params, ...(action !== undefined && { action }) } }
         count({ ...input, auth })
         const before = dataCalls()
-        const answer = await relay.app.request(`${APP}/api/withings/${service}`, {
-          method: 'POST',
-          headers: {
-            origin: APP,
-            [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
-            'content-type': 'application/json',
-            ...(auth.cookie !== undefined && {
-              cookie: auth.cookie === 'genuine' ? `${SESSION_COOKIE}=${session}` : auth.cookie,
-            }),
-            ...(auth.authorization !== undefined && {
-              authorization:
-                auth.authorization === 'genuine' ? `Bearer ${accessToken}` : auth.authorization,
-            }),
-          },
-          body: JSON.stringify(input.body),
-        })
+        const answer = await relay.app.request(
+          `${APP}/api/withings/${service}`,
+          pagePost(APP, input.body, {
+            cookie: auth.cookie === 'genuine' ? `${SESSION_COOKIE}=${session}` : auth.cookie,
+            authorization:
+              auth.authorization === 'genuine' ? `Bearer ${accessToken}` : auth.authorization,
+          }),
+        )
         const status = answer.status
         const verdict = await judge(answer, 'POST')
         if (verdict.crash) figures.crashes++

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { createRelay } from '../../relay/app'
 import { parseConfig } from '../../relay/config'
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract'
 import { cookiePolicy } from '../../relay/cookies/cookie-policy'
+import { pagePost } from '../support/page-post'
 import { refused, testConfig, testKey } from '../support/relay-config'
 
 const STATE = 's'.repeat(43)
@@ -10,15 +10,10 @@ const STATE = 's'.repeat(43)
 /** The Set-Cookie line of a login bound at a relay whose app lives at `appOrigin`. */
 async function loginCookieAt(appOrigin: string): Promise<string> {
   const relay = createRelay(testConfig({ redirectUri: `${appOrigin}/callback` }), { log: () => {} })
-  const answer = await relay.request(`${appOrigin}/api/auth/login`, {
-    method: 'POST',
-    headers: {
-      origin: appOrigin,
-      'content-type': 'application/json',
-      [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
-    },
-    body: JSON.stringify({ state: STATE }),
-  })
+  const answer = await relay.request(
+    `${appOrigin}/api/auth/login`,
+    pagePost(appOrigin, { state: STATE }),
+  )
   expect(answer.status).toBe(204)
   return answer.headers.getSetCookie().join('\n')
 }
@@ -49,16 +44,10 @@ describe('cookies are decided once, from the app origin', () => {
     const relay = createRelay(testConfig({ redirectUri: 'http://localhost:3000/callback' }), {
       log: () => {},
     })
-    const answer = await relay.request('https://localhost:3000/api/auth/login', {
-      method: 'POST',
-      headers: {
-        origin: 'http://localhost:3000',
-        'x-forwarded-proto': 'https',
-        'content-type': 'application/json',
-        [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
-      },
-      body: JSON.stringify({ state: STATE }),
-    })
+    const answer = await relay.request(
+      'https://localhost:3000/api/auth/login',
+      pagePost('http://localhost:3000', { state: STATE }, { 'x-forwarded-proto': 'https' }),
+    )
     expect(answer.headers.getSetCookie().join()).toMatch(/^wl-login=/)
   })
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { describe, expect, test } from 'vitest'
 import { createRelay } from '../../relay/app'
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract'
+import { pagePost } from '../support/page-post'
 import { testConfig } from '../support/relay-config'
 
 // The relay mounted in an app of its own (`app.route('/', relay)`, as the README's Hono recipe
@@ -25,15 +25,10 @@ describe('the relay mounted with app.route', () => {
     const health = await app.request(`${APP}/api/healthz`)
     expect(await health.json()).toEqual({ ok: true })
     expect(health.headers.get('content-security-policy')).toMatch(/^default-src 'none'/)
-    const login = await app.request(`${APP}/api/auth/login`, {
-      method: 'POST',
-      headers: {
-        origin: APP,
-        [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ state: 's'.repeat(43) }),
-    })
+    const login = await app.request(
+      `${APP}/api/auth/login`,
+      pagePost(APP, { state: 's'.repeat(43) }),
+    )
     expect(login.status).toBe(204)
     expect(login.headers.getSetCookie().join()).toMatch(/^wl-login=/)
   })

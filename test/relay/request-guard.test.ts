@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { createRelay } from '../../relay/app'
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract'
+import { pagePost } from '../support/page-post'
 import { testConfig } from '../support/relay-config'
 import { type Stack, startStack } from '../support/stack'
 
@@ -99,18 +99,8 @@ describe('what the relay refuses over HTTP, with the code and sentence it says',
     body: BodyInit | undefined,
     headers: Record<string, string | undefined> = {},
   ) => {
-    const sent = new Headers({
-      origin: stack.appUrl,
-      [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
-      'content-type': 'application/json',
-    })
-    for (const [name, value] of Object.entries(headers)) {
-      if (value === undefined) sent.delete(name)
-      else sent.set(name, value)
-    }
     return fetch(`${stack.appUrl}${path}`, {
-      method: 'POST',
-      headers: sent,
+      ...pagePost(stack.appUrl, undefined, headers),
       body,
       ...(body instanceof ReadableStream && { duplex: 'half' }),
     } as RequestInit)

@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import { createRelay } from '../../relay/app'
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE, PENDING_LOGIN_SECONDS } from '../../relay/contract'
+import { PENDING_LOGIN_SECONDS } from '../../relay/contract'
 import { cookiePolicy } from '../../relay/cookies/cookie-policy'
 import { createSealer } from '../../relay/seal'
+import { pagePost } from '../support/page-post'
 import { testConfig } from '../support/relay-config'
 import { fakeClock } from '../support/stack'
 
@@ -28,16 +29,7 @@ function relayAt(clock = fakeClock()) {
   })
   const sealer = createSealer(config.relaySecrets, clock.now)
   const post = (path: string, body: unknown, cookie: string) =>
-    app.request(`${APP}${path}`, {
-      method: 'POST',
-      headers: {
-        origin: APP,
-        [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
-        'content-type': 'application/json',
-        cookie,
-      },
-      body: JSON.stringify(body),
-    })
+    app.request(`${APP}${path}`, pagePost(APP, body, { cookie }))
   return { app, sealer, post, upstream, clock }
 }
 

@@ -1,4 +1,4 @@
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract'
+import { pagePost } from './page-post'
 
 /**
  * Calls the relay over HTTP the way the SPA's page does: JSON, the custom header, the app's
@@ -53,17 +53,7 @@ export function createApiClient(baseUrl: string, { origin = baseUrl } = {}) {
       body?: unknown,
       init: { base?: string; headers?: Record<string, string> } = {},
     ) {
-      return request(path, {
-        method: 'POST',
-        base: init.base ?? baseUrl,
-        headers: {
-          'content-type': 'application/json',
-          origin,
-          [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
-          ...init.headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
+      return request(path, { ...pagePost(origin, body, init.headers), base: init.base ?? baseUrl })
     },
   }
 }

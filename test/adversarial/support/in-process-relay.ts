@@ -1,11 +1,11 @@
 import { createRelay } from '../../../relay/app'
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../../relay/contract'
 import { createEmulator } from '../../../relay/emulator'
 import type { LogLine } from '../../../relay/http/request-log'
 import { buildAuthorizeUrl } from '../../../web/link/auth/authorize-url'
 import { randomState } from '../../../web/link/auth/random-state'
 import { consentViaHttp } from '../../support/consent'
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../../support/cookies'
+import { pagePost } from '../../support/page-post'
 import { testConfig } from '../../support/relay-config'
 
 export const APP = 'http://localhost:3000'
@@ -52,17 +52,10 @@ export async function inProcessRelay({
     ...(now && { now }),
   })
   const post = (path: string, body: unknown, cookie = '', peer?: string) =>
-    app.request(`${APP}${path}`, {
-      method: 'POST',
-      headers: {
-        origin: APP,
-        [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
-        'content-type': 'application/json',
-        ...(cookie && { cookie }),
-        ...(peer && { [PEER_HEADER]: peer }),
-      },
-      body: JSON.stringify(body),
-    })
+    app.request(
+      `${APP}${path}`,
+      pagePost(APP, body, { cookie: cookie || undefined, [PEER_HEADER]: peer }),
+    )
 
   /** A real code for `state`, from the emulator's consent pages (the demo user accepts). */
   async function codeFor(state: string): Promise<string> {
