@@ -8,10 +8,10 @@ export default {
   vitest: { configFile: 'test/mutation/vitest.config.ts' },
   coverageAnalysis: 'perTest',
   mutate: [
-    'relay/withings/**/*.ts',
-    'relay/cookies/**/*.ts',
-    'relay/http/**/*.ts',
-    'web/link/auth/**/*.ts',
+    'relay/core/withings/**/*.ts',
+    'relay/core/cookies/**/*.ts',
+    'relay/core/http/**/*.ts',
+    'web/react/auth/**/*.ts',
   ],
   ignorePatterns: ['build', 'dist', 'docs', 'test/.artifacts'],
   // Stryker rewrites the tsconfig's paths with the `typescript` package's JS API, which

@@ -31,10 +31,10 @@ function precompress(): Plugin {
 
 /** The package's entry points (package.json `exports`): each becomes build/lib/<name>.js. */
 const LIBRARY_ENTRIES = {
-  relay: 'relay/index.ts',
-  node: 'relay/node/index.ts',
-  emulator: 'relay/emulator/index.ts',
-  react: 'web/link/index.ts',
+  relay: 'relay/core/relay.ts',
+  node: 'relay/node/node.ts',
+  emulator: 'relay/emulator/emulator.ts',
+  react: 'web/react/react.ts',
 }
 const LIBRARY_DIR = 'build/lib'
 
@@ -95,12 +95,12 @@ export default defineConfig(({ mode }) => {
     // `npm run dev` may sit behind a tunnel: its dev server serves what the page needs (web/, the
     // contract, dependencies), never the rest of the project tree (relay/, package.json, .env…).
     server: {
-      fs: { strict: true, allow: ['web', 'index.html', 'relay/contract.ts', 'node_modules'] },
+      fs: { strict: true, allow: ['web', 'index.html', 'relay/contract', 'node_modules'] },
     },
     // The demo app imports the kit as any app would, by its package entry; here, from its source.
     resolve: {
       alias: {
-        'withings-link/react': fileURLToPath(new URL('web/link/index.ts', import.meta.url)),
+        'withings-link/react': fileURLToPath(new URL('web/react/react.ts', import.meta.url)),
       },
     },
     build:
@@ -119,7 +119,7 @@ export default defineConfig(({ mode }) => {
           }
         : mode === 'relay'
           ? {
-              ssr: 'relay/start.ts',
+              ssr: 'relay/server/start.ts',
               outDir: 'build/relay',
               target: 'node20',
               emptyOutDir: true,

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { type FaultSwitchboard, parseFaultRequest } from './faults'
-import type { RecordingRequestLog } from './request-log'
+import type { RecordingRequestLog } from './recorded-requests'
 
 // JSON switches for another process (benchmarks, manual testing) — only mounted with
 // `controlApi: true`. POST insists on application/json, so a cross-site page cannot send it

@@ -1,4 +1,4 @@
-import { envelopeResponse, statusFamily } from './envelope'
+import { envelopeResponse, statusFamily } from './envelope-answers'
 import type { Fault, FaultSwitchboard } from './faults'
 
 // What each fault does to one HTTP exchange. Connection-level faults need the connection itself,

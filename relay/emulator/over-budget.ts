@@ -1,5 +1,5 @@
-import { failure, MESSAGES } from './envelope'
-import type { RateLimiter } from './rate-limit'
+import type { RateLimiter } from './client-budget'
+import { failure, MESSAGES } from './envelope-answers'
 
 /** Status 601 with `wait_seconds` when the app is over its budget; undefined (and counted) otherwise. */
 export function overBudget(rateLimiter: RateLimiter, clientId: string): Response | undefined {

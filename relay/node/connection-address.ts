@@ -1,6 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
-import type { ConnectionAddress } from '../http/client-address'
+import type { ConnectionAddress } from '../core/http/client-address'
 
 /**
  * The connection's peer address on Node, for createRelay's rate limits (`connectionAddress`).

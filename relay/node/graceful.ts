@@ -1,5 +1,5 @@
-import { RelayError } from '../errors'
-import type { Logger } from '../http/request-log'
+import { RelayError } from '../core/errors'
+import type { Logger } from '../core/http/request-log'
 import type { FetchHandler, Listening } from './listen'
 
 // Graceful shutdown for the Node entry. A code exchange that is under way when the host stops the

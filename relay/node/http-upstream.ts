@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import { AnswerTooLarge, type UpstreamAnswer, type UpstreamFetch } from '../withings/upstream'
+import { AnswerTooLarge, type UpstreamAnswer, type UpstreamFetch } from '../core/withings/upstream'
 
 // The relay's road to Withings on Node: node:http(s) over kept-alive connections. Node's fetch
 // builds a Request, a Response and a stream for each body, several hundred microseconds of CPU

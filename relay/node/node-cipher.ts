@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto'
-import { type CipherFactory, KEY_DERIVATION } from '../seal'
+import { type CipherFactory, KEY_DERIVATION } from '../core/seal'
 
 // The cookie seal's AES-256-GCM with node:crypto: the same key and the same bytes as Web Crypto
 // (relay/seal.ts), computed on the calling thread. Web Crypto on Node sends every operation

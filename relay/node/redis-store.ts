@@ -10,9 +10,9 @@
 
 import { createHash } from 'node:crypto'
 import Redis, { type RedisOptions } from 'ioredis'
-import { parseRedisUrl } from '../store/redis-url'
-import { checkCount, type SharedStore, StoreUnavailable } from '../store/shared-store'
-import { checkTakeArguments, retryAfterMs } from '../store/sliding-window'
+import { parseRedisUrl } from '../core/store/redis-url'
+import { checkCount, type SharedStore, StoreUnavailable } from '../core/store/shared-store'
+import { checkTakeArguments, retryAfterMs } from '../core/store/sliding-window'
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 500
 const MAX_RECONNECT_DELAY_MS = 1_000

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { randomState } from '../../web/link/auth/random-state'
+import { randomState } from '../../web/react/auth/random-state'
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../support/cookies'
 import { fakeClock } from '../support/stack'
 import { figuresFor, reportAttack } from './support/figures'

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { parseCallbackParams, safeReturnTo } from '../../web/link/auth/callback-params'
+import { parseCallbackParams, safeReturnTo } from '../../web/react/auth/callback-params'
 import { distinctCounter, figuresFor } from './support/figures'
 import { hostileString, NASTY_STRINGS } from './support/hostile'
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import type { ErrorCode } from '../../relay/contract'
-import type { Fault } from '../../relay/emulator'
+import type { ErrorCode } from '../../relay/contract/contract'
+import type { Fault } from '../../relay/emulator/emulator'
 import { createApiClient } from '../support/api-client'
 import { SESSION_COOKIE } from '../support/cookies'
 import { deadUrl } from '../support/dead-url'

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { SHARE_MS } from '../../relay/session/shared-refresh'
+import { SHARE_MS } from '../../relay/core/session/shared-refresh'
 import { type Builds, ROOT } from './builds'
 import { compared, type Figure } from './figures'
 import { createHttpClient, type HttpClient } from './http-client'

@@ -100,10 +100,10 @@ ${run.figures.map((figure) => `- **${figure.id}** ${figure.name}: ${figure.metho
 **Item 4, precisely.** First load is the production build's entry chunk (the script index.html
 loads) and every chunk it imports statically, each gzipped on its own at level 9, summed; lazily
 loaded route chunks and CSS are not counted. The auth client's share comes from a
-measurement-only build that puts the modules of web/link/auth/ in a chunk of their own (rolldown
+measurement-only build that puts the modules of web/react/auth/ in a chunk of their own (rolldown
 \`codeSplitting\` groups, without their dependencies), and the words the app shows a person
-(web/link/copy/: the sentence for every error code, the scope table), which OAuth libraries such as
-oauth4webapi do not ship, in another. The share is gzip -9 of the web/link/auth/ chunk, the few import
+(web/react/copy/: the sentence for every error code, the scope table), which OAuth libraries such as
+oauth4webapi do not ship, in another. The share is gzip -9 of the web/react/auth/ chunk, the few import
 and export lines of a chunk boundary included. 1 kB = 1000 bytes.
 
 Details of each item are in the comment at the top of its file under test/bench/: exchange.ts (1),

@@ -1,7 +1,7 @@
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract'
-import { cookiePolicy } from '../../relay/cookies/cookie-policy'
-import { buildAuthorizeUrl } from '../../web/link/auth/authorize-url'
-import { randomState } from '../../web/link/auth/random-state'
+import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract/contract'
+import { cookiePolicy } from '../../relay/core/cookies/cookie-policy'
+import { buildAuthorizeUrl } from '../../web/react/auth/authorize-url'
+import { randomState } from '../../web/react/auth/random-state'
 import { consentViaHttp } from '../support/consent'
 import {
   createHttpClient,

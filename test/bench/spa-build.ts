@@ -3,8 +3,8 @@
 // - First load: the production build's entry chunk (the one index.html loads) and, recursively,
 //   every chunk it imports statically. Lazily imported chunks are not counted; CSS is not JS.
 //   Each file is gzipped on its own (gzip -9), as it travels, and the sizes are summed.
-// - Auth client: a second, measurement-only build that puts the modules of web/link/auth/ in a chunk
-//   of their own, and those of web/link/copy/ (the words it shows) in another (rolldown codeSplitting
+// - Auth client: a second, measurement-only build that puts the modules of web/react/auth/ in a chunk
+//   of their own, and those of web/react/copy/ (the words it shows) in another (rolldown codeSplitting
 //   groups, without their dependencies). Each chunk's gzip -9 is its share. The chunk includes
 //   the few import/export lines a chunk boundary adds; in the real build those modules sit in
 //   the entry chunk, so the share slightly overstates them.
@@ -33,7 +33,7 @@ if (!outDir) throw new Error('usage: spa-build.ts <outDir>')
 
 const gzip = (code: string) => gzipSync(code, { level: 9 }).byteLength
 const relative = (id: string) => id.replace(`${ROOT}`, '').replace(/^\//, '')
-const isAuth = (id: string) => relative(id).startsWith('web/link/auth/')
+const isAuth = (id: string) => relative(id).startsWith('web/react/auth/')
 const isCopy = (id: string) => relative(id).startsWith(COPY_DIR)
 
 async function chunksOf(config: InlineConfig): Promise<Chunk[]> {

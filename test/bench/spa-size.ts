@@ -10,16 +10,16 @@ import { ROOT } from './builds'
 export const SPA_BUDGETS = {
   /** Entry chunk and its static imports: what the first page loads before it can run. */
   firstLoadBytes: 95_000,
-  /** The auth client's own code: every module of web/link/auth/. */
+  /** The auth client's own code: every module of web/react/auth/. */
   authClientBytes: 4_000,
 } as const
 
 /**
  * Where the words for the person live (the sentence for every error code, the scope table of
- * the Connect form): web/link/copy/, apart from the client code, as OAuth libraries ship no such
+ * the Connect form): web/react/copy/, apart from the client code, as OAuth libraries ship no such
  * copy. Reported beside the client's share.
  */
-export const COPY_DIR = 'web/link/copy/'
+export const COPY_DIR = 'web/react/copy/'
 
 export interface SpaSizes {
   firstLoad: { bytes: number; files: string[] }

@@ -27,13 +27,13 @@ export function spaFigures(sizes: SpaSizes): Figure[] {
     }),
     compared({
       id: '4b',
-      name: 'Auth client share (web/link/auth/*, gzip -9)',
+      name: 'Auth client share (web/react/auth/*, gzip -9)',
       unit: 'kB',
       value: kB(sizes.authClient.bytes),
       reference: { name: 'oauth4webapi code flow, quoted', value: OAUTH4WEBAPI_KB },
       target: `≤ ${kB(SPA_BUDGETS.authClientBytes)} kB`,
       met: sizes.authClient.bytes <= SPA_BUDGETS.authClientBytes,
-      method: `${sizes.authClient.modules.length} modules in a chunk of their own; the words they show a person (web/link/copy/*: error sentences, the scope table) are ${kB(sizes.copy.bytes).toFixed(2)} kB more`,
+      method: `${sizes.authClient.modules.length} modules in a chunk of their own; the words they show a person (web/react/copy/*: error sentences, the scope table) are ${kB(sizes.copy.bytes).toFixed(2)} kB more`,
     }),
   ]
 }

@@ -11,7 +11,7 @@ afterAll(() => killEntries())
 
 describe('npm run dev in Chromium', () => {
   test('connect as the demo user, all on the one URL it prints', async () => {
-    const dev = runEntry(TSX, [join(ROOT, 'relay/start-dev.ts')])
+    const dev = runEntry(TSX, [join(ROOT, 'relay/server/start-dev.ts')])
     const url = await dev.url()
     const context = await chromium.browser.newContext()
     const page = await context.newPage()

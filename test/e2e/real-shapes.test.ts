@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
-import { formatDay, formatDuration } from '../../web/data/format'
-import { formatMeasure, WEIGHT } from '../../web/data/meastypes'
-import { localDay, ymd } from '../../web/data/series'
-import { explain } from '../../web/link/copy/error-messages'
+import { formatDay, formatDuration } from '../../web/app/data/format'
+import { formatMeasure, WEIGHT } from '../../web/app/data/meastypes'
+import { localDay, ymd } from '../../web/app/data/series'
+import { explain } from '../../web/react/copy/error-messages'
 import { insufficientScopeAnswer } from '../fixtures/withings/errors'
 import { withAppInBrowser } from './support/browser'
 

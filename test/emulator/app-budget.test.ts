@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createEmulator } from '../../relay/emulator'
+import { createEmulator } from '../../relay/emulator/emulator'
 import {
   authorizeUrl,
   CLIENT,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createEmulator, type Emulator } from '../../relay/emulator'
+import { createEmulator, type Emulator } from '../../relay/emulator/emulator'
 import { type Listening, listen } from '../../relay/node/listen'
 import { consentViaHttp } from '../support/consent'
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Emulator, EmulatorOptions, Scheduler } from '../../relay/emulator'
+import type { Emulator, EmulatorOptions, Scheduler } from '../../relay/emulator/emulator'
 import { type Listening, listen } from '../../relay/node/listen'
 import { type Envelope, setup, signedIn } from './support'
 

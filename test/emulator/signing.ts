@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import type { Emulator } from '../../relay/emulator'
+import type { Emulator } from '../../relay/emulator/emulator'
 import { BASE, CLIENT, type Envelope, envelopeOf, tokenRequest } from './support'
 
 // Signed calls to the emulator, signed here with node:crypto rather than the relay's client, so

@@ -1,4 +1,4 @@
-import { createEmulator, type Emulator, type EmulatorOptions } from '../../relay/emulator'
+import { createEmulator, type Emulator, type EmulatorOptions } from '../../relay/emulator/emulator'
 import { consentViaHttp } from '../support/consent'
 
 // Shared set-up for the emulator tests: one registered client, a hand-cranked clock, and small

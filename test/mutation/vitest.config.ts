@@ -12,7 +12,7 @@ export default defineConfig({
   root,
   resolve: {
     alias: {
-      'withings-link/react': fileURLToPath(new URL('../../web/link/index.ts', import.meta.url)),
+      'withings-link/react': fileURLToPath(new URL('../../web/react/react.ts', import.meta.url)),
     },
   },
   test: {

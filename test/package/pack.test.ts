@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { PublicConfig } from '../../relay/contract'
+import type { PublicConfig } from '../../relay/contract/contract'
 import { createApiClient } from '../support/api-client'
 import { type Entry, killEntries, ROOT, runEntry } from '../support/entry-process'
 import { startLoginAt } from '../support/login'
@@ -82,7 +82,7 @@ describe('the packed package', () => {
     for (const entry of ['relay', 'node', 'emulator', 'react']) {
       expect(paths).toContain(`build/lib/${entry}.js`)
     }
-    expect(paths).toContain('build/lib/types/web/link/index.d.ts')
+    expect(paths).toContain('build/lib/types/web/react/react.d.ts')
     expect(paths.filter((path) => /\.tsx?$/.test(path) && !path.endsWith('.d.ts'))).toEqual([])
     expect(paths.filter((path) => path.startsWith('test/') || path.startsWith('dist/'))).toEqual([])
   })

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { createBackgroundTasks } from '../../relay/background-tasks'
+import { createBackgroundTasks } from '../../relay/node/background-tasks'
 
 const after = (ms: number, fail = false) =>
   new Promise<void>((resolve, reject) =>

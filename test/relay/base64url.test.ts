@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { decodeBase64url } from '../../relay/base64url'
-import { encodeBase64url } from '../../relay/contract'
+import { decodeBase64url } from '../../relay/contract/base64url'
+import { encodeBase64url } from '../../relay/contract/contract'
 
 describe('base64url', () => {
   test('round-trips every length of bytes', () => {

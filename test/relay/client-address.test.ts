@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { describe, expect, test } from 'vitest'
-import { addressKey, clientKey, UNKNOWN_CLIENT } from '../../relay/http/client-address'
+import { addressKey, clientKey, UNKNOWN_CLIENT } from '../../relay/core/http/client-address'
 
 describe('addressKey', () => {
   test.each([

@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest'
-import { ConfigError, configFromEnv, type EmulatedWithings, parseConfig } from '../../relay/config'
+import {
+  ConfigError,
+  configFromEnv,
+  type EmulatedWithings,
+  parseConfig,
+} from '../../relay/core/config'
 import { accepted, refused, testKey } from '../support/relay-config'
 
 const valid = {

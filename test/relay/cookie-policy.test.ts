@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import { createRelay } from '../../relay/app'
-import { parseConfig } from '../../relay/config'
-import { cookiePolicy } from '../../relay/cookies/cookie-policy'
+import { parseConfig } from '../../relay/core/config'
+import { cookiePolicy } from '../../relay/core/cookies/cookie-policy'
+import { createRelay } from '../../relay/core/create-relay'
 import { pagePost } from '../support/page-post'
 import { refused, testConfig, testKey } from '../support/relay-config'
 

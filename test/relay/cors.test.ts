@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createRelay } from '../../relay/app'
+import { createRelay } from '../../relay/core/create-relay'
 import { testConfig } from '../support/relay-config'
 
 const APP = 'http://localhost:3000'

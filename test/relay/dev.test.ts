@@ -1,7 +1,7 @@
 import { get } from 'node:http'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import type { PublicConfig } from '../../relay/contract'
+import type { PublicConfig } from '../../relay/contract/contract'
 import { createApiClient } from '../support/api-client'
 import { killEntries, ROOT, runEntry, TSX } from '../support/entry-process'
 import { startLoginAt } from '../support/login'
@@ -13,18 +13,18 @@ afterEach(killEntries)
 
 describe('npm run dev', () => {
   test('one URL: the SPA from Vite, the relay at /api, the emulator, callback on the same URL', async () => {
-    const dev = runEntry(TSX, [join(ROOT, 'relay/start-dev.ts')])
+    const dev = runEntry(TSX, [join(ROOT, 'relay/server/start-dev.ts')])
     const url = await dev.url()
     expect(url).toMatch(/^http:\/\/localhost:\d+$/)
     expect(dev.output().stdout.match(/https?:\/\//g)).toHaveLength(1)
 
     const page = await (await fetch(url)).text()
     expect(page).toContain('/@vite/client') // Vite's dev server, with hot reload
-    expect(page).toContain('src="/web/main.tsx"')
+    expect(page).toContain('src="/web/app/main.tsx"')
     // What the page needs is served; the rest of the project tree is not, even behind a tunnel.
-    expect((await fetch(`${url}/web/main.tsx`)).status).toBe(200)
+    expect((await fetch(`${url}/web/app/main.tsx`)).status).toBe(200)
     for (const path of [
-      '/relay/config.ts',
+      '/relay/core/config.ts',
       '/package.json',
       '/test/support/stack.ts',
       '/README.md',
@@ -49,7 +49,7 @@ describe('npm run dev', () => {
   }, 60_000)
 
   test("the same settings as npm start's: each bad value in one sentence, exit 1, no stack", async () => {
-    const dev = runEntry(TSX, [join(ROOT, 'relay/start-dev.ts')], {
+    const dev = runEntry(TSX, [join(ROOT, 'relay/server/start-dev.ts')], {
       env: { HOST: 'http://localhost', EMULATOR_PORT: 'abc', EMULATOR_TOKEN_TTL_SECONDS: 'banana' },
     })
     expect(await dev.exited).toBe(1)
@@ -61,7 +61,7 @@ describe('npm run dev', () => {
   }, 30_000)
 
   test("with real Withings: the URL to open is the redirect URI's, whose host the server accepts", async () => {
-    const dev = runEntry(TSX, [join(ROOT, 'relay/start-dev.ts')], {
+    const dev = runEntry(TSX, [join(ROOT, 'relay/server/start-dev.ts')], {
       env: {
         WITHINGS_CLIENT_ID: 'real-client-id',
         WITHINGS_CLIENT_SECRET: 'real-client-secret',

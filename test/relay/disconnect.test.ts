@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import type { Fault } from '../../relay/emulator'
+import type { Fault } from '../../relay/emulator/emulator'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
 import { deadUrl } from '../support/dead-url'

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import type { Fault } from '../../relay/emulator'
+import type { Fault } from '../../relay/emulator/emulator'
 import { createApiClient } from '../support/api-client'
 import {
   LOGIN_COOKIE,
@@ -57,7 +57,7 @@ describe('code exchange: the real relay against the real emulator over HTTP', ()
 
     const session = response.headers.getSetCookie().find((line) => line.startsWith(SESSION_COOKIE))
     expect(session).toMatch(/HttpOnly/)
-    // http://localhost: no Secure, which WebKit would drop (relay/cookies/cookie-policy.ts).
+    // http://localhost: no Secure, which WebKit would drop (relay/core/cookies/cookie-policy.ts).
     expect(session).not.toMatch(/Secure/)
     expect(session).toMatch(/SameSite=Strict/)
     expect(session).toMatch(/Path=\//)
@@ -194,7 +194,7 @@ describe('code exchange: the real relay against the real emulator over HTTP', ()
     expect(await pending()).toEqual([b, ...later].map((s, i) => ({ s, exp: start + 602 + i })))
   })
 
-  // Withings' refusals of the exchange, by family (relay/withings/status.ts), each produced by the
+  // Withings' refusals of the exchange, by family (relay/core/withings/status.ts), each produced by the
   // emulator: the relay's code, its HTTP status and retryable, and its sentence with Withings'
   // status; Withings' own text stays out of the answer.
   const BAD_CREDENTIALS =

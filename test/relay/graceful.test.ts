@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { LogLine } from '../../relay/http/request-log'
+import type { LogLine } from '../../relay/core/http/request-log'
 import { drainGate, gracefulStop } from '../../relay/node/graceful'
 import type { Listening } from '../../relay/node/listen'
 

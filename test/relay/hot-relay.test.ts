@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterEach, describe, expect, test } from 'vitest'
-import { hotRelay } from '../../relay/node/hot-relay'
+import { hotRelay } from '../../relay/server/hot-relay'
 import { testConfig } from '../support/relay-config'
 
 // The dev server's relay restarts from fresh code when its files change. Shown on a stand-in

@@ -1,13 +1,13 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
-import { createEmulator, type Emulator, type Fault } from '../../relay/emulator'
-import { RelayError } from '../../relay/errors'
+import { RelayError } from '../../relay/core/errors'
+import { createTokenClient } from '../../relay/core/withings/token-client'
+import { postForm, postFormText, type UpstreamFetch } from '../../relay/core/withings/upstream'
+import { createEmulator, type Emulator, type Fault } from '../../relay/emulator/emulator'
 import { createHttpUpstream, type HttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
 import { nodeRawConnection } from '../../relay/node/raw-connection'
-import { createTokenClient } from '../../relay/withings/token-client'
-import { postForm, postFormText, type UpstreamFetch } from '../../relay/withings/upstream'
 
 // Node's road to Withings must behave as the Web's fetch does for everything the relay asks of
 // it: the same request on the wire, the same answer, and the same failure for every fault.

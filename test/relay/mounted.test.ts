@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { describe, expect, test } from 'vitest'
-import { createRelay } from '../../relay/app'
+import { createRelay } from '../../relay/core/create-relay'
 import { pagePost } from '../support/page-post'
 import { testConfig } from '../support/relay-config'
 

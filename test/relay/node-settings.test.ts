@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import { parseNodeSettings } from '../../relay/node/settings'
+import { parseNodeSettings } from '../../relay/server/settings'
 
-// The Node server's own settings (relay/node/settings.ts), parsed once for `npm start` and
+// The Node server's own settings (relay/server/settings.ts), parsed once for `npm start` and
 // `npm run dev` alike: defaults as the README's configuration table says, one sentence a problem.
 
 const CREDENTIALS = { WITHINGS_CLIENT_ID: 'id', WITHINGS_CLIENT_SECRET: 'secret' }

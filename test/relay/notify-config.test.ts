@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { parseConfig } from '../../relay/config'
+import { parseConfig } from '../../relay/core/config'
 import { accepted, refused, testKey } from '../support/relay-config'
 
 // NOTIFY_CALLBACK_BASE_URL: where Withings reaches the notification callback.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { createRelay } from '../../relay/app'
-import { createTokenBuckets } from '../../relay/http/token-buckets'
+import { createRelay } from '../../relay/core/create-relay'
+import { createTokenBuckets } from '../../relay/core/http/token-buckets'
 import { createApiClient } from '../support/api-client'
 import { SESSION_COOKIE } from '../support/cookies'
 import { connect } from '../support/login'

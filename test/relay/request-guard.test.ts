@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
-import { createRelay } from '../../relay/app'
+import { createRelay } from '../../relay/core/create-relay'
 import { pagePost } from '../support/page-post'
 import { testConfig } from '../support/relay-config'
 import { type Stack, startStack } from '../support/stack'

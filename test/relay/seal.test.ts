@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
+import { createSealer as createSealerWith, webCryptoCipher } from '../../relay/core/seal'
 import { nodeCipher } from '../../relay/node/node-cipher'
-import { createSealer as createSealerWith, webCryptoCipher } from '../../relay/seal'
 
 const KEY_A = 'a'.repeat(32)
 const KEY_B = 'b'.repeat(32)

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { createRelay } from '../../relay/app'
-import { createAppServer } from '../../relay/node/app-server'
+import { createRelay } from '../../relay/core/create-relay'
+import { createAppServer } from '../../relay/server/app-server'
 import { testConfig } from '../support/relay-config'
 
 const relay = createRelay(testConfig(), { log: () => {} })

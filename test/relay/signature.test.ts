@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { signature, withSignature } from '../../relay/withings/signature'
+import { signature, withSignature } from '../../relay/core/withings/signature'
 import {
   nonceRequestParams,
   revokeParams,
   signedTokenRequestParams,
-} from '../../relay/withings/signed-client'
+} from '../../relay/core/withings/signed-client'
 
 // The signature rule of the reference (signaturev2-getnonce) and of Withings' "Sign your
 // requests" guide, worked out independently with node:crypto: values sorted by parameter name,

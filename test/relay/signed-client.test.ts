@@ -1,11 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Emulator } from '../../relay/emulator'
-import { RelayError } from '../../relay/errors'
+import { RelayError } from '../../relay/core/errors'
+import {
+  createSignedClient,
+  type SignedClientOptions,
+} from '../../relay/core/withings/signed-client'
+import { processTokenResponse } from '../../relay/core/withings/token-client'
+import { postForm, type UpstreamFetch } from '../../relay/core/withings/upstream'
+import type { Emulator } from '../../relay/emulator/emulator'
 import { createHttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
-import { createSignedClient, type SignedClientOptions } from '../../relay/withings/signed-client'
-import { processTokenResponse } from '../../relay/withings/token-client'
-import { postForm, type UpstreamFetch } from '../../relay/withings/upstream'
 import { type CallbackServer, startCallbackServer } from '../emulator/notify-support'
 import {
   CLIENT,

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
-import { RelayError } from '../../relay/errors'
-import { parseEnvelope } from '../../relay/withings/envelope'
-import { statusFamily } from '../../relay/withings/status'
-import { processTokenResponse } from '../../relay/withings/token-client'
+import { RelayError } from '../../relay/core/errors'
+import { parseEnvelope } from '../../relay/core/withings/envelope'
+import { statusFamily } from '../../relay/core/withings/status'
+import { processTokenResponse } from '../../relay/core/withings/token-client'
 import { RESPONSE_STATUS_ROWS } from '../fixtures/withings/status-table'
 
 const success = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
+import type { SharedStore } from '../../relay/core/store/shared-store'
 import { createRedisStore } from '../../relay/node/redis-store'
-import type { SharedStore } from '../../relay/store/shared-store'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { type LiveStream, openLiveStream } from '../support/live-stream'
 import { connect } from '../support/login'

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import { createExpiringMap } from '../../relay/store/expiring-map'
-import { createMemoryStore } from '../../relay/store/memory-store'
-import { StoreUnavailable } from '../../relay/store/shared-store'
+import { createExpiringMap } from '../../relay/core/store/expiring-map'
+import { createMemoryStore } from '../../relay/core/store/memory-store'
+import { StoreUnavailable } from '../../relay/core/store/shared-store'
 import { fakeClock } from '../support/stack'
 import { describeSharedStore, START } from './shared-store-contract'
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
+import { type SharedStore, StoreUnavailable } from '../../relay/core/store/shared-store'
 import { createRedisStore } from '../../relay/node/redis-store'
-import { type SharedStore, StoreUnavailable } from '../../relay/store/shared-store'
 import { startRedis, type TestRedis } from '../support/redis'
 import { collectUncaught } from '../support/uncaught'
 

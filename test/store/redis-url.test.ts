@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { parseRedisUrl } from '../../relay/store/redis-url'
+import { parseRedisUrl } from '../../relay/core/store/redis-url'
 
 describe('REDIS_URL', () => {
   test.each([

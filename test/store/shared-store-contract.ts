@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import { type SharedStore, StoreUnavailable } from '../../relay/store/shared-store'
+import { type SharedStore, StoreUnavailable } from '../../relay/core/store/shared-store'
 
 // The contract every SharedStore keeps, run against each implementation.
 

@@ -1,5 +1,5 @@
-import { cookiePolicy } from '../../relay/cookies/cookie-policy'
-import { createSealer } from '../../relay/seal'
+import { cookiePolicy } from '../../relay/core/cookies/cookie-policy'
+import { createSealer } from '../../relay/core/seal'
 
 /** The cookie names of an app served over plain http on localhost, as every test stack is. */
 const loopback = cookiePolicy('http://localhost')

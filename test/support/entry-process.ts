@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-// Runs a Node entry (relay/start.ts, relay/start-dev.ts, the built bundle) as a person runs it: a
+// Runs a Node entry (relay/server/start.ts, relay/server/start-dev.ts, the built bundle) as a person runs it: a
 // separate process, configured by its environment, in a scratch working directory so that no
 // developer's .env or dist/ leaks into a test.
 
@@ -90,7 +90,7 @@ export function runEntry(command: string, args: string[], options: EntryOptions 
 
 /** `npm start`'s entry, straight from the TypeScript source. */
 export function runStart(options: EntryOptions = {}) {
-  return runEntry(TSX, [join(ROOT, 'relay/start.ts')], options)
+  return runEntry(TSX, [join(ROOT, 'relay/server/start.ts')], options)
 }
 
 export type Entry = ReturnType<typeof runEntry>

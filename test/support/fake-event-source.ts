@@ -1,4 +1,4 @@
-import type { EventSourceLike } from '../../web/link/live/live-events'
+import type { EventSourceLike } from '../../web/react/live/live-events'
 
 // The browser's EventSource, replaced at the edge for page tests: each opened source is kept,
 // and the test plays the relay — accepting the connection, sending events, dropping it.

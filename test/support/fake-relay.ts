@@ -1,6 +1,11 @@
 import { vi } from 'vitest'
-import type { LogoutResult, NotifyStatus, PublicConfig, SessionView } from '../../relay/contract'
-import type { RelayClient } from '../../web/link/auth/relay-client'
+import type {
+  LogoutResult,
+  NotifyStatus,
+  PublicConfig,
+  SessionView,
+} from '../../relay/contract/contract'
+import type { RelayClient } from '../../web/react/auth/relay-client'
 
 export const PUBLIC_CONFIG: PublicConfig = {
   client_id: 'demo-client',

@@ -1,6 +1,6 @@
-import type { DataService, Scope } from '../../relay/contract'
-import { localDay, ymd } from '../../web/data/series'
-import { RelayRequestError } from '../../web/link/auth/relay-client'
+import type { DataService, Scope } from '../../relay/contract/contract'
+import { localDay, ymd } from '../../web/app/data/series'
+import { RelayRequestError } from '../../web/react/auth/relay-client'
 
 // Withings' answers for page tests, in the shapes of the reference (measuregrp_object,
 // activity_object, sleep_summary_object), small enough to read: what the relay would pass through.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { expect } from 'vitest'
-import type { parseConfig, RelayConfig } from '../../relay/config'
+import type { parseConfig, RelayConfig } from '../../relay/core/config'
 
 /** A whole relay config for tests: defaults pointing at an address nothing serves, then `overrides`. */
 export function testConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {

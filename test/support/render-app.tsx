@@ -1,11 +1,11 @@
 import { render } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { vi } from 'vitest'
-import { App } from '../../web/App'
-import { createPendingLogins } from '../../web/link/auth/pending-logins'
-import type { RelayClient } from '../../web/link/auth/relay-client'
-import type { SessionChannel } from '../../web/link/auth/session-channel'
-import { WithingsLinkProvider } from '../../web/link/provider'
+import { App } from '../../web/app/App'
+import { createPendingLogins } from '../../web/react/auth/pending-logins'
+import type { RelayClient } from '../../web/react/auth/relay-client'
+import type { SessionChannel } from '../../web/react/auth/session-channel'
+import { WithingsLinkProvider } from '../../web/react/provider'
 import { type FakeEventSources, fakeEventSources } from './fake-event-source'
 
 const silentChannel: SessionChannel = { post() {}, listen: () => () => {} }

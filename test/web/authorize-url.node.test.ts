@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { buildAuthorizeUrl } from '../../web/link/auth/authorize-url'
-import { randomState } from '../../web/link/auth/random-state'
+import { buildAuthorizeUrl } from '../../web/react/auth/authorize-url'
+import { randomState } from '../../web/react/auth/random-state'
 
 const base = {
   authorizeUrl: 'https://account.withings.com/oauth2_user/authorize2',

@@ -3,10 +3,10 @@ import {
   hasCallbackSecrets,
   parseCallbackParams,
   safeReturnTo,
-} from '../../web/link/auth/callback-params'
-import { completeLogin } from '../../web/link/auth/complete-login'
-import { createPendingLogins } from '../../web/link/auth/pending-logins'
-import { RelayRequestError } from '../../web/link/auth/relay-client'
+} from '../../web/react/auth/callback-params'
+import { completeLogin } from '../../web/react/auth/complete-login'
+import { createPendingLogins } from '../../web/react/auth/pending-logins'
+import { RelayRequestError } from '../../web/react/auth/relay-client'
 import { fakeRelay, SESSION } from '../support/fake-relay'
 
 // What the callback URL leads to, as WithingsCallback reads it: the address Withings sent the

@@ -1,9 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, test, vi } from 'vitest'
-import { ERROR_CODES, type ErrorCode } from '../../relay/contract'
-import { createPendingLogins } from '../../web/link/auth/pending-logins'
-import { RelayRequestError } from '../../web/link/auth/relay-client'
-import { explain } from '../../web/link/copy/error-messages'
+import { ERROR_CODES, type ErrorCode } from '../../relay/contract/contract'
+import { createPendingLogins } from '../../web/react/auth/pending-logins'
+import { RelayRequestError } from '../../web/react/auth/relay-client'
+import { explain } from '../../web/react/copy/error-messages'
 import { fakeRelay, SESSION } from '../support/fake-relay'
 import { renderApp } from '../support/render-app'
 

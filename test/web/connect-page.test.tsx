@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, test } from 'vitest'
-import { RelayRequestError } from '../../web/link/auth/relay-client'
+import { RelayRequestError } from '../../web/react/auth/relay-client'
 import { fakeRelay, INFORMED, PUBLIC_CONFIG, SESSION } from '../support/fake-relay'
 import { renderApp } from '../support/render-app'
 

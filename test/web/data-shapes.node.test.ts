@@ -1,7 +1,7 @@
 import { describe, expect, test, vi } from 'vitest'
-import { DIASTOLIC, WEIGHT } from '../../web/data/meastypes'
-import { dailyPoints, localDay, measurePoints } from '../../web/data/series'
-import { createWithingsData, MAX_PAGES } from '../../web/link/auth/withings-data'
+import { DIASTOLIC, WEIGHT } from '../../web/app/data/meastypes'
+import { dailyPoints, localDay, measurePoints } from '../../web/app/data/series'
+import { createWithingsData, MAX_PAGES } from '../../web/react/auth/withings-data'
 import { fakeRelay } from '../support/fake-relay'
 
 describe("Withings' answers as chart points", () => {

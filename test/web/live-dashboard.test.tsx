@@ -7,8 +7,8 @@ import {
   type DataService,
   type NotifyCategoryStatus,
   type NotifyStatus,
-} from '../../relay/contract'
-import { formatMoment } from '../../web/data/format'
+} from '../../relay/contract/contract'
+import { formatMoment } from '../../web/app/data/format'
 import { fakeEventSources } from '../support/fake-event-source'
 import { fakeRelay, sessionView } from '../support/fake-relay'
 import { fakeWithings } from '../support/fake-withings'

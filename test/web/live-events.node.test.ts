@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest'
-import { createLiveEvents, type LiveEvent } from '../../web/link/live/live-events'
+import { createLiveEvents, type LiveEvent } from '../../web/react/live/live-events'
 import { fakeEventSources } from '../support/fake-event-source'
 
 // The page's live stream client, against fake EventSources: one connection for every listener,

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { formatMeasure, MEASTYPES, realValue } from '../../web/data/meastypes'
+import { formatMeasure, MEASTYPES, realValue } from '../../web/app/data/meastypes'
 
 describe('value × 10^unit (reference, measure_object)', () => {
   test.each([

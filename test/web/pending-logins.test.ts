@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createPendingLogins, type PendingLogin } from '../../web/link/auth/pending-logins'
+import { createPendingLogins, type PendingLogin } from '../../web/react/auth/pending-logins'
 
 const KEY = 'withings-link:pending-logins'
 

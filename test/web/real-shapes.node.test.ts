@@ -1,12 +1,17 @@
 import { describe, expect, test } from 'vitest'
-import type { DataService } from '../../relay/contract'
-import { checkCapabilities } from '../../web/data/capabilities'
-import { loadBloodPressure, loadSleep, loadSteps, loadWeight } from '../../web/data/dashboard-data'
-import { DIASTOLIC, SYSTOLIC, WEIGHT } from '../../web/data/meastypes'
-import { measureOfType } from '../../web/data/measure-groups'
-import { nightPoints } from '../../web/data/nights'
-import { dailyPoints, localDay, measurePoints } from '../../web/data/series'
-import { createWithingsData } from '../../web/link/auth/withings-data'
+import type { DataService } from '../../relay/contract/contract'
+import { checkCapabilities } from '../../web/app/data/capabilities'
+import {
+  loadBloodPressure,
+  loadSleep,
+  loadSteps,
+  loadWeight,
+} from '../../web/app/data/dashboard-data'
+import { DIASTOLIC, SYSTOLIC, WEIGHT } from '../../web/app/data/meastypes'
+import { measureOfType } from '../../web/app/data/measure-groups'
+import { nightPoints } from '../../web/app/data/nights'
+import { dailyPoints, localDay, measurePoints } from '../../web/app/data/series'
+import { createWithingsData } from '../../web/react/auth/withings-data'
 import { phoneDays, stepsOnlyAnswer } from '../fixtures/withings/activity'
 import {
   accountCreationGroup,

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { listen } from '../../relay/node/listen'
-import { buildAuthorizeUrl } from '../../web/link/auth/authorize-url'
-import { randomState } from '../../web/link/auth/random-state'
+import { buildAuthorizeUrl } from '../../web/react/auth/authorize-url'
+import { randomState } from '../../web/react/auth/random-state'
 import {
   asRelayError,
   createRelayClient,
   type RelayClient,
   RelayRequestError,
-} from '../../web/link/auth/relay-client'
+} from '../../web/react/auth/relay-client'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { consentViaHttp } from '../support/consent'
 import { deadUrl } from '../support/dead-url'

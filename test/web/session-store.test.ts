@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import type { LogoutResult, SessionView } from '../../relay/contract'
-import { RelayRequestError } from '../../web/link/auth/relay-client'
-import type { SessionChannel, SessionMessage } from '../../web/link/auth/session-channel'
-import { createSessionStore } from '../../web/link/auth/session-store'
+import type { LogoutResult, SessionView } from '../../relay/contract/contract'
+import { RelayRequestError } from '../../web/react/auth/relay-client'
+import type { SessionChannel, SessionMessage } from '../../web/react/auth/session-channel'
+import { createSessionStore } from '../../web/react/auth/session-store'
 import { fakeRelay, INFORMED, sessionView } from '../support/fake-relay'
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { parseSessionView } from '../../web/link/auth/session-view'
+import { parseSessionView } from '../../web/react/auth/session-view'
 import { sessionView } from '../support/fake-relay'
 
 // The page's view of a session, out of the relay's JSON or another tab's message: typed

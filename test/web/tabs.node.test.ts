@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { withRefreshLock } from '../../web/link/auth/refresh-lock'
-import { createSessionChannel, type SessionMessage } from '../../web/link/auth/session-channel'
+import { withRefreshLock } from '../../web/react/auth/refresh-lock'
+import { createSessionChannel, type SessionMessage } from '../../web/react/auth/session-channel'
 import { sessionView } from '../support/fake-relay'
 
 // How the app's tabs coordinate (README, "Sessions"): they tell each other the news over a

@@ -1,8 +1,8 @@
 import { minutesOfDay, weekday } from './calendar'
+import type { ServiceHandler } from './data-service'
 import { createPrng } from './prng'
 import { dataFields, dayWindowPage, optionalInt, pickFields } from './query'
 import type { SeedContext } from './seed-context'
-import type { ServiceHandler } from './service'
 
 // Measure v2 - Getactivity and Getintradayactivity (reference: measurev2-getactivity,
 // activity_object, measurev2-getintradayactivity), tracked by the user's watch, or on the days

@@ -1,7 +1,7 @@
+import type { ServiceHandler } from './data-service'
 import { createPrng } from './prng'
 import { InvalidParams, offsetParam, optionalInt, page, requiredInt } from './query'
 import type { SeedContext } from './seed-context'
-import type { ServiceHandler } from './service'
 
 // Heart v2 - List and Get (reference: heartv2-list, heart_measurement_object, heartv2-get).
 // Recordings come from the user's BPM Core, which also measures blood pressure.

@@ -1,5 +1,5 @@
+import type { ServiceHandler } from './data-service'
 import { InvalidParams, offsetParam, optionalInt, optionalIntList, page } from './query'
-import type { ServiceHandler } from './service'
 
 // Measure - Getmeas (reference: measure-getmeas, measuregrp_object, measure_object). Values are
 // integers with a decimal exponent: value × 10^unit, e.g. weight {value: 65750, unit: -3}. The

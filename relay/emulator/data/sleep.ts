@@ -1,8 +1,8 @@
 import { addDays } from './calendar'
+import type { ServiceHandler } from './data-service'
 import { createPrng, type Prng } from './prng'
 import { dataFields, dayWindowPage, pickFields, requiredInt } from './query'
 import type { SeedContext } from './seed-context'
-import type { ServiceHandler } from './service'
 
 // Sleep v2 - Getsummary and Get (reference: sleepv2-getsummary, sleep_summary_object,
 // sleepv2-get). A sleep period belongs to the day it ends on (`date`), like Withings files it.

@@ -1,4 +1,4 @@
-import type { ServiceHandler } from './service'
+import type { ServiceHandler } from './data-service'
 
 // User v2 - Getdevice and Getgoals (reference: userv2-getdevice, user_device_object,
 // userv2-getgoals).

@@ -1,6 +1,6 @@
+import type { ServiceHandler } from './data-service'
 import { dayWindowPage, pickFields } from './query'
 import type { SeedContext } from './seed-context'
-import type { ServiceHandler } from './service'
 
 // Measure v2 - Getworkouts (reference: measurev2-getworkouts, workout_object).
 

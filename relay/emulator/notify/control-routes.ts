@@ -1,13 +1,13 @@
 import { Hono } from 'hono'
-import { constantTimeEqual } from '../../contract'
+import { constantTimeEqual } from '../../contract/contract'
 import type { Html } from '../html'
 import { pageHeaders } from '../html'
 import { readFormBody } from '../params'
 import type { SeededUser } from '../users'
 import { describeTriggered } from './describe'
 import { FORM_TOKEN_FIELD, type PanelNotice } from './landing-panel'
+import type { EmulatorNotifications } from './notify-service'
 import { parseEvent } from './parse-event'
-import type { EmulatorNotifications } from './service'
 
 // The Notify part of the control API (mounted at /_emulator/notify with `controlApi: true`):
 // JSON for tests and scripts, and the landing page's form for a person. JSON POSTs insist on

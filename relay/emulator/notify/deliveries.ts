@@ -1,7 +1,7 @@
 import type { OutgoingFetch } from './callback-check'
 import { cycleDelays, TRIES_PER_CYCLE } from './retry-schedule'
 import type { Scheduler } from './scheduler'
-import type { Subscription, SubscriptionStore } from './subscriptions'
+import type { Subscription, SubscriptionStore } from './subscription-store'
 
 // Sending notifications as Withings does: a form-encoded POST of a few fields to each callback,
 // which must answer 2xx within the deadline (2 s: "Your server has to respond with a 200 HTTP OK

@@ -3,7 +3,7 @@ import type { MeasureGroup } from '../data/measure'
 import { seededHex40 } from '../data/prng'
 import type { SeedData } from '../data/seed-data'
 import type { Deliverer, Delivery } from './deliveries'
-import type { SubscriptionStore } from './subscriptions'
+import type { SubscriptionStore } from './subscription-store'
 
 // What happens in a person's home, as the emulator's control API and landing page trigger it:
 // getting into or out of bed, a Sleep Analyzer's set-up inflation done, a new weighing. Each is

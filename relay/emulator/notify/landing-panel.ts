@@ -3,7 +3,7 @@ import type { Html } from '../html'
 import type { SeededUser } from '../users'
 import { categoryOf } from './categories'
 import { describeDelivery } from './describe'
-import type { EmulatorNotifications } from './service'
+import type { EmulatorNotifications } from './notify-service'
 
 // The landing page's Notifications section (with the control API on): buttons that make a
 // person's devices report something, who is subscribed, and what the last deliveries did. A plain

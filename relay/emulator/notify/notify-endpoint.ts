@@ -1,16 +1,16 @@
 import { Hono } from 'hono'
+import type { RateLimiter } from '../client-budget'
 import { bearerToken } from '../data/routes'
-import { failure, MESSAGES, success } from '../envelope'
+import { failure, MESSAGES, success } from '../envelope-answers'
 import { applyFaults } from '../fault-response'
 import type { FaultSwitchboard } from '../faults'
 import { overBudget } from '../over-budget'
 import { readQueryAndBody } from '../params'
-import type { RateLimiter } from '../rate-limit'
-import type { RecordingRequestLog } from '../request-log'
+import type { RecordingRequestLog } from '../recorded-requests'
 import type { Grant, TokenStore } from '../token-store'
 import { type CallbackCheckOptions, callbackAccepted } from './callback-check'
 import { type Category, categoryParam } from './categories'
-import type { Subscription, SubscriptionStore } from './subscriptions'
+import type { Subscription, SubscriptionStore } from './subscription-store'
 
 // wbsapi's `POST /notify` with the person's access token (reference: notify-subscribe,
 // notify-list, notify-get, notify-update, notify-revoke). Each category needs its scope

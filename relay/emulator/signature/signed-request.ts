@@ -1,6 +1,6 @@
-import { constantTimeEqual } from '../../contract'
+import { constantTimeEqual } from '../../contract/contract'
 import type { ClientRegistry, RegisteredClient } from '../clients'
-import { failure, MESSAGES } from '../envelope'
+import { failure, MESSAGES } from '../envelope-answers'
 import type { NonceStore } from './nonces'
 import { signatureMatches } from './verify'
 

@@ -1,4 +1,4 @@
-import { ERROR_CODES, isErrorCode } from '../../../relay/contract'
+import { ERROR_CODES, isErrorCode } from '../../../relay/contract/contract'
 
 export interface Verdict {
   /**

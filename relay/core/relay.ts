@@ -1,0 +1,28 @@
+// withings-link/relay: the relay as a Web-standard Hono app, for any runtime Hono runs on. Mount
+// it in an app (`app.route('/', relay)`) or call `relay.fetch(request)`; it answers under /api.
+
+export {
+  ERROR_CODES,
+  type ErrorBody,
+  type ErrorCode,
+  type LogoutResult,
+  type PublicConfig,
+  type Scope,
+  type SessionView,
+} from '../contract/contract'
+export {
+  ConfigError,
+  type ConfigFromEnvOptions,
+  type ConfigOptions,
+  configFromEnv,
+  type EmulatedWithings,
+  type Env,
+  type RelayConfig,
+} from './config'
+export { createRelay, type RelayDeps } from './create-relay'
+export type { ConnectionAddress } from './http/client-address'
+export type { Logger, LogLine, RelayEnv } from './http/request-log'
+export type { CipherFactory, CookieCipher } from './seal'
+export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store'
+export { type SharedStore, StoreUnavailable, type TakeResult } from './store/shared-store'
+export type { UpstreamAnswer, UpstreamFetch, UpstreamRequest } from './withings/upstream'

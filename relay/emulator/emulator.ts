@@ -1,0 +1,16 @@
+// withings-link/emulator: a local Withings for tests and demos, as a Web-standard fetch handler
+// (`createEmulator({ clients })`, then serve `emulator.fetch` or call it in process).
+
+export type { EmulatorClient } from './clients'
+export { createEmulator, type Emulator, type EmulatorOptions } from './create-emulator'
+export type { LatestMeasure, SeedData, UserData } from './data/seed-data'
+export type { RawConnection } from './fault-response'
+export type { ActiveFault, Fault, FaultController, FaultOptions, FaultTarget } from './faults'
+export type { OutgoingFetch } from './notify/callback-check'
+export type { AttemptOutcome, Delivery, DeliveryAttempt } from './notify/deliveries'
+export type { NotifyEvent, Triggered } from './notify/events'
+export type { EmulatorNotifications } from './notify/notify-service'
+export type { Scheduler } from './notify/scheduler'
+export type { Subscription } from './notify/subscription-store'
+export type { EmulatorRequestLog, RequestCounts, RequestLogEntry } from './recorded-requests'
+export type { SeededUser } from './users'
