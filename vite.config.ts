@@ -138,7 +138,7 @@ export default defineConfig(({ mode }) => {
         './test/support/summary-reporter.ts',
       ],
       projects: [
-        nodeProject(['relay', 'emulator', 'quality', 'store', 'package']),
+        nodeProject(['relay', 'emulator', 'quality', 'store', 'sync', 'package']),
         domProject,
         {
           extends: true,

@@ -1,0 +1,120 @@
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir, userInfo } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { freePort } from './free-port'
+
+// A real Postgres for tests: Debian's `postgresql` (15), a fresh cluster in a temporary folder on
+// a free loopback port, durability off (a test's data need not survive a power cut), stopped and
+// removed at the end. Postgres refuses to run as root: as root, it runs as the `postgres` user.
+
+const BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin'
+const run = promisify(execFile)
+const running = new Set<ChildProcess>()
+
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+export interface TestPostgres {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres` */
+  url: string
+  port: number
+  /** A new empty database on the server, for one test's own schema. */
+  database(name: string): Promise<string>
+  /** Kills the server at once (as a crash would), keeping its data. */
+  kill(): Promise<void>
+  /** Starts it again on the same port and data. */
+  restart(): Promise<void>
+  stop(): Promise<void>
+}
+
+export const hasPostgres = () => existsSync(join(BIN, 'initdb'))
+
+export async function startPostgres(): Promise<TestPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'wl-pg-'))
+  const asRoot = userInfo().uid === 0
+  if (asRoot) chownSync(dir, ...ids('postgres'))
+  const data = join(dir, 'data')
+  const as = (command: string, args: string[]): [string, string[]] =>
+    asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(BIN, command), ...args]]
+      : [join(BIN, command), args]
+  await run(
+    ...as('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']),
+  )
+  const port = await freePort()
+  let child: ChildProcess | undefined
+  const start = async () => {
+    const [command, args] = as('postgres', [
+      ...['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'],
+      ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    ])
+    child = spawn(command, args, { stdio: 'ignore' })
+    running.add(child)
+    await ready(port)
+  }
+  const kill = async () => {
+    if (!child || child.exitCode !== null) return
+    const exited = new Promise((resolve) => child?.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+    running.delete(child)
+  }
+  await start()
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`
+  return {
+    url,
+    port,
+    async database(name) {
+      const pg = (await import('pg')).default
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      await client.query(`create database "${name}"`)
+      await client.end()
+      return `postgres://postgres@127.0.0.1:${port}/${name}`
+    },
+    kill,
+    async restart() {
+      await kill()
+      // A killed postmaster leaves its shared memory to its children: wait for the lock to go.
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      await start()
+    },
+    async stop() {
+      await kill()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+function ids(user: string): [number, number] {
+  const uid = Number(execFileSync('id', ['-u', user]).toString().trim())
+  const gid = Number(execFileSync('id', ['-g', user]).toString().trim())
+  return [uid, gid]
+}
+
+async function ready(port: number) {
+  const pg = (await import('pg')).default
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      database: 'postgres',
+    })
+    client.on('error', () => {})
+    try {
+      await client.connect()
+      await client.query('select 1')
+      await client.end()
+      return
+    } catch (error) {
+      await client.end().catch(() => {})
+      if (Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
