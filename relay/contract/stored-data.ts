@@ -88,3 +88,14 @@ export interface StoredNews {
   /** Set while the first import runs. */
   importing?: boolean
 }
+
+/** The `stored` event's data as JSON gave it back. */
+export function parseStoredNews(value: unknown): StoredNews | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const { kinds, importing } = value as Record<string, unknown>
+  if (!Array.isArray(kinds)) return undefined
+  const known = kinds.filter((kind): kind is StoredKind =>
+    STORED_KINDS.includes(kind as StoredKind),
+  )
+  return { kinds: known, ...(typeof importing === 'boolean' && { importing }) }
+}

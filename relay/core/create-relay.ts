@@ -3,7 +3,7 @@ import type { PublicConfig } from '../contract/contract'
 import type { RelayConfig } from './config'
 import { cookiePolicy } from './cookies/cookie-policy'
 import { createLoginCookie } from './cookies/login-cookie'
-import { createSessionCookie } from './cookies/session-cookie'
+import { createHandleCookie, createSessionCookie } from './cookies/session-cookie'
 import { RelayError } from './errors'
 import { type ConnectionAddress, clientKey } from './http/client-address'
 import { relayCors } from './http/cors'
@@ -20,6 +20,7 @@ import { createEventStreams, type EventStreamLimits } from './notify/event-strea
 import { createPersonChannel } from './notify/person-channel'
 import { createSubscriptions } from './notify/subscriptions'
 import { authRoutes } from './routes/auth'
+import { dataRoutes } from './routes/data-routes'
 import { liveRoutes } from './routes/live'
 import { notifyCallback } from './routes/notify-callback'
 import { withingsProxy } from './routes/withings-proxy'
@@ -27,8 +28,11 @@ import { type CipherFactory, createSealer } from './seal'
 import { createRevokeTickets } from './session/revoke-tickets'
 import { createSessions } from './session/sessions'
 import { sharedRefresh } from './session/shared-refresh'
+import { createVaultTokens } from './session/vault-tokens'
 import { createMemoryStore } from './store/memory-store'
 import type { SharedStore } from './store/shared-store'
+import { syncCalls } from './sync/sync-calls'
+import type { SyncPort } from './sync/sync-port'
 import { createNotifyClient } from './withings/notify-client'
 import { createSignedClient } from './withings/signed-client'
 import { createTokenClient } from './withings/token-client'
@@ -65,6 +69,12 @@ export interface RelayDeps {
   waitUntil?: (task: Promise<unknown>) => void
   /** Bounds of the live streams (defaults in event-streams.ts). */
   liveLimits?: EventStreamLimits
+  /**
+   * Keeps the person's data in the app's database (withings-link/sync's createSync): tokens in
+   * its vault, an import on connect, a fetch on every notification, pages read from the store.
+   * Without it, the cookie-only kit: tokens sealed in the session cookie, nothing stored.
+   */
+  sync?: SyncPort
 }
 
 /**
@@ -87,6 +97,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     redirect_uri: config.redirectUri,
     authorize_url: config.authorizeUrl,
     emulator: config.emulator,
+    ...(deps.sync && { sync: true }),
   }
   // The app's own origin is the redirect URI's, never one derived from the request's Host
   // header, which a DNS-rebinding page or a client behind a lax proxy chooses itself.
@@ -125,12 +136,15 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     exchangesPerClient: config.signInsPerAddress,
     log,
   })
+  const refresh = sharedRefresh(async (refreshToken) => {
+    await budget.take('refresh', tokenCalls)
+    return tokenClient.request({ type: 'refresh_token', refreshToken })
+  }, now)
+  const vault = deps.sync?.vault
   const sessions = createSessions({
     cookie: createSessionCookie(sealer, cookies.session, now),
-    refresh: sharedRefresh(async (refreshToken) => {
-      await budget.take('refresh', tokenCalls)
-      return tokenClient.request({ type: 'refresh_token', refreshToken })
-    }, now),
+    vault: vault && { vault, handle: createHandleCookie(sealer, cookies.session, now) },
+    refresh,
     store,
     lifetimeSeconds: config.sessionLifetimeSeconds,
     now,
@@ -159,6 +173,18 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     log,
     ...deps.liveLimits,
   })
+  // With sync: the sync's jobs reach Withings through the relay (the person's tokens, the budget)
+  // and tell the person's pages when their stored data changed.
+  const sync = deps.sync?.attach({
+    withings: syncCalls({
+      ...upstream,
+      apiUrl: config.apiUrl,
+      tokens: createVaultTokens({ vault: deps.sync.vault, refresh, now }),
+      budget,
+    }),
+    tell: (userid, news) => channel.publish(userid, { type: 'stored', news }),
+    log,
+  })
   const notifyRate = createRateLimits({
     perMinute: NOTIFICATIONS_PER_MINUTE,
     now,
@@ -186,6 +212,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   app.post('/api/notify', ...guard('withings'))
   // The live stream is a GET, read by the app's own pages only.
   app.get('/api/events', ownPagesOnly({ origins: ownOrigins }), rateLimit('events'))
+  if (sync) app.get('/api/data/*', ownPagesOnly({ origins: ownOrigins }), rateLimit('withings'))
   // Withings posts here from its servers: no Origin, no custom header, a form body. The token
   // in the URL is what proves it (notify-callback.ts).
   app.post(`${CALLBACK_PATH}/*`, notifyRate('notify'))
@@ -207,12 +234,16 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
       countExchange: (c) => budget.takeExchange(signInClient(c), tokenCalls),
       revokeTickets: createRevokeTickets(sealer),
       live: {
-        begun: (session) => subscriptions.begin(session),
+        begun: (session) => {
+          subscriptions.begin(session)
+          if (sync) waitUntil(startImport(session.userid, session.scope))
+        },
         restored: (session) => subscriptions.ensure(session),
-        ended: async (session, withingsInformed) => {
+        ended: async (session, { withingsInformed, deleteData }) => {
           await Promise.all([
             channel.publish(session.userid, { type: 'ended', session: session.id }),
             subscriptions.end(session, { withingsInformed }),
+            sync?.disconnected(session.userid, { deleteData }),
           ])
         },
       },
@@ -225,7 +256,27 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     withingsProxy({ ...upstream, apiUrl: config.apiUrl, sessions, budget }),
   )
   app.route('/api', liveRoutes({ sessions, subscriptions, streams }))
-  app.route(CALLBACK_PATH, notifyCallback({ urls: callbackUrls, streams, store, waitUntil, log }))
+  if (sync) app.route('/api/data', dataRoutes({ sessions, sync, now }))
+  app.route(
+    CALLBACK_PATH,
+    notifyCallback({
+      urls: callbackUrls,
+      streams,
+      store,
+      waitUntil,
+      log,
+      ...(sync && { notified: (userid, notification) => sync.notified(userid, notification) }),
+    }),
+  )
+
+  /** The import after a code exchange; a failure is the catch-up's to mend. */
+  async function startImport(userid: string, scope: string) {
+    try {
+      await sync?.connected(userid, scope)
+    } catch (cause) {
+      log({ level: 'error', msg: 'sync: import not started', cause: describe(cause) })
+    }
+  }
 
   const respond = (c: Context<RelayEnv>, error: RelayError) => {
     if (error.status >= 500) {

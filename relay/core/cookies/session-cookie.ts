@@ -24,12 +24,20 @@ export interface Session {
   endsAt: number
 }
 
+/**
+ * With sync on, the tokens live in the database's vault and the cookie is only a handle to the
+ * session: who, since when, until when; no Withings token.
+ */
+export type SessionHandle = Pick<Session, 'id' | 'userid' | 'scope' | 'loginAt' | 'endsAt'>
+
 /** Versioned so that a future format can read (or cleanly refuse) today's cookies. */
 const VERSION = 2
+/** The handle's format: a v2 cookie never opens as a handle, nor a handle as a v2 session. */
+const HANDLE_VERSION = 3
 
-export interface SessionCookie {
-  read(c: Context): Promise<Session | null>
-  write(c: Context, session: Session): Promise<void>
+export interface SessionCookie<S extends SessionHandle = Session> {
+  read(c: Context): Promise<S | null>
+  write(c: Context, session: S): Promise<void>
   clear(c: Context): void
 }
 
@@ -38,16 +46,44 @@ export function createSessionCookie(
   cookie: CookieSpec,
   now: () => number,
 ): SessionCookie {
+  return sealedSession(sealer, cookie, now, VERSION, parseSession, (session) => session)
+}
+
+export function createHandleCookie(
+  sealer: Sealer,
+  cookie: CookieSpec,
+  now: () => number,
+): SessionCookie<SessionHandle> {
+  return sealedSession(sealer, cookie, now, HANDLE_VERSION, parseHandle, (handle) => ({
+    id: handle.id,
+    userid: handle.userid,
+    scope: handle.scope,
+    loginAt: handle.loginAt,
+    endsAt: handle.endsAt,
+  }))
+}
+
+function sealedSession<S extends SessionHandle>(
+  sealer: Sealer,
+  cookie: CookieSpec,
+  now: () => number,
+  version: number,
+  parse: (fields: Record<string, unknown>) => S | null,
+  kept: (session: S) => SessionHandle | Session,
+): SessionCookie<S> {
   return {
     async read(c) {
       const sealed = getCookie(c, cookie.name)
       if (!sealed) return null
       const opened = await sealer.unseal(cookie.name, sealed)
-      return opened ? parseSession(opened.value) : null
+      const value = opened?.value
+      if (typeof value !== 'object' || value === null) return null
+      const fields = value as Record<string, unknown>
+      return fields.v === version ? parse(fields) : null
     },
     async write(c, session) {
       const lifetime = Math.max(1, session.endsAt - Math.floor(now() / 1000))
-      const sealed = await sealer.seal(cookie.name, { ...session, v: VERSION }, lifetime)
+      const sealed = await sealer.seal(cookie.name, { ...kept(session), v: version }, lifetime)
       setCookie(c, cookie.name, sealed, cookie.options(lifetime))
     },
     clear(c) {
@@ -56,11 +92,25 @@ export function createSessionCookie(
   }
 }
 
+function parseHandle(fields: Record<string, unknown>): SessionHandle | null {
+  const text = (name: keyof SessionHandle) =>
+    typeof fields[name] === 'string' ? (fields[name] as string) : undefined
+  const time = (name: keyof SessionHandle) =>
+    typeof fields[name] === 'number' && Number.isSafeInteger(fields[name])
+      ? (fields[name] as number)
+      : undefined
+  const handle = {
+    id: text('id'),
+    userid: text('userid'),
+    scope: text('scope'),
+    loginAt: time('loginAt'),
+    endsAt: time('endsAt'),
+  }
+  return isComplete(handle) ? handle : null
+}
+
 /** Older formats (v1 held no access token) are refused: their holders connect again. */
-function parseSession(value: unknown): Session | null {
-  if (typeof value !== 'object' || value === null) return null
-  const fields = value as Record<string, unknown>
-  if (fields.v !== VERSION) return null
+function parseSession(fields: Record<string, unknown>): Session | null {
   const text = (name: keyof Session) => {
     const field = fields[name]
     return typeof field === 'string' ? field : undefined

@@ -10,9 +10,11 @@ import type { SharedStore } from '../store/shared-store'
 //   minutes (SIGN_INS_PER_ADDRESS), so made-up codes from a handful of addresses cannot spend the
 //   app's budget or crowd out a real sign-in;
 // - data calls: at most two fifths;
+// - the sync's imports and catch-ups (withings-link/sync): all but a fifth, so that they use the
+//   budget when nothing else does and a person's sign-in, refresh or page still finds room;
 // - refreshes, revokes and notification calls: what is left, never less than a fifth.
 
-type WithingsCall = 'exchange' | 'refresh' | 'data' | 'signed' | 'notify'
+type WithingsCall = 'exchange' | 'refresh' | 'data' | 'signed' | 'notify' | 'sync'
 
 export interface AppBudget {
   /**
@@ -38,6 +40,7 @@ export function createAppBudget(options: {
   const shares: Partial<Record<WithingsCall, number>> = {
     exchange: Math.max(1, Math.floor((perMinute * 2) / 5)),
     data: Math.max(1, Math.floor((perMinute * 2) / 5)),
+    sync: Math.max(1, perMinute - Math.max(1, Math.floor(perMinute / 5))),
   }
 
   const take = async (key: string, limit: number, windowMs: number, why: string) => {

@@ -297,6 +297,8 @@ function frameOf(message: PersonMessage): Uint8Array {
       return encoder.encode('event: subscription\ndata: {}\n\n')
     case 'ended':
       return encoder.encode('event: ended\ndata: {}\n\n')
+    case 'stored':
+      return encoder.encode(`event: stored\ndata: ${JSON.stringify(message.news)}\n\n`)
   }
 }
 

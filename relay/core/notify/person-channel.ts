@@ -1,4 +1,5 @@
 import { type LiveNotification, parseLiveNotification } from '../../contract/contract'
+import { parseStoredNews, type StoredNews } from '../../contract/stored-data'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
 import { jsonObject } from './json-object'
@@ -12,6 +13,8 @@ export type PersonMessage =
   | { type: 'subscription' }
   /** A session ended (Disconnect): its streams close, on every instance. */
   | { type: 'ended'; session: string }
+  /** The person's stored data changed (sync on): pages read it again. */
+  | { type: 'stored'; news: StoredNews }
 
 export interface PersonChannel {
   /** Never rejects: a message the store could not carry is logged and dropped. */
@@ -48,8 +51,12 @@ export function createPersonChannel(store: SharedStore, log: Logger): PersonChan
 
 /** A message off the channel (another instance's, or anyone's who can publish to the store). */
 export function parsePersonMessage(text: string): PersonMessage | undefined {
-  const { type, id, notification, session } = jsonObject(text) ?? {}
+  const { type, id, notification, session, news } = jsonObject(text) ?? {}
   if (type === 'subscription') return { type }
+  if (type === 'stored') {
+    const parsed = parseStoredNews(news)
+    return parsed && { type, news: parsed }
+  }
   if (type === 'ended') return typeof session === 'string' ? { type, session } : undefined
   if (type !== 'notify' || typeof id !== 'string') return undefined
   const parsedNotification = parseLiveNotification(notification)

@@ -33,8 +33,14 @@ export interface SessionHooks {
   begun(session: Session): void
   /** A page restored this session. */
   restored(session: Session): Promise<void>
-  /** Disconnect ended it; `withingsInformed` when the revoke reached Withings. */
-  ended(session: Session, withingsInformed: boolean): Promise<void>
+  /**
+   * Disconnect ended it; `withingsInformed` when the revoke reached Withings, `deleteData` when
+   * the person asked that their stored data go too (sync on).
+   */
+  ended(
+    session: Session,
+    outcome: { withingsInformed: boolean; deleteData: boolean },
+  ): Promise<void>
 }
 
 /** `/api/auth/*`: bind a state, exchange a code, restore the session, disconnect. */
@@ -126,13 +132,22 @@ export function authRoutes(options: AuthRoutesOptions): Hono<RelayEnv> {
         }
       })
 
+      // `{"delete_data": true}`: "Disconnect and delete my data" (sync on).
       .post('/logout', async (c) => {
+        const body = await readJsonObject(c, { optional: true })
+        onlyFields(body, ['delete_data'])
+        if (body.delete_data !== undefined && typeof body.delete_data !== 'boolean') {
+          throw new RelayError('bad_request', "'delete_data' must be true or false.")
+        }
         loginCookie.clear(c)
         const session = await sessions.current(c).catch(() => null)
         if (!session) return c.body(null, 204)
         await sessions.end(c, session)
         const result = await revoke(session.userid)
-        await live.ended(session, result.withings_informed)
+        await live.ended(session, {
+          withingsInformed: result.withings_informed,
+          deleteData: body.delete_data === true,
+        })
         return c.json(result)
       })
 

@@ -31,10 +31,12 @@ export interface NotifyCallbackOptions {
   store: SharedStore
   waitUntil: (task: Promise<unknown>) => void
   log: Logger
+  /** With sync: the notification's data is fetched and stored (a bed event stored). */
+  notified?: (userid: string, notification: LiveNotification) => Promise<void>
 }
 
 export function notifyCallback(options: NotifyCallbackOptions): Hono<RelayEnv> {
-  const { urls, streams, store, waitUntil, log } = options
+  const { urls, streams, store, waitUntil, log, notified } = options
   const limit = bodyLimit({
     maxSize: MAX_CALLBACK_BODY_BYTES,
     onError: (c) => c.body(null, 413),
@@ -50,7 +52,8 @@ export function notifyCallback(options: NotifyCallbackOptions): Hono<RelayEnv> {
       log({ level: 'warn', msg: 'notification not deduplicated', cause: nameOf(cause) })
       first = true
     }
-    if (first) await streams.deliver(userid, notification)
+    if (!first) return
+    await Promise.all([streams.deliver(userid, notification), notified?.(userid, notification)])
   }
 
   return (
