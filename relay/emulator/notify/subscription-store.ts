@@ -40,9 +40,19 @@ export interface SubscriptionStore {
   listening(userid: number, appli: number): Subscription[]
 }
 
-export function createSubscriptionStore({ now }: { now: () => number }): SubscriptionStore {
-  let entries: Subscription[] = []
-  let lastId = 0
+export function createSubscriptionStore({
+  now,
+  restored = [],
+  changed = () => {},
+}: {
+  now: () => number
+  /** Subscriptions kept from an earlier run. */
+  restored?: readonly Subscription[]
+  /** Called after every change (to keep them). */
+  changed?: () => void
+}): SubscriptionStore {
+  let entries: Subscription[] = [...restored]
+  let lastId = Math.max(0, ...restored.map((entry) => entry.id))
 
   return {
     get all() {
@@ -51,6 +61,7 @@ export function createSubscriptionStore({ now }: { now: () => number }): Subscri
     add(fields) {
       const subscription = { ...fields, id: ++lastId, createdAt: now() }
       entries.push(subscription)
+      changed()
       return subscription
     },
     of(clientId, userid, appli) {
@@ -67,11 +78,13 @@ export function createSubscriptionStore({ now }: { now: () => number }): Subscri
     update(id, fields) {
       const entry = entries.find((candidate) => candidate.id === id)
       if (entry) Object.assign(entry, fields)
+      changed()
       return entry !== undefined
     },
     remove(matches) {
       const before = entries.length
       entries = entries.filter((entry) => !matches(entry))
+      changed()
       return before - entries.length
     },
     listening(userid, appli) {

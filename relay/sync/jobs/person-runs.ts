@@ -60,18 +60,31 @@ export function createPersonRuns(context: RunContext) {
   const { db, log, now, settings } = context
   const recentCalls = new Map<string, number>()
 
-  /** One call, never the same arguments twice within 10 s from here, Withings' refusals sorted. */
+  /**
+   * One call, never with the same arguments as one made from here within 10 s (Withings refuses
+   * them, status 601). A catch-up right after another one would repeat its `lastupdate` (or its
+   * window's start): it asks from a second earlier instead, which is a little more of the same
+   * data, rather than waiting. Withings' refusals are sorted into what the job does next.
+   */
   async function call(userid: number, request: Request, offset: number): Promise<Fields> {
-    const params = offset > 0 ? { ...request.params, offset: String(offset) } : request.params
-    const key = `${userid} ${request.service} ${JSON.stringify(params)}`
+    let params = offset > 0 ? { ...request.params, offset: String(offset) } : request.params
     const at = now()
     for (const [known, when] of recentCalls) {
       if (at - when < SAME_ARGUMENTS_MS) break
       recentCalls.delete(known)
     }
-    const last = recentCalls.get(key)
-    if (last !== undefined) throw new Defer(Math.ceil((last + SAME_ARGUMENTS_MS - at) / 1000))
-    recentCalls.set(key, at)
+    const keyOf = (sent: Record<string, string>) =>
+      `${userid} ${request.service} ${JSON.stringify(sent)}`
+    const widened = params.lastupdate !== undefined ? 'lastupdate' : 'startdate'
+    for (let step = 0; recentCalls.has(keyOf(params)); step++) {
+      const last = recentCalls.get(keyOf(params)) ?? at
+      const from = Number(params[widened])
+      if (step >= 10 || !Number.isSafeInteger(from) || offset > 0) {
+        throw new Defer(Math.ceil((last + SAME_ARGUMENTS_MS - at) / 1000))
+      }
+      params = { ...params, [widened]: String(from - 1) }
+    }
+    recentCalls.set(keyOf(params), at)
     try {
       return await context.withings(String(userid), request.service, params)
     } catch (error) {

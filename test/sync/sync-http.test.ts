@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { StoredMeasure, SyncStatus } from '../../relay/contract/stored-data'
+import type { LogLine } from '../../relay/core/http/request-log'
+import { createCallbackUrls } from '../../relay/core/notify/callback-url'
+import { createSync, type Sync } from '../../relay/sync/create-sync'
+import type { SyncDatabase } from '../../relay/sync/db/open-database'
+import type { SyncEvent } from '../../relay/sync/events'
+import { createApiClient } from '../support/api-client'
+import { connect } from '../support/login'
+import { RELAY_KEY, type Stack, startStack } from '../support/stack'
+import { pgliteDatabase } from '../support/sync-database'
+
+// Sync on, end to end over HTTP: the real relay and the real emulator, the sync on PGlite. A
+// person connects, the import fills the store in the fewest calls the data needs, their pages
+// read it with no Withings call, a weighing reaches the store, Disconnect and delete empties it.
+
+const DEMO = 363
+let stack: Stack
+let database: SyncDatabase
+let sync: Sync
+const events: SyncEvent[] = []
+const syncLogs: LogLine[] = []
+
+beforeAll(async () => {
+  database = await pgliteDatabase()
+  sync = createSync({
+    database,
+    relaySecrets: [RELAY_KEY],
+    onEvent: (event) => void events.push(event),
+    log: (line) => syncLogs.push(line),
+  })
+  stack = await startStack({ sync, emulator: { controlApi: true } })
+}, 60_000)
+
+afterAll(async () => {
+  await stack?.close()
+  await sync?.close()
+  await database?.close()
+})
+
+/** Asks until `check` holds (each answer a real request), at most `tries` times. */
+async function until<T>(ask: () => Promise<T>, check: (value: T) => boolean, tries = 200) {
+  for (let i = 0; i < tries; i++) {
+    const value = await ask()
+    if (check(value)) return value
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('never happened')
+}
+
+describe('a person who connects', () => {
+  const api = () => createApiClient(stack.appUrl)
+  let page: ReturnType<typeof createApiClient>
+
+  test('is imported in the fewest calls the data needs, and their pages show progress', async () => {
+    page = api()
+    stack.emulator.requests.clear()
+    const answer = await connect(stack, page, { scopes: ['user.metrics', 'user.activity'] })
+    expect(answer.status).toBe(200)
+    const first = await page.request('/api/data/status')
+    expect(first.status).toBe(200)
+    const status = await until(
+      async () => (await (await page.request('/api/data/status')).json()) as SyncStatus,
+      (value) => value.state === 'ready',
+    )
+    const counts = Object.fromEntries(
+      status.sources.map((source) => [source.source, source.records]),
+    )
+    const data = stack.emulator.data.of(DEMO)
+    expect(counts).toMatchObject({
+      measures: data.measuregrps.length,
+      activity: data.activities.length,
+      workouts: data.workouts.length,
+      sleep: data.sleepSummaries.length,
+      heart: data.ecgs.length,
+    })
+    expect(status.sources.every((source) => source.state === 'done')).toBe(true)
+    // One range a service, pages of 100, and the detail series for 7 days.
+    const pages = (items: number) => Math.max(1, Math.ceil(items / 100))
+    const actions = stack.emulator.requests.counts().actions
+    expect(actions['measure/getmeas']).toBe(pages(data.measuregrps.length) + 1)
+    expect(actions['v2/measure/getactivity']).toBe(pages(data.activities.length) + 1)
+    expect(actions['v2/measure/getworkouts']).toBe(pages(data.workouts.length) + 1)
+    expect(actions['v2/sleep/getsummary']).toBe(pages(data.sleepSummaries.length) + 1)
+    expect(actions['v2/heart/list']).toBe(2)
+    expect(actions['v2/measure/getintradayactivity']).toBeLessThanOrEqual(7 + 1)
+    expect(actions['v2/sleep/get']).toBeLessThanOrEqual(8 + 1)
+    expect(events.some((event) => event.type === 'backfill.completed')).toBe(true)
+  })
+
+  test('a view reads the store: no Withings call, more than 90 days, the person’s own weight', async () => {
+    stack.emulator.requests.clear()
+    const from = Math.floor(Date.now() / 1000) - 200 * 86_400
+    const answer = await page.request(`/api/data/measures?types=1&from=${from}`)
+    expect(answer.status).toBe(200)
+    const { measures } = (await answer.json()) as { measures: StoredMeasure[] }
+    const latest = stack.emulator.data.latestMeasure(DEMO, 1)
+    expect(measures.at(-1)).toMatchObject({ value: latest?.real, grpid: latest?.grpid, unit: 'kg' })
+    expect(measures.every((measure) => measure.is_own)).toBe(true)
+    expect(measures[0]?.time).toBeLessThan(Math.floor(Date.now() / 1000) - 150 * 86_400)
+    const activity = await page.request('/api/data/activity?from=2000-01-01')
+    expect(activity.status).toBe(200)
+    expect(((await activity.json()) as { days: unknown[] }).days.length).toBe(
+      stack.emulator.data.of(DEMO).activities.length,
+    )
+    expect(stack.emulator.requests.counts().total).toBe(0)
+  })
+
+  test('the session cookie holds no Withings token; the vault holds them sealed', async () => {
+    const cookie = [...page.jar.values()].join(';')
+    const row = await database.db
+      .selectFrom('withings_connection')
+      .selectAll()
+      .where('userid', '=', DEMO)
+      .executeTakeFirstOrThrow()
+    expect(row.status).toBe('active')
+    expect(cookie.length).toBeLessThan(row.sealed_tokens.length)
+    // The data proxy still works: it takes the tokens from the vault.
+    const proxied = await page.post('/api/withings/v2/user', { action: 'getgoals' })
+    expect([200, 403]).toContain(proxied.status)
+  })
+
+  test('a weighing at Withings is in the store and on the stream within a second', async () => {
+    await until(
+      async () => stack.emulator.notifications.subscriptions.length,
+      (count) => count > 0,
+    )
+    const triggered = await stack.emulator.notifications.trigger({
+      type: 'weighing',
+      userid: DEMO,
+      kg: 70.45,
+    })
+    const stored = await until(
+      () =>
+        database.db
+          .selectFrom('measure')
+          .selectAll()
+          .where('grpid', '=', triggered.measuregrp?.grpid ?? -1)
+          .execute(),
+      (rows) => rows.length > 0,
+      40,
+    )
+    expect(stored[0]).toMatchObject({ type: 1, value: 70.45, is_own: true })
+    expect(
+      events.filter(
+        (event) =>
+          event.type === 'measures.created' &&
+          event.records.some((record) => record.grpid === triggered.measuregrp?.grpid),
+      ),
+    ).toHaveLength(1)
+  })
+
+  test('a notification for a person not connected is acknowledged and dropped with a log line', async () => {
+    // What Withings would POST for a person whose callback URL exists but who never connected.
+    const url = await createCallbackUrls(stack.appUrl, [RELAY_KEY]).urlFor('4815162')
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'userid=4815162&appli=1&startdate=1&enddate=2',
+    })
+    expect(answer.status).toBe(200)
+    await stack.settled()
+    expect(syncLogs.at(-1)).toMatchObject({
+      level: 'info',
+      msg: 'sync: notification for a person not connected, dropped',
+      appli: 1,
+    })
+    const jobs = await database.db
+      .selectFrom('job')
+      .selectAll()
+      .where('state', '=', 'ready')
+      .execute()
+    expect(jobs.some((job) => JSON.stringify(job.payload).includes('4815162'))).toBe(false)
+  })
+
+  test('Disconnect and delete my data: revoked, the vault row and every record gone', async () => {
+    const answer = await page.post('/api/auth/logout', { delete_data: true })
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toEqual({ withings_informed: true })
+    for (const table of [
+      'withings_connection',
+      'measure',
+      'activity_day',
+      'sleep_summary',
+    ] as const) {
+      const rows = await database.db
+        .selectFrom(table)
+        .selectAll()
+        .where('userid', '=', DEMO)
+        .execute()
+      expect(rows, table).toEqual([])
+    }
+    expect(events.at(-1)).toEqual({ type: 'connection.deleted', userid: DEMO, dataDeleted: true })
+    expect((await page.request('/api/data/status')).status).toBe(401)
+  })
+})
