@@ -277,10 +277,17 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
   }
 }
 
+export const DEFAULT_DATA_DIR = '.data'
+
+/** False for SYNC=off (or 0, false): the cookie-only kit. */
+export function syncEnabled(env: Env): boolean {
+  return !['off', '0', 'false'].includes(env.SYNC?.trim().toLowerCase() ?? '')
+}
+
 /** SYNC (on by default), DATABASE_URL, DATA_DIR and the sync's windows. */
 function syncSettings(env: Env, problems: string[]): SyncConfig | undefined {
   const mode = env.SYNC?.trim().toLowerCase() ?? ''
-  if (['off', '0', 'false'].includes(mode)) return undefined
+  if (!syncEnabled(env)) return undefined
   if (!['', 'on', '1', 'true'].includes(mode)) {
     problems.push(`SYNC must be on or off (got "${env.SYNC}").`)
     return undefined
@@ -293,7 +300,7 @@ function syncSettings(env: Env, problems: string[]): SyncConfig | undefined {
   }
   return {
     databaseUrl,
-    dataDir: env.DATA_DIR?.trim() || '.data',
+    dataDir: env.DATA_DIR?.trim() || DEFAULT_DATA_DIR,
     historyDays: wholeNumber(env.SYNC_HISTORY_DAYS, problems, {
       name: 'SYNC_HISTORY_DAYS',
       fallback: 365,
