@@ -26,7 +26,10 @@ const scratch = mkdtempSync(join(tmpdir(), 'wl-pack-'))
 const app = join(scratch, 'app')
 const FIXTURES = join(ROOT, 'test/package/app')
 const ORIGIN = 'https://app.example.com'
-const PEERS = ['hono', '@hono/node-server', 'react', 'react-dom', 'react-router-dom']
+const PEERS = [
+  ...['hono', '@hono/node-server', 'react', 'react-dom', 'react-router-dom'],
+  ...['kysely', '@electric-sql/pglite'],
+]
 const TYPES = ['@types/node', '@types/react', '@types/react-dom']
 
 let packed: { filename: string; files: { path: string }[] }
@@ -79,7 +82,7 @@ afterAll(killEntries)
 describe('the packed package', () => {
   test('holds the built entries and their declarations, no sources, no tests', () => {
     const paths = packed.files.map((file) => file.path)
-    for (const entry of ['relay', 'node', 'emulator', 'react']) {
+    for (const entry of ['relay', 'node', 'emulator', 'react', 'sync']) {
       expect(paths).toContain(`build/lib/${entry}.js`)
     }
     expect(paths).toContain('build/lib/types/web/react/react.d.ts')
@@ -92,7 +95,7 @@ describe('the packed package', () => {
     const react = readFileSync(join(built, 'react.js'), 'utf8')
     expect(react).toContain('from "react/jsx-runtime"')
     expect(react).not.toContain('jsx-dev-runtime')
-    for (const file of ['relay.js', 'node.js', 'emulator.js', 'react.js']) {
+    for (const file of ['relay.js', 'node.js', 'emulator.js', 'react.js', 'sync.js']) {
       expect(readFileSync(join(built, file), 'utf8')).not.toContain(ROOT)
     }
   })
@@ -113,6 +116,24 @@ describe('the packed package', () => {
     const tokens = await api.post('/api/auth/token', login.body)
     expect(tokens.status).toBe(200)
     expect(await tokens.json()).toMatchObject({ userid: '363' })
+  })
+
+  test("with the sync: the app's backend reads the person's data from its own database", async () => {
+    const api = createApiClient(answered.backend ?? '', { origin: ORIGIN })
+    const config: PublicConfig = await (await api.request('/api/config')).json()
+    expect(config.sync).toBe(true)
+    const login = await startLoginAt(api, config)
+    expect((await api.post('/api/auth/token', login.body)).status).toBe(200)
+    let weight: { latest?: { value: number; type_name: string }; unit: string; changes: string[] }
+    for (let tries = 0; ; tries++) {
+      weight = await (await fetch(`${answered.backend}/backend/weight/363`)).json()
+      if (weight.changes.includes('backfill.completed') || tries > 200) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(weight.changes).toContain('connection.created')
+    expect(weight.changes).toContain('measures.created')
+    expect(weight.latest).toMatchObject({ type_name: 'Weight', value: expect.any(Number) })
+    expect(weight.unit).toBe('kg')
   })
 
   test("the app's own routes still answer beside the relay", async () => {

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
 import { lockDataDir } from './datadir-lock'
 import { migrate } from './migrations'
 import { PARSERS } from './parsers'
-import { PGliteDialect } from './pglite-dialect'
+import { type EmbeddedPostgres, PGliteDialect } from './pglite-dialect'
 import type { SyncSchema } from './schema'
 
 // The sync's database: Postgres, embedded (PGlite, in this process, in a data folder) or a server
@@ -20,7 +19,7 @@ export type DatabaseOptions =
   /** PGlite in memory: nothing kept (tests, trials). */
   | { memory: true }
   /** A PGlite the caller opened (and closes). */
-  | { pglite: PGlite }
+  | { pglite: EmbeddedPostgres }
 
 export interface SyncDatabase {
   readonly db: Kysely<SyncSchema>
@@ -81,8 +80,10 @@ async function openServer({ url, poolSize = 10 }: { url: string; poolSize?: numb
   }
 }
 
-async function openEmbedded(options: { dataDir: string } | { memory: true } | { pglite: PGlite }) {
-  let lite: PGlite
+async function openEmbedded(
+  options: { dataDir: string } | { memory: true } | { pglite: EmbeddedPostgres },
+) {
+  let lite: EmbeddedPostgres
   let release = () => {}
   if ('pglite' in options) {
     lite = options.pglite

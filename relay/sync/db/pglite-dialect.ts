@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite'
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -19,8 +18,24 @@ import { PARSERS } from './parsers'
 // sent while another caller's transaction is open would run inside that transaction and be
 // rolled back with it.
 
+/**
+ * What the sync uses of a PGlite instance (its own type is not named, so that an app's
+ * declarations need none of PGlite's, which reach for Emscripten's).
+ */
+export interface EmbeddedPostgres {
+  query<R>(
+    sql: string,
+    params?: unknown[],
+    options?: { parsers?: Record<number, (text: string) => unknown> },
+  ): Promise<{ rows: R[]; affectedRows?: number }>
+  readonly waitReady: Promise<void>
+  listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>
+  close(): Promise<void>
+  readonly closed: boolean
+}
+
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly lite: PGlite) {}
+  constructor(private readonly lite: EmbeddedPostgres) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     // The parsers go with each query: a PGlite the app opened, or a clone, has its own defaults.
@@ -44,7 +59,7 @@ class PGliteDriver implements Driver {
   #tail: Promise<void> = Promise.resolve()
   #release: (() => void) | undefined
 
-  constructor(private readonly lite: PGlite) {
+  constructor(private readonly lite: EmbeddedPostgres) {
     this.#connection = new PGliteConnection(lite)
   }
 
@@ -101,7 +116,7 @@ class PGliteDriver implements Driver {
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly lite: PGlite) {}
+  constructor(private readonly lite: EmbeddedPostgres) {}
   createAdapter() {
     return new PostgresAdapter()
   }
