@@ -16,6 +16,12 @@ async function migratedTemplate(): Promise<PGlite> {
   return lite
 }
 
+/** Makes the file's template now (in a hook with room for it: seconds on a busy machine). */
+export async function warmPglite(): Promise<void> {
+  template ??= migratedTemplate()
+  await template
+}
+
 /** A fresh, migrated PGlite database; closing it closes its clone. */
 export async function pgliteDatabase(): Promise<SyncDatabase> {
   template ??= migratedTemplate()

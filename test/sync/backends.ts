@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest'
 import type { SyncDatabase } from '../../relay/sync/db/open-database'
 import { startPostgres, type TestPostgres } from '../support/postgres'
-import { pgliteDatabase, postgresDatabase } from '../support/sync-database'
+import { pgliteDatabase, postgresDatabase, warmPglite } from '../support/sync-database'
 
 // The two backends every storage test runs on: the embedded PGlite and Debian's Postgres server,
 // started once for the test file that calls this.
@@ -9,7 +9,7 @@ import { pgliteDatabase, postgresDatabase } from '../support/sync-database'
 export function syncBackends() {
   let server: TestPostgres | undefined
   beforeAll(async () => {
-    server = await startPostgres()
+    ;[server] = await Promise.all([startPostgres(), warmPglite()])
   }, 60_000)
   afterAll(async () => {
     await server?.stop()

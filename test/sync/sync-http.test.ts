@@ -8,35 +8,14 @@ import type { SyncEvent } from '../../relay/sync/events'
 import { createApiClient } from '../support/api-client'
 import { connect } from '../support/login'
 import { RELAY_KEY, type Stack, startStack } from '../support/stack'
-import { pgliteDatabase } from '../support/sync-database'
+import { syncBackends } from './backends'
 
-// Sync on, end to end over HTTP: the real relay and the real emulator, the sync on PGlite. A
-// person connects, the import fills the store in the fewest calls the data needs, their pages
-// read it with no Withings call, a weighing reaches the store, Disconnect and delete empties it.
+// Sync on, end to end over HTTP: the real relay and the real emulator, the sync on PGlite and on
+// Debian's Postgres. A person connects, the import fills the store in the fewest calls the data
+// needs, their pages read it with no Withings call, a weighing reaches the store, a grant revoked
+// at Withings marks the connection, Disconnect and delete empties the store.
 
 const DEMO = 363
-let stack: Stack
-let database: SyncDatabase
-let sync: Sync
-const events: SyncEvent[] = []
-const syncLogs: LogLine[] = []
-
-beforeAll(async () => {
-  database = await pgliteDatabase()
-  sync = createSync({
-    database,
-    relaySecrets: [RELAY_KEY],
-    onEvent: (event) => void events.push(event),
-    log: (line) => syncLogs.push(line),
-  })
-  stack = await startStack({ sync, emulator: { controlApi: true } })
-}, 60_000)
-
-afterAll(async () => {
-  await stack?.close()
-  await sync?.close()
-  await database?.close()
-})
 
 /** Asks until `check` holds (each answer a real request), at most `tries` times. */
 async function until<T>(ask: () => Promise<T>, check: (value: T) => boolean, tries = 200) {
@@ -48,7 +27,31 @@ async function until<T>(ask: () => Promise<T>, check: (value: T) => boolean, tri
   throw new Error('never happened')
 }
 
-describe('a person who connects', () => {
+describe.each(syncBackends())('on %s, a person who connects', (_, makeDatabase) => {
+  let stack: Stack
+  let database: SyncDatabase
+  let sync: Sync
+  const events: SyncEvent[] = []
+  const syncLogs: LogLine[] = []
+
+  beforeAll(async () => {
+    database = await makeDatabase()
+    sync = createSync({
+      database,
+      relaySecrets: [RELAY_KEY],
+      onEvent: (event) => void events.push(event),
+      log: (line) => syncLogs.push(line),
+    })
+    stack = await startStack({ sync, emulator: { controlApi: true } })
+  }, 60_000)
+
+  afterAll(async () => {
+    // The jobs first: they call the stack's emulator.
+    await sync?.close()
+    await stack?.close()
+    await database?.close()
+  })
+
   const api = () => createApiClient(stack.appUrl)
   let page: ReturnType<typeof createApiClient>
 

@@ -1,0 +1,137 @@
+import { sql } from 'kysely'
+import { afterEach, beforeAll, describe, expect, test } from 'vitest'
+import type { SyncStatus } from '../../relay/contract/stored-data'
+import type { LogLine } from '../../relay/core/http/request-log'
+import { createSignedClient } from '../../relay/core/withings/signed-client'
+import { createSync, type Sync } from '../../relay/sync/create-sync'
+import type { SyncDatabase } from '../../relay/sync/db/open-database'
+import type { SyncEvent } from '../../relay/sync/events'
+import { enqueue, JOBS_CHANNEL } from '../../relay/sync/jobs/queue'
+import { createApiClient } from '../support/api-client'
+import { connect } from '../support/login'
+import { CLIENT_ID, CLIENT_SECRET, RELAY_KEY, type Stack, startStack } from '../support/stack'
+import { pgliteDatabase, warmPglite } from '../support/sync-database'
+
+// What goes wrong between the sync and Withings ends in a log line and a defined outcome: a page
+// Withings answers malformed is not stored and is fetched again (nothing lost, nothing doubled);
+// a grant revoked at Withings marks the connection as needing the person, for the page and the
+// app's backend alike.
+
+const DEMO = 363
+const running: { stack: Stack; sync: Sync; database: SyncDatabase }[] = []
+beforeAll(warmPglite, 60_000)
+afterEach(async () => {
+  for (const { stack, sync, database } of running.splice(0)) {
+    // The jobs first: they call the stack's emulator.
+    await sync.close()
+    await stack.close()
+    await database.close()
+  }
+})
+
+async function setup() {
+  const database = await pgliteDatabase()
+  const events: SyncEvent[] = []
+  const logs: LogLine[] = []
+  const sync = createSync({
+    database,
+    relaySecrets: [RELAY_KEY],
+    onEvent: (event) => void events.push(event),
+    log: (line) => logs.push(line),
+  })
+  const stack = await startStack({ sync })
+  running.push({ stack, sync, database })
+  const page = createApiClient(stack.appUrl)
+  const status = async () => (await (await page.request('/api/data/status')).json()) as SyncStatus
+  return { database, sync, stack, page, events, logs, status }
+}
+
+async function until<T>(ask: () => Promise<T>, check: (value: T) => boolean, tries = 200) {
+  for (let i = 0; i < tries; i++) {
+    const value = await ask()
+    if (check(value)) return value
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('never happened')
+}
+
+/** Makes the waiting jobs due now (the retry's backoff is 10 s and more) and wakes the workers. */
+async function dueNow(database: SyncDatabase) {
+  await sql`update job set run_at = now() where state = 'ready'`.execute(database.db)
+  await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(database.db)
+}
+
+describe('faults', () => {
+  test('a malformed page is not stored, is logged, and is fetched again: the import ends whole', async () => {
+    const { database, stack, page, logs, status } = await setup()
+    // Withings answers HTTP 200 and a body that is not JSON, until the fault is cleared.
+    stack.emulator.faults.inject({ type: 'broken-json' }, { on: 'data' })
+    await connect(stack, page)
+    await until(
+      () => Promise.resolve(logs),
+      (lines) => lines.some((line) => line.msg === 'sync: job failed, to be retried'),
+    )
+    expect(logs.find((line) => line.msg === 'sync: job failed, to be retried')).toMatchObject({
+      level: 'warn',
+      cause: 'RelayError upstream_unavailable',
+      attempt: 1,
+    })
+    stack.emulator.faults.clear()
+    await dueNow(database)
+    const ready = await until(status, (value) => value.state === 'ready')
+    const measures = ready.sources.find((source) => source.source === 'measures')
+    expect(measures?.records).toBe(stack.emulator.data.of(DEMO).measuregrps.length)
+    const { rows } = await sql<{ n: number; groups: number }>`
+      select count(*)::int as n, count(distinct (grpid, type, seq))::int as groups
+      from measure where userid = ${DEMO}`.execute(database.db)
+    expect(rows[0]?.n).toBe(rows[0]?.groups)
+  }, 20_000)
+
+  test('a grant revoked at Withings: the refresh is refused, the connection marked, the page and the backend told', async () => {
+    const { database, stack, page, events, logs } = await setup()
+    await connect(stack, page)
+    await until(
+      () => database.db.selectFrom('sync_source').select('state').execute(),
+      (rows) => rows.length > 0 && rows.every((row) => row.state === 'done'),
+    )
+    // The person removes the app in Withings' own app: both tokens die there.
+    await createSignedClient({
+      fetch: globalThis.fetch as never,
+      timeoutMs: 5_000,
+      apiUrl: stack.emulatorUrl,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+    }).revoke(String(DEMO))
+    await enqueue(database.db, 'catch-up', { userid: DEMO })
+    await until(
+      () =>
+        database.db
+          .selectFrom('withings_connection')
+          .select('status')
+          .where('userid', '=', DEMO)
+          .executeTakeFirstOrThrow(),
+      (row) => row.status === 'needs_reauth',
+    )
+    expect(events.some((event) => event.type === 'connection.needs_reauth')).toBe(true)
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'sync: job dropped',
+        reason: expect.stringContaining('Withings'),
+      }),
+    )
+    // The page: no session any more (it says connect again); what was imported stays.
+    expect((await page.post('/api/auth/session')).status).toBe(204)
+    const kept = await database.db
+      .selectFrom('measure')
+      .select('grpid')
+      .where('userid', '=', DEMO)
+      .execute()
+    expect(kept.length).toBeGreaterThan(0)
+    expect((await sync(database)).state).toBe('needs_reauth')
+  }, 20_000)
+})
+
+const sync = async (database: SyncDatabase) => {
+  const { createQueries } = await import('../../relay/sync/queries')
+  return createQueries(database.db, Date.now).status(DEMO)
+}
