@@ -175,7 +175,14 @@ export function createSync(options: SyncOptions): Sync {
           .execute()
       }
       await enqueue(db, 'import', { userid: id }, { dedupeKey: String(id) })
-      await enqueue(db, 'catch-up', { userid: id }, { dedupeKey: `${id}:all` })
+      // Connecting again: what was imported before catches up too (a new person has nothing).
+      const imported = await db
+        .selectFrom('sync_source')
+        .select('source')
+        .where('userid', '=', id)
+        .where('state', '=', 'done')
+        .executeTakeFirst()
+      if (imported) await enqueue(db, 'catch-up', { userid: id }, { dedupeKey: `${id}:all` })
       emit([{ type: 'connection.created', userid: id }])
     },
 
