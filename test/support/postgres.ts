@@ -1,15 +1,26 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { freePort } from './free-port'
 
-// A real Postgres for tests: Debian's `postgresql` (15), a fresh cluster in a temporary folder on
+// A real Postgres for tests: Debian's `postgresql` (15 on bookworm), a fresh cluster in a temporary folder on
 // a free loopback port, durability off (a test's data need not survive a power cut), stopped and
 // removed at the end. Postgres refuses to run as root: as root, it runs as the `postgres` user.
 
-const BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin'
+/** Debian installs each major version in its own folder; the newest there, unless told. */
+const BIN = process.env.POSTGRES_BIN ?? newestPostgres()
+
+function newestPostgres(): string {
+  const root = '/usr/lib/postgresql'
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, 'bin/initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : []
+  return join(root, versions[0] ?? '15', 'bin')
+}
 const run = promisify(execFile)
 const running = new Set<ChildProcess>()
 
