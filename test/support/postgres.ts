@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -22,10 +22,19 @@ function newestPostgres(): string {
   return join(root, versions[0] ?? '15', 'bin')
 }
 const run = promisify(execFile)
-const running = new Set<ChildProcess>()
+const running = new Set<{ child: ChildProcess; data: string }>()
 
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL')
+  for (const { data } of running) {
+    try {
+      process.kill(
+        Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
+        'SIGKILL',
+      )
+    } catch {
+      // Already gone.
+    }
+  }
 })
 
 export interface TestPostgres {
@@ -63,15 +72,17 @@ export async function startPostgres(): Promise<TestPostgres> {
       ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
     ])
     child = spawn(command, args, { stdio: 'ignore' })
-    running.add(child)
-    await ready(port)
+    running.add({ child, data })
+    await ready(port, child)
   }
+  // The server itself, by the pid it wrote (runuser forks: killing it would leave the server).
   const kill = async () => {
     if (!child || child.exitCode !== null) return
     const exited = new Promise((resolve) => child?.once('exit', resolve))
-    child.kill('SIGKILL')
+    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0])
+    process.kill(pid, 'SIGKILL')
     await exited
-    running.delete(child)
+    for (const entry of running) if (entry.child === child) running.delete(entry)
   }
   await start()
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`
@@ -89,9 +100,15 @@ export async function startPostgres(): Promise<TestPostgres> {
     kill,
     async restart() {
       await kill()
-      // A killed postmaster leaves its shared memory to its children: wait for the lock to go.
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      await start()
+      // A killed server's backends notice and leave; until then a new one refuses to start.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await start()
+        } catch (error) {
+          if (attempt === 20) throw error
+          await new Promise((resolve) => setTimeout(resolve, 250))
+        }
+      }
     },
     async stop() {
       await kill()
@@ -106,7 +123,7 @@ function ids(user: string): [number, number] {
   return [uid, gid]
 }
 
-async function ready(port: number) {
+async function ready(port: number, server: ChildProcess) {
   const pg = (await import('pg')).default
   const deadline = Date.now() + 20_000
   for (;;) {
@@ -124,7 +141,7 @@ async function ready(port: number) {
       return
     } catch (error) {
       await client.end().catch(() => {})
-      if (Date.now() > deadline) throw error
+      if (Date.now() > deadline || server.exitCode !== null) throw error
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }

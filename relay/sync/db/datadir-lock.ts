@@ -14,8 +14,8 @@ import { dirname } from 'node:path'
 // PGlite does not lock its data folder: a second process opening it writes over the first and
 // data is silently lost (seen here with two processes on one folder). So the folder has a lock
 // file beside it, `<pid>@<host>`, touched every 10 s. A lock is stale when its process is gone
-// (same host), or when it has not been touched for 30 s (another host or container, where a pid
-// says nothing).
+// (same host: gone, or a zombie nobody reaped), or when it has not been touched for 30 s (another
+// host or container, where a pid says nothing).
 
 const TOUCH_MS = 10_000
 const STALE_MS = 30_000
@@ -86,10 +86,23 @@ function isAlive(holder: string, file: string): boolean {
       return false
     }
   }
+  // A container restarted under the same host name may give this very process the pid of the
+  // one that died holding the lock.
+  if (Number(pid) === process.pid) return false
   try {
     process.kill(Number(pid), 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return !isZombie(Number(pid))
+}
+
+/** A killed process nobody has reaped yet (no init in a container) still answers signal 0. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')
+  } catch {
+    return false
   }
 }

@@ -47,7 +47,7 @@ export async function enqueue(
 export async function claim(
   db: Db,
   worker: string,
-  { limit = 1, leaseSeconds = 120 }: { limit?: number; leaseSeconds?: number } = {},
+  { limit = 1, leaseSeconds = 60 }: { limit?: number; leaseSeconds?: number } = {},
 ): Promise<Job[]> {
   const { rows } = await sql<Job>`
     with next as (
@@ -67,7 +67,7 @@ export async function claim(
 }
 
 /** Extends the lease of a job still running (a long backfill page by page). */
-export async function extend(db: Db, job: Job, leaseSeconds = 120): Promise<boolean> {
+export async function extend(db: Db, job: Job, leaseSeconds = 60): Promise<boolean> {
   const result = await sql`update job
     set locked_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
     where id = ${job.id} and state = 'running' and locked_by = ${job.locked_by}`.execute(db)
@@ -102,13 +102,17 @@ export async function defer(db: Db, job: Job, waitSeconds: number): Promise<void
     where id = ${job.id} and state = 'running' and locked_by = ${job.locked_by}`.execute(db)
 }
 
-/** Jobs whose worker died come back (or fail, out of attempts). Any instance may run it. */
-export async function reap(db: Db): Promise<number> {
+/**
+ * Jobs whose worker died come back (or fail, out of attempts): those whose lease lapsed, or every
+ * running one when the caller knows no other worker can be (`all`: the embedded database, which
+ * one process at a time may open, at its start).
+ */
+export async function reap(db: Db, { all = false }: { all?: boolean } = {}): Promise<number> {
   const result = await sql`update job
     set state = case when attempts >= max_attempts then 'failed' else 'ready' end,
       locked_by = null, locked_until = null,
       last_error = coalesce(last_error, 'lease expired'), updated_at = now()
-    where state = 'running' and locked_until < now()`.execute(db)
+    where state = 'running' and (${all} or locked_until < now())`.execute(db)
   return Number(result.numAffectedRows ?? 0)
 }
 

@@ -26,7 +26,8 @@ export interface Worker {
   stop(timeoutMs?: number): Promise<void>
 }
 
-const LEASE_SECONDS = 120
+/** Far longer than a page takes (one Withings call: 25 s at most); extended page by page. */
+const LEASE_SECONDS = 60
 const POLL_MS = 5_000
 const REAP_MS = 30_000
 const PRUNE_MS = 3_600_000
@@ -148,6 +149,13 @@ export function createWorker(options: {
 
   return {
     async start() {
+      // The embedded database is this process's alone (its folder is locked): whatever it finds
+      // running was left by a process that died, and comes back at once.
+      if (database.kind === 'pglite') {
+        const reaped = await reap(db, { all: true }).catch(() => 0)
+        if (reaped > 0)
+          log({ level: 'info', msg: 'sync: jobs of a stopped process taken back', jobs: reaped })
+      }
       try {
         unlisten = await database.listen(JOBS_CHANNEL, () => wake?.())
       } catch (error) {
