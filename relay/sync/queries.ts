@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import type { SyncStatus } from '../contract/stored-data'
 import type { SyncSchema } from './db/schema'
 import type {
@@ -69,11 +69,38 @@ export interface PersonExport {
 const FAR_PAST = new Date(0)
 const FAR_FUTURE = new Date('9999-12-31T00:00:00Z')
 
+/** The tables read by a time range, and the column it is on. */
+interface TimedTables {
+  workout: 'startdate'
+  heart_record: 'at'
+  intraday_activity: 'at'
+  sleep_segment: 'startdate'
+  bed_event: 'at'
+}
+
 export function createQueries(db: Kysely<SyncSchema>, now: () => number): SyncQueries {
   const within = <T extends { from?: Date; to?: Date }>(range: T | undefined) => ({
     from: range?.from ?? FAR_PAST,
     to: range?.to ?? FAR_FUTURE,
   })
+
+  /** A person's rows of `table` whose `column` is within the range, oldest first. */
+  const timed =
+    <T extends keyof TimedTables>(table: T, column: TimedTables[T]) =>
+    (userid: number, range?: TimeRange): Promise<Selectable<SyncSchema[T]>[]> => {
+      const { from, to } = within(range)
+      // biome-ignore lint/suspicious/noExplicitAny: one reader for five tables, typed by its caller.
+      const untyped = db as unknown as Kysely<any>
+      const rows = untyped
+        .selectFrom(table)
+        .selectAll()
+        .where('userid', '=', userid)
+        .where(column as string, '>=', from)
+        .where(column as string, '<=', to)
+        .orderBy(column as string)
+        .execute()
+      return rows as Promise<Selectable<SyncSchema[T]>[]>
+    }
 
   const queries: SyncQueries = {
     async measures(userid, options = {}) {
@@ -122,53 +149,13 @@ export function createQueries(db: Kysely<SyncSchema>, now: () => number): SyncQu
       return query.orderBy('startdate').execute()
     },
 
-    workouts(userid, range) {
-      const { from, to } = within(range)
-      return db
-        .selectFrom('workout')
-        .selectAll()
-        .where('userid', '=', userid)
-        .where('startdate', '>=', from)
-        .where('startdate', '<=', to)
-        .orderBy('startdate')
-        .execute()
-    },
+    workouts: timed('workout', 'startdate'),
 
-    heart(userid, range) {
-      const { from, to } = within(range)
-      return db
-        .selectFrom('heart_record')
-        .selectAll()
-        .where('userid', '=', userid)
-        .where('at', '>=', from)
-        .where('at', '<=', to)
-        .orderBy('at')
-        .execute()
-    },
+    heart: timed('heart_record', 'at'),
 
-    intraday(userid, range) {
-      const { from, to } = within(range)
-      return db
-        .selectFrom('intraday_activity')
-        .selectAll()
-        .where('userid', '=', userid)
-        .where('at', '>=', from)
-        .where('at', '<=', to)
-        .orderBy('at')
-        .execute()
-    },
+    intraday: timed('intraday_activity', 'at'),
 
-    sleepSeries(userid, range) {
-      const { from, to } = within(range)
-      return db
-        .selectFrom('sleep_segment')
-        .selectAll()
-        .where('userid', '=', userid)
-        .where('startdate', '>=', from)
-        .where('startdate', '<=', to)
-        .orderBy('startdate')
-        .execute()
-    },
+    sleepSeries: timed('sleep_segment', 'startdate'),
 
     devices: (userid) =>
       db
@@ -178,17 +165,7 @@ export function createQueries(db: Kysely<SyncSchema>, now: () => number): SyncQu
         .orderBy('deviceid')
         .execute(),
 
-    bedEvents(userid, range) {
-      const { from, to } = within(range)
-      return db
-        .selectFrom('bed_event')
-        .selectAll()
-        .where('userid', '=', userid)
-        .where('at', '>=', from)
-        .where('at', '<=', to)
-        .orderBy('at')
-        .execute()
-    },
+    bedEvents: timed('bed_event', 'at'),
 
     async status(userid) {
       const [connection, sources, counts, updated] = await Promise.all([

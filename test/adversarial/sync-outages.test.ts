@@ -15,22 +15,13 @@ import { connect, startLoginAt } from '../support/login'
 import { startPostgres, type TestPostgres } from '../support/postgres'
 import { RELAY_KEY, type Stack, startStack } from '../support/stack'
 import { postgresDatabase } from '../support/sync-database'
+import { until } from '../support/until'
 
 // The sync through what goes wrong for real: its Postgres server gone for 30 seconds while
 // Withings keeps notifying, and `npm start` killed (kill -9) in the middle of an import. Withings
 // is answered within its 2 seconds throughout, nothing is lost, nothing is stored twice.
 
 const DEMO = 363
-
-async function until<T>(ask: () => Promise<T>, check: (value: T) => boolean, ms = 60_000) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await ask().catch(() => undefined)
-    if (value !== undefined && check(value)) return value
-    if (Date.now() > deadline) throw new Error('never happened')
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 describe('the database away for 30 seconds', () => {
   let server: TestPostgres

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import type { SyncDatabase } from '../../relay/sync/db/open-database'
 import { startPostgres, type TestPostgres } from '../support/postgres'
 import { pgliteDatabase, postgresDatabase, warmPglite } from '../support/sync-database'
@@ -24,4 +24,17 @@ export function syncBackends() {
       },
     ],
   ] as const satisfies readonly (readonly [string, () => Promise<SyncDatabase>])[]
+}
+
+/** `make`, each database it opens in a test closed after that test. */
+export function closedAfterEach(make: () => Promise<SyncDatabase>): () => Promise<SyncDatabase> {
+  const open: SyncDatabase[] = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((database) => database.close()))
+  })
+  return async () => {
+    const made = await make()
+    open.push(made)
+    return made
+  }
 }

@@ -6,21 +6,13 @@ import type { SyncStatus } from '../../relay/contract/stored-data'
 import { createApiClient } from '../support/api-client'
 import { killEntries, runStart } from '../support/entry-process'
 import { startLoginAt } from '../support/login'
+import { until } from '../support/until'
 
 // `npm start` with sync on, as a new user runs it: the data, the generated key and the
 // emulator's grants kept under DATA_DIR, so that a restart keeps the person connected, their
 // history there, and a view of it costs Withings nothing.
 
 afterEach(killEntries)
-
-async function until<T>(ask: () => Promise<T>, check: (value: T) => boolean, tries = 300) {
-  for (let i = 0; i < tries; i++) {
-    const value = await ask()
-    if (check(value)) return value
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('never happened')
-}
 
 describe('npm start with sync', () => {
   test('a restart keeps the person connected and their history; a view makes no Withings call', async () => {
@@ -41,6 +33,7 @@ describe('npm start with sync', () => {
     const imported = await until(
       async () => (await (await api.request('/api/data/status')).json()) as SyncStatus,
       (status) => status.state === 'ready',
+      30_000,
     )
     const weighings = imported.sources.find((source) => source.source === 'measures')?.records
     expect(weighings).toBeGreaterThan(100)

@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { MEASURE_TYPES } from '../../relay/emulator/data/measure'
 import { createSeedData } from '../../relay/emulator/data/seed-data'
 import { SEEDED_USERS } from '../../relay/emulator/users'
-import type { SyncDatabase } from '../../relay/sync/db/open-database'
 import { createQueries } from '../../relay/sync/queries'
 import { normaliseActivityDays } from '../../relay/sync/store/normalise-activity'
 import { normaliseMeasureGroups } from '../../relay/sync/store/normalise-measures'
@@ -12,7 +11,7 @@ import {
   writeMeasureGroups,
   writeSleepSummaries,
 } from '../../relay/sync/store/write-records'
-import { syncBackends } from './backends'
+import { closedAfterEach, syncBackends } from './backends'
 
 // Records stored from the emulator's seeded answers (the real shapes of DESIGN §12), on both
 // backends: decoded values, guests kept apart, repeated types, naps, and writes that are
@@ -22,22 +21,12 @@ const DEMO = SEEDED_USERS[0]?.userid ?? 363
 const seed = createSeedData({ users: SEEDED_USERS, createdAt: Date.parse('2026-03-10T12:00:00Z') })
 const data = seed.of(DEMO)
 
-let open: SyncDatabase[] = []
-afterEach(async () => {
-  await Promise.all(open.map((database) => database.close()))
-  open = []
-})
-
 describe.each(syncBackends())('on %s', (_, makeDatabase) => {
-  const database = async () => {
-    const made = await makeDatabase()
-    open.push(made)
-    return made
-  }
+  const database = closedAfterEach(makeDatabase)
 
   test('measures: one row per value, decoded, typed, guests stored but not the person’s', async () => {
     const { db } = await database()
-    const { groups, skipped } = normaliseMeasureGroups(DEMO, data.measuregrps)
+    const { rows: groups, skipped } = normaliseMeasureGroups(DEMO, data.measuregrps)
     expect(skipped).toBe(0)
     const events = await writeMeasureGroups(db, DEMO, groups)
     expect(events.map((event) => event.type)).toEqual(['measures.created'])
@@ -74,7 +63,7 @@ describe.each(syncBackends())('on %s', (_, makeDatabase) => {
 
   test('a page stored twice changes nothing; a group Withings changed is replaced', async () => {
     const { db } = await database()
-    const { groups } = normaliseMeasureGroups(DEMO, data.measuregrps.slice(-20))
+    const { rows: groups } = normaliseMeasureGroups(DEMO, data.measuregrps.slice(-20))
     await writeMeasureGroups(db, DEMO, groups)
     const count = async () =>
       Number(
@@ -92,7 +81,7 @@ describe.each(syncBackends())('on %s', (_, makeDatabase) => {
       modified: last.modified + 60,
       measures: [{ value: 71000, type: 1, unit: -3, algo: 0, fm: 1 }],
     }
-    const again = normaliseMeasureGroups(DEMO, [changed]).groups
+    const again = normaliseMeasureGroups(DEMO, [changed]).rows
     const events = await writeMeasureGroups(db, DEMO, again)
     expect(events.map((event) => event.type)).toEqual(['measures.updated'])
     const rows = await db
@@ -117,7 +106,7 @@ describe.each(syncBackends())('on %s', (_, makeDatabase) => {
       comment: null,
       measures: [{ value: 123, type: 9999, unit: -1 }],
     }
-    await writeMeasureGroups(db, DEMO, normaliseMeasureGroups(DEMO, [odd, { grpid: 'x' }]).groups)
+    await writeMeasureGroups(db, DEMO, normaliseMeasureGroups(DEMO, [odd, { grpid: 'x' }]).rows)
     const [row] = await db.selectFrom('measure').selectAll().execute()
     expect(row).toMatchObject({
       type: 9999,

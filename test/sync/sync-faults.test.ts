@@ -11,6 +11,7 @@ import { createApiClient } from '../support/api-client'
 import { connect } from '../support/login'
 import { CLIENT_ID, CLIENT_SECRET, RELAY_KEY, type Stack, startStack } from '../support/stack'
 import { pgliteDatabase, warmPglite } from '../support/sync-database'
+import { until } from '../support/until'
 
 // What goes wrong between the sync and Withings ends in a log line and a defined outcome: a page
 // Withings answers malformed is not stored and is fetched again (nothing lost, nothing doubled);
@@ -44,15 +45,6 @@ async function setup() {
   const page = createApiClient(stack.appUrl)
   const status = async () => (await (await page.request('/api/data/status')).json()) as SyncStatus
   return { database, sync, stack, page, events, logs, status }
-}
-
-async function until<T>(ask: () => Promise<T>, check: (value: T) => boolean, tries = 200) {
-  for (let i = 0; i < tries; i++) {
-    const value = await ask()
-    if (check(value)) return value
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error('never happened')
 }
 
 /** Makes the waiting jobs due now (the retry's backoff is 10 s and more) and wakes the workers. */

@@ -8,6 +8,7 @@ import type { SyncEvent } from '../../relay/sync/events'
 import { createApiClient } from '../support/api-client'
 import { connect } from '../support/login'
 import { RELAY_KEY, type Stack, startStack } from '../support/stack'
+import { until } from '../support/until'
 import { syncBackends } from './backends'
 
 // Sync on, end to end over HTTP: the real relay and the real emulator, the sync on PGlite and on
@@ -16,16 +17,6 @@ import { syncBackends } from './backends'
 // at Withings marks the connection, Disconnect and delete empties the store.
 
 const DEMO = 363
-
-/** Asks until `check` holds (each answer a real request), at most `tries` times. */
-async function until<T>(ask: () => Promise<T>, check: (value: T) => boolean, tries = 200) {
-  for (let i = 0; i < tries; i++) {
-    const value = await ask()
-    if (check(value)) return value
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error('never happened')
-}
 
 describe.each(syncBackends())('on %s, a person who connects', (_, makeDatabase) => {
   let stack: Stack
@@ -151,7 +142,7 @@ describe.each(syncBackends())('on %s, a person who connects', (_, makeDatabase) 
           .where('grpid', '=', triggered.measuregrp?.grpid ?? -1)
           .execute(),
       (rows) => rows.length > 0,
-      40,
+      2_000,
     )
     expect(stored[0]).toMatchObject({ type: 1, value: 70.45, is_own: true })
     expect(

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { RelayError } from '../../relay/core/errors'
 import { createSealer } from '../../relay/core/seal'
 import type { VaultTokens } from '../../relay/core/sync/sync-port'
@@ -6,7 +6,7 @@ import type { SyncDatabase } from '../../relay/sync/db/open-database'
 import { claim, complete, defer, enqueue, fail, reap } from '../../relay/sync/jobs/queue'
 import { createTokenVault } from '../../relay/sync/vault'
 import { testKey } from '../support/relay-config'
-import { syncBackends } from './backends'
+import { closedAfterEach, syncBackends } from './backends'
 
 // The token vault (sealed, bound to the person, re-sealed on rotation, one refresh across
 // instances) and the job queue (claimed once, deduplicated, deferred, retried, reaped), on both
@@ -21,18 +21,8 @@ const tokens = (accessToken: string, refreshToken = `r-${accessToken}`): VaultTo
   refreshAt: 1_999_999_000,
 })
 
-let open: SyncDatabase[] = []
-afterEach(async () => {
-  await Promise.all(open.map((database) => database.close()))
-  open = []
-})
-
 describe.each(syncBackends())('on %s', (_, makeDatabase) => {
-  const database = async () => {
-    const made = await makeDatabase()
-    open.push(made)
-    return made
-  }
+  const database = closedAfterEach(makeDatabase)
   const vaultOn = (db: SyncDatabase['db'], keys = [testKey('vault')], owner = 'a') =>
     createTokenVault({ db, sealer: createSealer(keys), owner, log: () => {} })
 

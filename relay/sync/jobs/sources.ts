@@ -182,12 +182,8 @@ export const SOURCES: readonly Source[] = [
       { service: 'measure', params: { action: 'getmeas', ...since(context) } },
     ],
     store: listed('measuregrps', (db, userid, items) =>
-      stored(
-        (() => {
-          const { groups, skipped } = normaliseMeasureGroups(userid, items)
-          return { rows: groups, skipped }
-        })(),
-        (groups) => writeMeasureGroups(db, userid, groups),
+      stored(normaliseMeasureGroups(userid, items), (groups) =>
+        writeMeasureGroups(db, userid, groups),
       ),
     ),
   },

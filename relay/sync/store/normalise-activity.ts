@@ -7,6 +7,7 @@ import {
   integerOrNull,
   isRecord,
   measuredFields,
+  readEach,
   textOrNull,
   timeOrNull,
 } from './untrusted'
@@ -37,15 +38,10 @@ const DAY_FIELDS = [
 export type ActivityDayRow = Insertable<ActivityDayTable>
 
 export function normaliseActivityDays(userid: number, items: readonly unknown[]) {
-  const rows: ActivityDayRow[] = []
-  let skipped = 0
-  for (const item of items) {
-    const date = isRecord(item) ? dayOrNull(item.date) : null
-    if (!isRecord(item) || date === null) {
-      skipped++
-      continue
-    }
-    rows.push({
+  return readEach(items, (item): ActivityDayRow | undefined => {
+    const date = dayOrNull(item.date)
+    if (date === null) return undefined
+    return {
       userid,
       date,
       timezone: textOrNull(item.timezone),
@@ -58,9 +54,8 @@ export function normaliseActivityDays(userid: number, items: readonly unknown[])
       ...measuredFields(item, DAY_FIELDS),
       modified_at: timeOrNull(item.modified),
       raw: JSON.stringify(item),
-    })
-  }
-  return { rows, skipped }
+    }
+  })
 }
 
 const SAMPLE_FIELDS = [

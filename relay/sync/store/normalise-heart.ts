@@ -1,6 +1,13 @@
 import type { Insertable } from 'kysely'
 import type { DeviceTable, HeartRecordTable } from '../db/schema'
-import { integerOrNull, isRecord, measuredOrNull, textOrNull, timeOrNull } from './untrusted'
+import {
+  integerOrNull,
+  isRecord,
+  measuredOrNull,
+  readEach,
+  textOrNull,
+  timeOrNull,
+} from './untrusted'
 
 // Heart v2 - List's recordings (reference: heart_measurement_object), keyed by their ECG's
 // signalid, and User v2 - Getdevice's devices (reference: user_device_object; a scale's
@@ -9,18 +16,13 @@ import { integerOrNull, isRecord, measuredOrNull, textOrNull, timeOrNull } from 
 export type HeartRow = Insertable<HeartRecordTable>
 
 export function normaliseHeartRecords(userid: number, items: readonly unknown[]) {
-  const rows: HeartRow[] = []
-  let skipped = 0
-  for (const item of items) {
-    const ecg = isRecord(item) && isRecord(item.ecg) ? item.ecg : undefined
+  return readEach(items, (item): HeartRow | undefined => {
+    const ecg = isRecord(item.ecg) ? item.ecg : undefined
     const signalid = ecg ? integerOrNull(ecg.signalid) : null
-    const at = isRecord(item) ? timeOrNull(item.timestamp) : null
-    if (!isRecord(item) || !ecg || signalid === null || !at) {
-      skipped++
-      continue
-    }
+    const at = timeOrNull(item.timestamp)
+    if (!ecg || signalid === null || !at) return undefined
     const pressure = isRecord(item.bloodpressure) ? item.bloodpressure : {}
-    rows.push({
+    return {
       signalid,
       userid,
       at,
@@ -33,23 +35,17 @@ export function normaliseHeartRecords(userid: number, items: readonly unknown[])
       timezone: textOrNull(item.timezone),
       modified_at: timeOrNull(item.modified),
       raw: JSON.stringify(item),
-    })
-  }
-  return { rows, skipped }
+    }
+  })
 }
 
 export type DeviceRow = Insertable<DeviceTable>
 
 export function normaliseDevices(userid: number, items: readonly unknown[]) {
-  const rows: DeviceRow[] = []
-  let skipped = 0
-  for (const item of items) {
-    const deviceid = isRecord(item) ? textOrNull(item.deviceid) : null
-    if (!isRecord(item) || deviceid === null) {
-      skipped++
-      continue
-    }
-    rows.push({
+  return readEach(items, (item): DeviceRow | undefined => {
+    const deviceid = textOrNull(item.deviceid)
+    if (deviceid === null) return undefined
+    return {
       userid,
       deviceid,
       hash_deviceid: textOrNull(item.hash_deviceid),
@@ -61,7 +57,6 @@ export function normaliseDevices(userid: number, items: readonly unknown[]) {
       first_session_date: timeOrNull(item.first_session_date),
       last_session_date: timeOrNull(item.last_session_date),
       raw: JSON.stringify(item),
-    })
-  }
-  return { rows, skipped }
+    }
+  })
 }

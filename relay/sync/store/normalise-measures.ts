@@ -5,7 +5,7 @@ import {
   OWN_ATTRIBUTIONS,
 } from '../../contract/measure-catalogue'
 import type { MeasureTable } from '../db/schema'
-import { type Fields, integerOrNull, isRecord, textOrNull, timeOrNull } from './untrusted'
+import { type Fields, integerOrNull, isRecord, readEach, textOrNull, timeOrNull } from './untrusted'
 
 // Measure - Getmeas' groups as rows, one per value (reference: measuregrp_object, measure_object):
 // the value decoded (value × 10^unit: 72350, -3 is 72.35 kg), the type's name and unit from the
@@ -26,15 +26,8 @@ export interface MeasureGroupRows {
 export function normaliseMeasureGroups(
   userid: number,
   groups: readonly unknown[],
-): { groups: MeasureGroupRows[]; skipped: number } {
-  const kept: MeasureGroupRows[] = []
-  let skipped = 0
-  for (const group of groups) {
-    const rows = isRecord(group) ? groupRows(userid, group) : undefined
-    if (rows) kept.push(rows)
-    else skipped++
-  }
-  return { groups: kept, skipped }
+): { rows: MeasureGroupRows[]; skipped: number } {
+  return readEach(groups, (group) => groupRows(userid, group))
 }
 
 function groupRows(userid: number, group: Fields): MeasureGroupRows | undefined {

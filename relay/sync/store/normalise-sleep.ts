@@ -6,6 +6,7 @@ import {
   integerOrNull,
   isRecord,
   measuredFields,
+  readEach,
   textOrNull,
   timeOrNull,
 } from './untrusted'
@@ -33,14 +34,7 @@ const FIGURES = [
 export type SleepSummaryRow = Omit<Insertable<SleepSummaryTable>, 'is_nap'>
 
 export function normaliseSleepSummaries(userid: number, items: readonly unknown[]) {
-  const rows: SleepSummaryRow[] = []
-  let skipped = 0
-  for (const item of items) {
-    const row = isRecord(item) ? summaryRow(userid, item) : undefined
-    if (row) rows.push(row)
-    else skipped++
-  }
-  return { rows, skipped }
+  return readEach(items, (item) => summaryRow(userid, item))
 }
 
 function summaryRow(userid: number, item: Fields): SleepSummaryRow | undefined {
@@ -93,18 +87,13 @@ export type SleepSegmentRow = Insertable<SleepSegmentTable>
 
 /** Sleep v2 - Get's series: one state a segment (0 awake, 1 light, 2 deep, 3 REM), signals kept. */
 export function normaliseSleepSegments(userid: number, items: readonly unknown[]) {
-  const rows: SleepSegmentRow[] = []
-  let skipped = 0
-  for (const item of items) {
-    const startdate = isRecord(item) ? timeOrNull(item.startdate) : null
-    const enddate = isRecord(item) ? timeOrNull(item.enddate) : null
-    const state = isRecord(item) ? integerOrNull(item.state) : null
-    if (!isRecord(item) || !startdate || !enddate || state === null) {
-      skipped++
-      continue
-    }
+  return readEach(items, (item): SleepSegmentRow | undefined => {
+    const startdate = timeOrNull(item.startdate)
+    const enddate = timeOrNull(item.enddate)
+    const state = integerOrNull(item.state)
+    if (!startdate || !enddate || state === null) return undefined
     const { startdate: _s, enddate: _e, state: _t, model, model_id, ...signals } = item
-    rows.push({
+    return {
       userid,
       startdate,
       enddate,
@@ -112,7 +101,6 @@ export function normaliseSleepSegments(userid: number, items: readonly unknown[]
       model: textOrNull(model),
       model_id: integerOrNull(model_id),
       signals: Object.keys(signals).length > 0 ? JSON.stringify(signals) : null,
-    })
-  }
-  return { rows, skipped }
+    }
+  })
 }

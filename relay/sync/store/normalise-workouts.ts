@@ -5,6 +5,7 @@ import {
   integerOrNull,
   isRecord,
   measuredFields,
+  readEach,
   textOrNull,
   timeOrNull,
 } from './untrusted'
@@ -26,19 +27,14 @@ const FIGURES = [
 export type WorkoutRow = Insertable<WorkoutTable>
 
 export function normaliseWorkouts(userid: number, items: readonly unknown[]) {
-  const rows: WorkoutRow[] = []
-  let skipped = 0
-  for (const item of items) {
-    const id = isRecord(item) ? integerOrNull(item.id) : null
-    const startdate = isRecord(item) ? timeOrNull(item.startdate) : null
-    const enddate = isRecord(item) ? timeOrNull(item.enddate) : null
-    const category = isRecord(item) ? integerOrNull(item.category) : null
-    if (!isRecord(item) || id === null || !startdate || !enddate || category === null) {
-      skipped++
-      continue
-    }
+  return readEach(items, (item): WorkoutRow | undefined => {
+    const id = integerOrNull(item.id)
+    const startdate = timeOrNull(item.startdate)
+    const enddate = timeOrNull(item.enddate)
+    const category = integerOrNull(item.category)
+    if (id === null || !startdate || !enddate || category === null) return undefined
     const data = isRecord(item.data) ? item.data : {}
-    rows.push({
+    return {
       id,
       userid,
       category,
@@ -53,7 +49,6 @@ export function normaliseWorkouts(userid: number, items: readonly unknown[]) {
       modified_at: timeOrNull(item.modified),
       data: JSON.stringify(data),
       raw: JSON.stringify(item),
-    })
-  }
-  return { rows, skipped }
+    }
+  })
 }

@@ -58,3 +58,18 @@ export function measuredFields<K extends string>(
     number | null
   >
 }
+
+/** Each item read into a row, or counted as skipped when it is no object or `read` cannot. */
+export function readEach<R>(
+  items: readonly unknown[],
+  read: (item: Fields) => R | undefined,
+): { rows: R[]; skipped: number } {
+  const rows: R[] = []
+  let skipped = 0
+  for (const item of items) {
+    const row = isRecord(item) ? read(item) : undefined
+    if (row === undefined) skipped++
+    else rows.push(row)
+  }
+  return { rows, skipped }
+}
