@@ -1,8 +1,9 @@
-import { existsSync, statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import type { PublicConfig } from '../../relay/contract/contract'
 import type { SyncStatus } from '../../relay/contract/stored-data'
+import { PGLITE_PG_VERSION } from '../../relay/sync/db/open-database'
 import { createApiClient } from '../support/api-client'
 import { killEntries, runStart } from '../support/entry-process'
 import { startLoginAt } from '../support/login'
@@ -40,7 +41,10 @@ describe('npm start with sync', () => {
 
     first.child.kill('SIGTERM')
     expect(await first.exited).toBe(0)
-    expect(existsSync(join(cwd, '.data/postgres/PG_VERSION'))).toBe(true)
+    // The embedded Postgres wrote the version the relay checks a folder against.
+    expect(readFileSync(join(cwd, '.data/postgres/PG_VERSION'), 'utf8').trim()).toBe(
+      PGLITE_PG_VERSION,
+    )
 
     const second = runStart({ env: {}, cwd })
     const again = await second.url()

@@ -19,6 +19,8 @@ import { dirname } from 'node:path'
 
 const TOUCH_MS = 10_000
 const STALE_MS = 30_000
+/** Lock files this process holds: its own pid in one of them is not a stale lock. */
+const held = new Set<string>()
 
 export class DataDirInUse extends Error {
   constructor(
@@ -42,6 +44,7 @@ export function lockDataDir(dataDir: string): () => void {
       const fd = openSync(file, 'wx', 0o600)
       writeSync(fd, me)
       closeSync(fd)
+      held.add(file)
       const touch = setInterval(() => {
         try {
           const now = new Date()
@@ -53,6 +56,7 @@ export function lockDataDir(dataDir: string): () => void {
       touch.unref()
       return () => {
         clearInterval(touch)
+        held.delete(file)
         try {
           if (readFileSync(file, 'utf8') === me) rmSync(file)
         } catch {
@@ -62,7 +66,9 @@ export function lockDataDir(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const holder = readHolder(file)
-      if (holder && isAlive(holder, file)) throw new DataDirInUse(dataDir, holder)
+      if (holder && (held.has(file) || isAlive(holder, file))) {
+        throw new DataDirInUse(dataDir, holder)
+      }
       rmSync(file, { force: true })
     }
   }
