@@ -15,7 +15,7 @@ import { type Stack, startStack } from '../support/stack'
 
 const CLIENT_ID = 'logs-test-client'
 const CLIENT_SECRET = 'canary-client-secret-9b1e2f'
-const RELAY_SECRET = 'canary-relay-secret-9Fq2xLm7Tz4Kp0Wd8Yb3Nc6Hv'
+const RELAY_SECRET = 'canaryRelaySecret9Fq2xLm7Tz4Kp0Wd8Yb3Nc6Hv1'
 const REDIRECT_URI = 'https://app.example.com/callback'
 const TIMEOUT_MS = 1_000
 

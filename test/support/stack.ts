@@ -13,7 +13,7 @@ import { testConfig } from './relay-config'
 
 export const CLIENT_ID = 'withings-link-test'
 export const CLIENT_SECRET = 'test-client-secret-0123456789abcdef'
-export const RELAY_KEY = 'relay-key-for-tests-0123456789abcdef'
+export const RELAY_KEY = 'relayKeyForTests7Gx2Vb9Nq4Tz1Km8Wp3Rc6Yh0Dz'
 
 export interface StackOptions {
   /** One clock for the relay and the emulator (ms since the epoch). */

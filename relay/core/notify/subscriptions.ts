@@ -245,7 +245,7 @@ function statusOf(session: Session, record: Remembered | undefined): NotifyStatu
 
 const REFUSAL_LINES: Record<NotifyFailure, string> = {
   callback_unreachable:
-    "Withings could not reach the notification callback (status 293): it needs a public https URL on port 443, not localhost or an IP address. Set NOTIFY_CALLBACK_BASE_URL to such an address (in development, an https tunnel to this app's port).",
+    "Withings could not reach the notification callback (status 293): its servers need an address they can reach from the internet, https on port 443 (http only for an app in restricted mode), never localhost. Set NOTIFY_CALLBACK_BASE_URL to such an address (in development, an https tunnel to this app's port).",
   rate_limited: 'Withings asks to slow down: notification subscriptions are tried again later.',
   scope_denied: 'Withings refused a notification category for this grant.',
   token_expired: 'Withings no longer accepts this access token for notifications.',
