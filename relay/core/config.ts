@@ -46,10 +46,16 @@ export interface RelayConfig {
   /** Redis shared by every instance (budget, spent states, notifications); memory without it. */
   redisUrl: string | undefined
   /**
-   * Where Withings reaches the relay's notification callback (`{base}/api/notify/callback/…`):
+   * Where Withings reaches the relay's notification callback (`{base}/api/hooks/withings/…`):
    * the app's public origin, the redirect URI's, unless set (NOTIFY_CALLBACK_BASE_URL).
    */
   notifyCallbackBaseUrl?: string | undefined
+  /**
+   * Keys of the notification callback URLs (NOTIFY_CALLBACK_SECRET): the first makes them, every
+   * one verifies. RELAY_SECRET's keys when unset; apart from them, a callback URL that leaked can
+   * be retired without ending anyone's session.
+   */
+  notifyCallbackSecrets?: readonly string[] | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -130,25 +136,16 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
     emulator?.apiUrl ?? urlSetting(env, 'WITHINGS_API_URL', WITHINGS_API_URL, problems)
   ).replace(/\/+$/, '')
 
-  const keys = (env.RELAY_SECRET ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter(Boolean)
+  const keys = keyList(env.RELAY_SECRET)
   const relaySecrets = keys.length === 0 && emulator ? [emulator.relaySecret] : keys
   if (relaySecrets.length === 0) {
     problems.push(
       `RELAY_SECRET is missing: set ${MIN_KEY_BYTES} random bytes or more; ${MAKE_A_KEY}.`,
     )
   }
-  for (const [index, key] of relaySecrets.entries()) {
-    const weakness = keyWeakness(key)
-    const which = relaySecrets.length > 1 ? `key ${index + 1} of ${relaySecrets.length}` : 'the key'
-    if (weakness) {
-      problems.push(
-        `RELAY_SECRET: ${which} ${weakness}, where ${MIN_KEY_BYTES} random bytes or more in hex or base64 are needed; ${MAKE_A_KEY}.`,
-      )
-    }
-  }
+  checkKeys('RELAY_SECRET', relaySecrets, problems)
+  const callbackKeys = keyList(env.NOTIFY_CALLBACK_SECRET)
+  checkKeys('NOTIFY_CALLBACK_SECRET', callbackKeys, problems)
 
   const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS, problems)
   for (const origin of allowedOrigins) {
@@ -245,7 +242,29 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
       signedTokenRequests,
       redisUrl,
       notifyCallbackBaseUrl,
+      ...(callbackKeys.length > 0 && { notifyCallbackSecrets: callbackKeys }),
     },
+  }
+}
+
+/** A comma-separated list of keys, trimmed, without empty entries. */
+function keyList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean)
+}
+
+/** One sentence per key that is no random key, naming its place, never its value. */
+function checkKeys(name: string, keys: readonly string[], problems: string[]) {
+  for (const [index, key] of keys.entries()) {
+    const weakness = keyWeakness(key)
+    const which = keys.length > 1 ? `key ${index + 1} of ${keys.length}` : 'the key'
+    if (weakness) {
+      problems.push(
+        `${name}: ${which} ${weakness}, where ${MIN_KEY_BYTES} random bytes or more in hex or base64 are needed; ${MAKE_A_KEY}.`,
+      )
+    }
   }
 }
 

@@ -194,7 +194,7 @@ describe('list answers as they may come', () => {
   /** A client whose Withings answers `list` with these profiles. */
   const listing = (profiles: unknown) =>
     answering(200, JSON.stringify({ status: 0, body: profiles === undefined ? {} : { profiles } }))
-  const url = 'https://app.example.com/api/notify/callback/x'
+  const url = 'https://app.example.com/api/hooks/withings/x'
 
   test('no profiles, or profiles that are no list, are nothing subscribed', async () => {
     expect(await listing(undefined).list('t')).toEqual([])
