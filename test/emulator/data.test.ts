@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { insufficientScopeAnswer } from '../fixtures/withings/errors'
 import { BASE, dataCall, envelopeOf, START, setup, signedIn } from './support'
 
 const INVALID_TOKEN = {
@@ -67,13 +68,9 @@ describe('authentication and scopes on the data routes', () => {
     expect((await call('v2/sleep', {})).status).toBe(2554)
   })
 
-  it('enforces Withings’ scope table with status 214', async () => {
-    const insufficient = {
-      status: 214,
-      body: {},
-      error:
-        'Unauthorized: insufficient_scope: The request requires higher privileges than provided by the access token',
-    }
+  it('enforces Withings’ scope table with the envelope real Withings sends: status 403, Insufficient_scope', async () => {
+    // The same envelope as test/fixtures/withings/errors.ts records (python-withings issue 587).
+    const insufficient = insufficientScopeAnswer
     const metrics = await demo({}, 'user.metrics')
     expect((await metrics.call('measure', { action: 'getmeas' })).status).toBe(0)
     expect((await metrics.call('v2/heart', { action: 'list' })).status).toBe(0)
