@@ -280,8 +280,10 @@ describe('deliveries', () => {
     await subscribed(ALL_SCOPES, '50')
     stack.callbacks.answer = (request) => ({ status: request.method === 'HEAD' ? 200 : status })
     await triggerEvent(stack, { type: 'bed_in', userid: DEMO })
+    await stack.emulator.notifications.settled()
     const [delivery] = stack.emulator.notifications.deliveries
     expect(delivery?.attempts[0]).toMatchObject({ outcome, httpStatus: status })
+    expect(delivery?.state).toBe(outcome === 'delivered' ? 'delivered' : 'failed')
   })
 
   it('only to the subscriptions of that category and person', async () => {

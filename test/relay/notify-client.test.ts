@@ -10,6 +10,7 @@ import { createHttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
 import { type CallbackServer, startCallbackServer } from '../emulator/notify-support'
 import { setup, signedIn } from '../emulator/support'
+import { notifyListAnswer } from '../fixtures/withings/notify'
 
 // The relay's Notify client (list, subscribe, revoke with the person's access token) against the
 // real emulator over real HTTP; list answers the emulator never gives come from a stand-in fetch.
@@ -222,5 +223,12 @@ describe('list answers as they may come', () => {
       { appli: 44, callbackurl: url },
       { appli: 51, callbackurl: url },
     ])
+  })
+
+  test("a recorded list of another tool's subscriptions (comment: null) is read as it is", async () => {
+    const client = answering(200, JSON.stringify(notifyListAnswer))
+    expect(await client.list('t')).toEqual(
+      notifyListAnswer.body.profiles.map(({ appli, callbackurl }) => ({ appli, callbackurl })),
+    )
   })
 })

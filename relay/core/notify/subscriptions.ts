@@ -81,10 +81,13 @@ const FAILED_MS = 10 * 60_000
 /** At most one list per person and set of categories in this long, from restored sessions. */
 export const LIST_COOLDOWN_MS = 5 * 60_000
 /**
- * One reconcile at a time per session across instances (a list, paced subscribes and revokes),
- * and per person on each instance; the store cannot release a claim, so the lock is the session's.
+ * One reconcile at a time per session across instances, and per person on each instance. The
+ * store cannot release a claim, so this is also how long a person waits to ask again after an
+ * attempt: longer than a paced reconcile of every category would be kinder to Withings, but would
+ * make "Subscribe again" wait minutes. Another instance starting on the same session late in a
+ * paced run at worst subscribes a category twice, and Withings' deliveries are told apart.
  */
-const LOCK_MS = 3 * 60_000
+const LOCK_MS = 30_000
 /** How long a status question waits for a reconcile under way before answering "pending". */
 const STATUS_WAIT_MS = 3_000
 /** Refusals the next category would meet too: the others are not asked. */
