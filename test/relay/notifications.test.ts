@@ -646,6 +646,8 @@ describe('the live stream', () => {
     await stack.settled()
     expect(subscriptionsOf()).toEqual([])
     expect(notifyCalls('revoke')).toBe(7)
+    // Paced as Home Assistant paces them: 1 s between two revokes (not waited here).
+    expect(stack.pauses.slice(-7)).toEqual([5_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000])
   })
 
   test('shutting down tells open pages to reconnect, then closes; new streams are refused', async () => {
