@@ -15,10 +15,11 @@ import { apiSecurityHeaders } from './http/security-headers'
 import { trustedOrigin } from './http/trusted-origin'
 import { createAppBudget } from './limits/app-budget'
 import { createSpentStates } from './limits/spent-states'
-import { CALLBACK_PATH, createCallbackUrls } from './notify/callback-url'
+import { CALLBACK_PATH, createCallbackUrls, LEGACY_CALLBACK_PATH } from './notify/callback-url'
 import { createEventStreams, type EventStreamLimits } from './notify/event-streams'
+import { timerPause } from './notify/pacing'
 import { createPersonChannel } from './notify/person-channel'
-import { createSubscriptions } from './notify/subscriptions'
+import { createSubscriptions, type Pause } from './notify/subscriptions'
 import { authRoutes } from './routes/auth'
 import { liveRoutes } from './routes/live'
 import { notifyCallback } from './routes/notify-callback'
@@ -65,6 +66,12 @@ export interface RelayDeps {
   waitUntil?: (task: Promise<unknown>) => void
   /** Bounds of the live streams (defaults in event-streams.ts). */
   liveLimits?: EventStreamLimits
+  /**
+   * How the relay waits between two Notify calls (Withings checks each new callback; 5 s between
+   * subscribes, 1 s between revokes): timers cut short by `shutdown` by default. Tests pass one
+   * that does not wait.
+   */
+  pause?: Pause
 }
 
 /**
@@ -140,7 +147,10 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   // Notifications: subscribed with the person's token, received at an unguessable callback,
   // passed to the person's open pages on whichever instance holds them.
   const callbackBase = config.notifyCallbackBaseUrl ?? new URL(config.redirectUri).origin
-  const callbackUrls = createCallbackUrls(callbackBase, config.relaySecrets)
+  const callbackUrls = createCallbackUrls(
+    callbackBase,
+    config.notifyCallbackSecrets ?? config.relaySecrets,
+  )
   const channel = createPersonChannel(store, log)
   const subscriptions = createSubscriptions({
     client: createNotifyClient({ ...upstream, apiUrl: config.apiUrl, budget }),
@@ -150,6 +160,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     callbackBase,
     waitUntil,
     log,
+    pause: deps.pause ?? timerPause(deps.shutdown),
   })
   const streams = createEventStreams({
     store,
@@ -187,8 +198,10 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   // The live stream is a GET, read by the app's own pages only.
   app.get('/api/events', ownPagesOnly({ origins: ownOrigins }), rateLimit('events'))
   // Withings posts here from its servers: no Origin, no custom header, a form body. The token
-  // in the URL is what proves it (notify-callback.ts).
-  app.post(`${CALLBACK_PATH}/*`, notifyRate('notify'))
+  // in the URL is what proves it (notify-callback.ts). Its own prefix, apart from the pages'.
+  for (const path of [CALLBACK_PATH, LEGACY_CALLBACK_PATH]) {
+    app.post(`${path}/*`, notifyRate('notify'))
+  }
 
   app.get('/api/healthz', (c) => c.json({ ok: true }))
   app.get('/api/config', (c) => c.json(publicConfig))
@@ -225,7 +238,9 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     withingsProxy({ ...upstream, apiUrl: config.apiUrl, sessions, budget }),
   )
   app.route('/api', liveRoutes({ sessions, subscriptions, streams }))
-  app.route(CALLBACK_PATH, notifyCallback({ urls: callbackUrls, streams, store, waitUntil, log }))
+  const callback = notifyCallback({ urls: callbackUrls, streams, store, waitUntil, log })
+  app.route(CALLBACK_PATH, callback)
+  app.route(LEGACY_CALLBACK_PATH, callback)
 
   const respond = (c: Context<RelayEnv>, error: RelayError) => {
     if (error.status >= 500) {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
+import { freePort } from './free-port'
 
 // A real Redis for tests: Debian's redis-server on a free loopback port, nothing saved to disk,
 // ready once it answers (INFO rather than PING, to be sure the answer is its own).
@@ -42,21 +43,6 @@ export async function startRedis(): Promise<TestRedis> {
       if (attempt === STARTS) throw error
     }
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      )
-    })
-  })
 }
 
 async function serve(port: number): Promise<ChildProcess> {
