@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { createRelay } from '../../relay/core/create-relay'
-import { createEmulator } from '../../relay/emulator/emulator'
-import { buildAuthorizeUrl } from '../../web/react/auth/authorize-url'
 import { randomState } from '../../web/react/auth/random-state'
+import { inProcessRelay } from '../adversarial/support/in-process-relay'
 import { createApiClient } from '../support/api-client'
-import { consentViaHttp } from '../support/consent'
-import { LOGIN_COOKIE, SESSION_COOKIE } from '../support/cookies'
+import { SESSION_COOKIE } from '../support/cookies'
 import { connect, startLogin } from '../support/login'
 import { pagePost } from '../support/page-post'
 import { testConfig } from '../support/relay-config'
@@ -17,72 +15,9 @@ import { fakeClock, type Stack, startStack } from '../support/stack'
 let stack: Stack
 afterEach(() => stack?.close())
 
-const APP = 'http://localhost:3000'
-
-/**
- * The relay and the emulator in process. `tokenLength`: Withings' code exchange answers with
- * tokens that long (the emulator's own, padded on the way); `address`: the client's, or none.
- */
-function inProcess({
-  tokenLength,
-  address,
-  now,
-}: {
-  tokenLength?: number
-  address?: string
-  now?: () => number
-} = {}) {
-  const emulator = createEmulator({
-    clients: [{ clientId: 'c', clientSecret: 's', callbacks: [`${APP}/callback`], name: 'x' }],
-  })
-  const config = testConfig({
-    clientId: 'c',
-    clientSecret: 's',
-    redirectUri: `${APP}/callback`,
-    authorizeUrl: 'http://127.0.0.1/oauth2_user/authorize2',
-    apiUrl: 'http://127.0.0.1',
-  })
-  const app = createRelay(config, {
-    log: () => {},
-    ...(address && { connectionAddress: () => address }),
-    ...(now && { now }),
-    fetch: async (url, init) => {
-      const answer = await emulator.fetch(new Request(url, init))
-      if (tokenLength === undefined || init.body.get('grant_type') !== 'authorization_code') {
-        return answer
-      }
-      const envelope = await answer.json()
-      envelope.body.access_token = envelope.body.access_token.padEnd(tokenLength, 'a')
-      envelope.body.refresh_token = envelope.body.refresh_token.padEnd(tokenLength, 'r')
-      return new Response(JSON.stringify(envelope))
-    },
-  })
-  const post = (path: string, body: unknown, cookie?: string) =>
-    app.request(`${APP}${path}`, pagePost(APP, body, { cookie }))
-  async function signIn() {
-    const state = randomState()
-    const bound = await post('/api/auth/login', { state })
-    const login = bound.headers.getSetCookie()[0]?.split(';')[0] ?? ''
-    expect(login.startsWith(`${LOGIN_COOKIE}=`)).toBe(true)
-    const callback = await consentViaHttp(
-      buildAuthorizeUrl({
-        authorizeUrl: config.authorizeUrl,
-        clientId: config.clientId,
-        redirectUri: config.redirectUri,
-        scopes: ['user.info'],
-        state,
-        demo: true,
-      }),
-      { fetch: emulator.fetch },
-    )
-    return post('/api/auth/token', { code: callback.searchParams.get('code'), state }, login)
-  }
-  return { emulator, post, signIn }
-}
-
 describe('token length and cookie size', () => {
   test('tokens of 1,500 characters: the exchange fails in its own words, no cookie, and the grant is revoked', async () => {
-    const relay = inProcess({ tokenLength: 1_500 })
+    const relay = await inProcessRelay({ tokenLength: 1_500 })
     const answer = await relay.signIn()
     expect(answer.status).toBe(502)
     expect((await answer.json()).error).toEqual({
@@ -133,7 +68,7 @@ describe('token length and cookie size', () => {
   })
 
   test('one character past the bound is refused', async () => {
-    const answer = await inProcess({ tokenLength: 1_025 }).signIn()
+    const answer = await (await inProcessRelay({ tokenLength: 1_025 })).signIn()
     expect((await answer.json()).error.code).toBe('tokens_too_long')
   })
 })
@@ -170,14 +105,14 @@ describe('sign-in limits count what Withings refused, never real sign-ins', () =
 
 describe('without the client address (a runtime that gives none)', () => {
   test('ten people sign in in ten minutes: none is refused for the others', async () => {
-    const relay = inProcess()
+    const relay = await inProcessRelay({ realLimits: true, withoutAddress: true })
     const statuses: number[] = []
     for (let person = 0; person < 10; person++) statuses.push((await relay.signIn()).status)
     expect(statuses).toEqual(Array(10).fill(200))
   })
 
   test('the per-address request limit does not make everyone one client', async () => {
-    const relay = inProcess()
+    const relay = await inProcessRelay({ realLimits: true, withoutAddress: true })
     const statuses = new Set<number>()
     for (let request = 0; request < 150; request++) {
       statuses.add((await relay.post('/api/auth/login', { state: randomState() })).status)
@@ -186,7 +121,7 @@ describe('without the client address (a runtime that gives none)', () => {
   })
 
   test('with an address, the same 150 requests are limited', async () => {
-    const relay = inProcess({ address: '198.51.100.4', now: fakeClock().now })
+    const relay = await inProcessRelay({ realLimits: true, now: fakeClock().now })
     const statuses: number[] = []
     for (let request = 0; request < 150; request++) {
       statuses.push((await relay.post('/api/auth/login', { state: randomState() })).status)
