@@ -198,6 +198,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
     try {
       await Promise.all(
         [...people].map(async ([userid, person]) => {
+          if (person.streams.size === 0) return
           const through = await endedThrough(userid)
           if (through === undefined) return
           for (const stream of [...person.streams]) {
