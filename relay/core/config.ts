@@ -39,7 +39,7 @@ export interface RelayConfig {
   sessionLifetimeSeconds: number
   /** The relay's own budget of calls to Withings, all kinds, all instances, per minute. */
   withingsCallsPerMinute: number
-  /** Code exchanges one client address (an IPv6 /48) may ask for in ten minutes. */
+  /** Code exchanges Withings may refuse for one client address (an IPv6 /48) in ten minutes. */
   signInsPerAddress: number
   /** Token requests carry a signature (Getnonce, HMAC) instead of the client secret. */
   signedTokenRequests: boolean
@@ -90,8 +90,9 @@ const DEFAULT_SESSION_DAYS = 30
 // Withings gives a standard app 120 requests a minute, all users together; headroom for the
 // clock skew between its window and ours, and for another tool using the same app.
 const DEFAULT_WITHINGS_CALLS_PER_MINUTE = 100
-// A person needs one or two sign-ins; a few people behind one address, a few more. Made-up codes
-// from a handful of addresses then reach Withings a few dozen times in ten minutes, no more.
+// Only codes Withings refused count: a person mistypes or waits too long now and then, real
+// sign-ins never count. Made-up codes from a handful of addresses then reach Withings a few dozen
+// times in ten minutes, no more.
 const DEFAULT_SIGN_INS_PER_ADDRESS = 6
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
 const DEFAULT_RATE_LIMIT_PER_MINUTE = 60
@@ -209,7 +210,7 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
     fallback: DEFAULT_SIGN_INS_PER_ADDRESS,
     min: 1,
     max: MAX_RATE_LIMIT_PER_MINUTE,
-    meaning: 'code exchanges one client address may ask for in ten minutes',
+    meaning: 'code exchanges Withings may refuse for one client address in ten minutes',
   })
   const signedTokenRequests = flag(env, 'WITHINGS_SIGNED_TOKEN_REQUESTS', problems)
   const redisUrl = env.REDIS_URL?.trim() || undefined

@@ -5,7 +5,7 @@ import { cookiePolicy } from './cookies/cookie-policy'
 import { createLoginCookie } from './cookies/login-cookie'
 import { createSessionCookie } from './cookies/session-cookie'
 import { RelayError } from './errors'
-import { type ConnectionAddress, clientKey } from './http/client-address'
+import { type ConnectionAddress, clientKey, UNKNOWN_CLIENT } from './http/client-address'
 import { relayCors } from './http/cors'
 import { jsonOnly } from './http/json-only'
 import { ownPagesOnly } from './http/own-pages'
@@ -45,12 +45,14 @@ export interface RelayDeps {
   log?: Logger
   /**
    * The client's address from the connection, for rate limits. The runtime knows it, not the
-   * request: Node passes its connection's. Without it, every client shares one budget.
+   * request: Node passes its connection's. Without it (and without a trusted proxy's), the
+   * per-address limits are not counted and refused sign-ins are capped app-wide instead.
    */
   connectionAddress?: ConnectionAddress
   /**
-   * What instances share: the app's Withings budget, spent states, ended sessions. In memory by
-   * default, which is right for one instance; several need one store (Redis, withings-link/node).
+   * What instances share: the app's Withings budget, spent states, ended sessions, revoke
+   * tickets. In memory by default, which is right for one instance; several need one store
+   * (Redis, withings-link/node).
    */
   store?: SharedStore
   /**
@@ -130,8 +132,11 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     store,
     perMinute: config.withingsCallsPerMinute,
     exchangesPerClient: config.signInsPerAddress,
+    now,
     log,
   })
+  // What reaches a person's open pages, on whichever instance holds them.
+  const channel = createPersonChannel(store, log)
   const sessions = createSessions({
     cookie: createSessionCookie(sealer, cookies.session, now),
     refresh: sharedRefresh(async (refreshToken) => {
@@ -140,18 +145,18 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     }, now),
     store,
     lifetimeSeconds: config.sessionLifetimeSeconds,
+    ended: ({ userid, ...end }) => void channel.publish(userid, { type: 'ended', ...end }),
     now,
     log,
   })
 
   // Notifications: subscribed with the person's token, received at an unguessable callback,
-  // passed to the person's open pages on whichever instance holds them.
+  // passed to the person's open pages.
   const callbackBase = config.notifyCallbackBaseUrl ?? new URL(config.redirectUri).origin
   const callbackUrls = createCallbackUrls(
     callbackBase,
     config.notifyCallbackSecrets ?? config.relaySecrets,
   )
-  const channel = createPersonChannel(store, log)
   const subscriptions = createSubscriptions({
     client: createNotifyClient({ ...upstream, apiUrl: config.apiUrl, budget }),
     urls: callbackUrls,
@@ -165,6 +170,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   const streams = createEventStreams({
     store,
     channel,
+    endedThrough: sessions.endedThrough,
     shutdown: deps.shutdown,
     now,
     log,
@@ -211,23 +217,27 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
       redirectUri: config.redirectUri,
       tokenClient,
       revokeGrant: async (userid) => {
-        await budget.take('signed', 2)
+        // Getnonce, then revoke: two calls of the revokes' share.
+        await budget.take('revoke', 2)
         await signed.revoke(userid)
       },
       loginCookie: createLoginCookie(sealer, now, cookies.login),
       sessions,
       spentStates: createSpentStates(store),
-      countExchange: (c) => budget.takeExchange(signInClient(c), tokenCalls),
-      revokeTickets: createRevokeTickets(sealer),
+      countExchange: (c) => {
+        const client = signInClient(c)
+        return budget.takeExchange(client === UNKNOWN_CLIENT ? undefined : client, tokenCalls)
+      },
+      revokeTickets: createRevokeTickets({
+        sealer,
+        store,
+        lifetimeSeconds: config.sessionLifetimeSeconds,
+        log,
+      }),
       live: {
         begun: (session) => subscriptions.begin(session),
         restored: (session) => subscriptions.ensure(session),
-        ended: async (session, withingsInformed) => {
-          await Promise.all([
-            channel.publish(session.userid, { type: 'ended', session: session.id }),
-            subscriptions.end(session, { withingsInformed }),
-          ])
-        },
+        ended: (session, withingsInformed) => subscriptions.end(session, { withingsInformed }),
       },
       now,
       log,

@@ -33,6 +33,7 @@ const budgetOf = (perMinute = 100) =>
     store: createMemoryStore(),
     perMinute,
     exchangesPerClient: 6,
+    now: Date.now,
     log: (line) => logged.push(line),
   })
 
@@ -184,7 +185,7 @@ describe("Withings' refusals, each as the reason the relay shows", () => {
       apiUrl: 'http://127.0.0.1:9',
       budget: {
         take: () => Promise.reject(bug),
-        takeExchange: () => Promise.resolve(),
+        takeExchange: () => Promise.reject(bug),
       },
     })
     await expect(client.list('token')).rejects.toBe(bug)

@@ -112,7 +112,7 @@ export function createSubscriptions(options: SubscriptionsOptions): Subscription
   const urlDigest = async (userid: string) => digest(await urls.urlFor(userid))
 
   async function remembered(session: Session): Promise<Remembered | undefined> {
-    const [item] = await store.list(recordKey(session.userid))
+    const item = await store.get(recordKey(session.userid))
     const record = parseRemembered(item)
     if (!record || record.url !== (await urlDigest(session.userid))) return undefined
     const covered = categoriesOf(session.scope).every((c) => record.categories[c.appli])
@@ -166,7 +166,7 @@ export function createSubscriptions(options: SubscriptionsOptions): Subscription
       ...(failed[0] !== undefined && typeof failed[0] === 'object' && { reason: failed[0].reason }),
     })
     await store
-      .append(recordKey(session.userid), JSON.stringify(record), { max: 1, ttlMs })
+      .set(recordKey(session.userid), JSON.stringify(record), { ttlMs })
       .catch((cause: unknown) => storeSkipped('notification subscriptions not remembered', cause))
     await channel.publish(session.userid, { type: 'subscription' })
     // The old URLs whose category now reaches the new one: Withings would notify both.
@@ -231,13 +231,17 @@ export function createSubscriptions(options: SubscriptionsOptions): Subscription
     const running = underWay.get(session.userid)
     if (running) return running
     const task = (async () => {
-      const claimed = await store.claim(lockKey(session.id), LOCK_MS).catch((cause: unknown) => {
-        // Without the store nothing could be remembered, and every reload would ask Withings.
-        storeSkipped('notification subscriptions skipped', cause)
-        return false
-      })
+      const claimed = await store
+        .set(lockKey(session.id), '1', { ttlMs: LOCK_MS, ifAbsent: true })
+        .catch((cause: unknown) => {
+          // Without the store nothing could be remembered, and every reload would ask Withings.
+          storeSkipped('notification subscriptions skipped', cause)
+          return false
+        })
       if (!claimed) return undefined
-      await store.claim(cooldownKey(session), LIST_COOLDOWN_MS).catch(() => false)
+      await store
+        .set(cooldownKey(session), '1', { ttlMs: LIST_COOLDOWN_MS, ifAbsent: true })
+        .catch(() => false)
       return reconcile(session)
     })().finally(() => underWay.delete(session.userid))
     underWay.set(session.userid, task)
@@ -262,7 +266,9 @@ export function createSubscriptions(options: SubscriptionsOptions): Subscription
     if (record === 'unknown') return undefined
     if (record) return record
     if (!underWay.has(session.userid)) {
-      const due = await store.claim(cooldownKey(session), LIST_COOLDOWN_MS).catch(() => false)
+      const due = await store
+        .set(cooldownKey(session), '1', { ttlMs: LIST_COOLDOWN_MS, ifAbsent: true })
+        .catch(() => false)
       if (due) inBackground(session)
     }
     return undefined
@@ -289,8 +295,7 @@ export function createSubscriptions(options: SubscriptionsOptions): Subscription
 
     async end(session, { withingsInformed }) {
       const forget = store
-        .append(recordKey(session.userid), JSON.stringify({ url: '', categories: {} }), {
-          max: 1,
+        .set(recordKey(session.userid), JSON.stringify({ url: '', categories: {} }), {
           ttlMs: FAILED_MS,
         })
         .catch((cause: unknown) => storeSkipped('notification subscriptions not forgotten', cause))

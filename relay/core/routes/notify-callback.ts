@@ -63,7 +63,10 @@ export function notifyCallback(options: NotifyCallbackOptions): Hono<RelayEnv> {
   async function pass({ userid, notification, key }: NotificationForm & { userid: string }) {
     let first: boolean
     try {
-      first = await store.claim(`notify-seen:${userid}:${key}`, SEEN_MS)
+      first = await store.set(`notify-seen:${userid}:${key}`, '1', {
+        ttlMs: SEEN_MS,
+        ifAbsent: true,
+      })
     } catch (cause) {
       // Without the store a repeat cannot be told apart; the page re-reads either way, so a
       // repeat costs one re-read, and a lost hint costs the live update. Repeats it is.
