@@ -97,10 +97,12 @@ describe('Disconnect when Redis cannot record it', () => {
       expect((await connect(stack, api, { scopes: ['user.info'] })).status).toBe(200)
       expect((await api.post('/api/auth/logout')).status).toBe(200)
     }
-    // The person's keys: the same three after twelve rounds as after one.
+    // The person's keys: the same four after twelve rounds as after one (the notify list's
+    // cooldown is one per person and set of categories).
     const values = await admin.keys(`${prefix}value:*`)
     const perPerson = values.filter((key) => key.includes(':363')).sort()
     expect(perPerson).toEqual([
+      `${prefix}value:notify-listed:363:`,
       `${prefix}value:notify-subscriptions:363`,
       `${prefix}value:person-ended:363`,
       `${prefix}value:person-generation:363`,
