@@ -22,6 +22,7 @@ export {
 export { createRelay, type RelayDeps } from './create-relay'
 export type { ConnectionAddress } from './http/client-address'
 export type { Logger, LogLine, RelayEnv } from './http/request-log'
+export type { Pause } from './notify/subscriptions'
 export type { CipherFactory, CookieCipher } from './seal'
 export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export { type SharedStore, StoreUnavailable, type TakeResult } from './store/shared-store'

@@ -49,6 +49,8 @@ describe('the database away for 30 seconds', () => {
     await until(
       async () => (await (await page.request('/api/data/status')).json()) as SyncStatus,
       (status) => status.state === 'ready',
+      60_000,
+      250,
     )
     await until(
       async () => stack.emulator.notifications.subscriptions.length,
@@ -104,6 +106,8 @@ describe('npm start killed (kill -9) in the middle of an import', () => {
       (status) =>
         status.sources.some((source) => source.state === 'done') &&
         status.sources.some((source) => source.state !== 'done'),
+      60_000,
+      250,
     )
     expect(halfway.state).toBe('importing')
     // The whole process group: tsx runs the entry in a child of its own.
@@ -119,6 +123,7 @@ describe('npm start killed (kill -9) in the middle of an import', () => {
       async () => (await (await back.request('/api/data/status')).json()) as SyncStatus,
       (status) => status.state === 'ready',
       90_000,
+      250,
     )
 
     // Every record the emulator holds for the person, once.
@@ -133,7 +138,8 @@ describe('npm start killed (kill -9) in the middle of an import', () => {
       measures: data.measuregrps.length,
       heart: data.ecgs.length,
       activity: data.activities.length,
-      workouts: data.workouts.length,
+      // Withings may list a workout twice (a recorded answer does): stored once.
+      workouts: new Set(data.workouts.map((workout) => workout.id)).size,
       sleep: data.sleepSummaries.length,
     })
     // What was imported before the kill was not asked for again.

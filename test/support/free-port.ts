@@ -1,6 +1,10 @@
 import { createServer } from 'node:net'
 
-/** A loopback port free at the moment of asking (a server may still take it before the caller). */
+/**
+ * A loopback port nothing listens on just now, for a server that cannot be told to take port 0
+ * and say which it got (redis-server, nginx). Another process may take it before the server
+ * binds it: callers retry.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()

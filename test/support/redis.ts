@@ -13,6 +13,10 @@ export interface TestRedis {
   stop(): Promise<void>
   /** Starts it again, empty, on the same port. */
   restart(): Promise<void>
+  /** Freezes the server (SIGSTOP): connections stay open and nothing is answered. */
+  pause(): void
+  /** Lets a paused server go on (SIGCONT), answering what it was sent meanwhile. */
+  resume(): void
 }
 
 const STARTS = 5
@@ -37,6 +41,8 @@ export async function startRedis(): Promise<TestRedis> {
           await kill(child)
           child = await serve(port)
         },
+        pause: () => child.kill('SIGSTOP'),
+        resume: () => child.kill('SIGCONT'),
       }
     } catch (error) {
       // Another process may have taken the port between freePort() and redis-server's bind.

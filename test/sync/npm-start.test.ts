@@ -35,6 +35,7 @@ describe('npm start with sync', () => {
       async () => (await (await api.request('/api/data/status')).json()) as SyncStatus,
       (status) => status.state === 'ready',
       30_000,
+      250,
     )
     const weighings = imported.sources.find((source) => source.source === 'measures')?.records
     expect(weighings).toBeGreaterThan(100)

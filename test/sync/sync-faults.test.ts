@@ -70,7 +70,7 @@ describe('faults', () => {
     })
     stack.emulator.faults.clear()
     await dueNow(database)
-    const ready = await until(status, (value) => value.state === 'ready')
+    const ready = await until(status, (value) => value.state === 'ready', 20_000, 250)
     const measures = ready.sources.find((source) => source.source === 'measures')
     expect(measures?.records).toBe(stack.emulator.data.of(DEMO).measuregrps.length)
     const { rows } = await sql<{ n: number; groups: number }>`

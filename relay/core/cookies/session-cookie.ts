@@ -1,16 +1,21 @@
 import type { Context } from 'hono'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { deleteCookie, generateCookie, getCookie } from 'hono/cookie'
+import { TokensTooLong } from '../errors'
 import type { Sealer } from '../seal'
 import type { CookieSpec } from './cookie-policy'
 
 // The session cookie is the only place both Withings tokens live, sealed: the page never sees
 // either (Withings refuses browser calls, so it has no use for one). SameSite=Strict: only the
 // app's own pages send it. It ends with the session's absolute lifetime, counted from the login.
+// A cookie opened with an older key (RELAY_SECRET rotation) is sealed again with the current one
+// at once, so that the old key can go without waiting for every session's next refresh.
 
 export interface Session {
-  /** Random, names this session for the revoked-session memory; no token. */
+  /** Random, names this session for its streams and tickets; no token. */
   id: string
   userid: string
+  /** The person's sign-in it came from, numbered in the shared store (person-generation.ts). */
+  gen: number
   scope: string
   accessToken: string
   /** Seconds since the epoch: when the access token stops working. */
@@ -25,18 +30,29 @@ export interface Session {
 }
 
 /**
- * With sync on, the tokens live in the database's vault and the cookie is only a handle to the
- * session: who, since when, until when; no Withings token.
+ * Versioned so that a future format can read (or cleanly refuse) today's cookies. 3 added `gen`:
+ * sessions sealed before it are refused (their people connect again), since what ended them was
+ * remembered per session and no longer is.
  */
-export type SessionHandle = Pick<Session, 'id' | 'userid' | 'scope' | 'loginAt' | 'endsAt'>
+const VERSION = 3
+/** The handle's format (sync on): a session cookie never opens as a handle, nor the reverse. */
+const HANDLE_VERSION = 4
 
-/** Versioned so that a future format can read (or cleanly refuse) today's cookies. */
-const VERSION = 2
-/** The handle's format: a v2 cookie never opens as a handle, nor a handle as a v2 session. */
-const HANDLE_VERSION = 3
+/**
+ * With sync on, the tokens live in the database's vault and the cookie is only a handle to the
+ * session: who, which sign-in, since when, until when; no Withings token.
+ */
+export type SessionHandle = Pick<Session, 'id' | 'userid' | 'gen' | 'scope' | 'loginAt' | 'endsAt'>
+
+/**
+ * Browsers keep a cookie of at least 4,096 bytes, name, value and attributes together (RFC 6265
+ * §6.1); past that, some drop it without a word. The relay never sets a longer one.
+ */
+export const MAX_COOKIE_BYTES = 4_096
 
 export interface SessionCookie<S extends SessionHandle = Session> {
   read(c: Context): Promise<S | null>
+  /** Throws TokensTooLong when the sealed cookie would be longer than a browser keeps. */
   write(c: Context, session: S): Promise<void>
   clear(c: Context): void
 }
@@ -46,7 +62,11 @@ export function createSessionCookie(
   cookie: CookieSpec,
   now: () => number,
 ): SessionCookie {
-  return sealedSession(sealer, cookie, now, VERSION, parseSession, (session) => session)
+  return sealedSession(sealer, cookie, now, {
+    version: VERSION,
+    kept: (session) => session,
+    parse: parseSession,
+  })
 }
 
 export function createHandleCookie(
@@ -54,38 +74,61 @@ export function createHandleCookie(
   cookie: CookieSpec,
   now: () => number,
 ): SessionCookie<SessionHandle> {
-  return sealedSession(sealer, cookie, now, HANDLE_VERSION, parseHandle, (handle) => ({
-    id: handle.id,
-    userid: handle.userid,
-    scope: handle.scope,
-    loginAt: handle.loginAt,
-    endsAt: handle.endsAt,
-  }))
+  return sealedSession(sealer, cookie, now, {
+    version: HANDLE_VERSION,
+    kept: ({ id, userid, gen, scope, loginAt, endsAt }) => ({
+      id,
+      userid,
+      gen,
+      scope,
+      loginAt,
+      endsAt,
+    }),
+    parse: parseHandle,
+  })
 }
 
 function sealedSession<S extends SessionHandle>(
   sealer: Sealer,
   cookie: CookieSpec,
   now: () => number,
-  version: number,
-  parse: (fields: Record<string, unknown>) => S | null,
-  kept: (session: S) => SessionHandle | Session,
+  format: {
+    version: number
+    /** What of the session the cookie holds. */
+    kept: (session: S) => SessionHandle
+    parse: (fields: Record<string, unknown>) => S | null
+  },
 ): SessionCookie<S> {
+  const write = async (c: Context, session: S) => {
+    const lifetime = Math.max(1, session.endsAt - Math.floor(now() / 1000))
+    const sealed = await sealer.seal(
+      cookie.name,
+      { ...format.kept(session), v: format.version },
+      lifetime,
+    )
+    const line = generateCookie(cookie.name, sealed, cookie.options(lifetime))
+    if (new TextEncoder().encode(line).byteLength >= MAX_COOKIE_BYTES) {
+      throw new TokensTooLong(session.userid)
+    }
+    c.header('Set-Cookie', line, { append: true })
+  }
   return {
     async read(c) {
       const sealed = getCookie(c, cookie.name)
       if (!sealed) return null
       const opened = await sealer.unseal(cookie.name, sealed)
-      const value = opened?.value
-      if (typeof value !== 'object' || value === null) return null
-      const fields = value as Record<string, unknown>
-      return fields.v === version ? parse(fields) : null
+      const fields = opened?.value
+      const session =
+        typeof fields === 'object' &&
+        fields !== null &&
+        'v' in fields &&
+        fields.v === format.version
+          ? format.parse(fields as Record<string, unknown>)
+          : null
+      if (session && opened?.stale) await write(c, session)
+      return session
     },
-    async write(c, session) {
-      const lifetime = Math.max(1, session.endsAt - Math.floor(now() / 1000))
-      const sealed = await sealer.seal(cookie.name, { ...kept(session), v: version }, lifetime)
-      setCookie(c, cookie.name, sealed, cookie.options(lifetime))
-    },
+    write,
     clear(c) {
       deleteCookie(c, cookie.name, cookie.options(0))
     },
@@ -93,42 +136,39 @@ function sealedSession<S extends SessionHandle>(
 }
 
 function parseHandle(fields: Record<string, unknown>): SessionHandle | null {
-  const text = (name: keyof SessionHandle) =>
-    typeof fields[name] === 'string' ? (fields[name] as string) : undefined
-  const time = (name: keyof SessionHandle) =>
-    typeof fields[name] === 'number' && Number.isSafeInteger(fields[name])
-      ? (fields[name] as number)
-      : undefined
-  const handle = {
-    id: text('id'),
-    userid: text('userid'),
-    scope: text('scope'),
-    loginAt: time('loginAt'),
-    endsAt: time('endsAt'),
-  }
-  return isComplete(handle) ? handle : null
+  const session = parseSession({
+    ...fields,
+    accessToken: '-',
+    refreshToken: '-',
+    accessExpiresAt: 0,
+    refreshAt: 0,
+  })
+  if (!session) return null
+  const { id, userid, gen, scope, loginAt, endsAt } = session
+  return { id, userid, gen, scope, loginAt, endsAt }
 }
 
-/** Older formats (v1 held no access token) are refused: their holders connect again. */
+/** Older formats are refused (by their version): their holders connect again. */
 function parseSession(fields: Record<string, unknown>): Session | null {
   const text = (name: keyof Session) => {
     const field = fields[name]
     return typeof field === 'string' ? field : undefined
   }
-  const time = (name: keyof Session) => {
+  const whole = (name: keyof Session) => {
     const field = fields[name]
     return typeof field === 'number' && Number.isSafeInteger(field) ? field : undefined
   }
   const session = {
     id: text('id'),
     userid: text('userid'),
+    gen: whole('gen'),
     scope: text('scope'),
     accessToken: text('accessToken'),
-    accessExpiresAt: time('accessExpiresAt'),
-    refreshAt: time('refreshAt'),
+    accessExpiresAt: whole('accessExpiresAt'),
+    refreshAt: whole('refreshAt'),
     refreshToken: text('refreshToken'),
-    loginAt: time('loginAt'),
-    endsAt: time('endsAt'),
+    loginAt: whole('loginAt'),
+    endsAt: whole('endsAt'),
   }
   return isComplete(session) ? session : null
 }

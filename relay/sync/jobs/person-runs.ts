@@ -88,7 +88,11 @@ export function createPersonRuns(context: RunContext) {
     try {
       return await context.withings(String(userid), request.service, params)
     } catch (error) {
-      if (error instanceof RelayError && error.code === 'rate_limited') {
+      // Withings' 601, or the app's own budget spent for now: wait as long as they say.
+      if (
+        error instanceof RelayError &&
+        (error.code === 'rate_limited' || error.code === 'relay_busy')
+      ) {
         throw new Defer(Math.max(1, error.retryAfter ?? 60))
       }
       if (error instanceof RelayError && error.code === 'session_expired') {

@@ -22,13 +22,18 @@ export async function upsertRows<R extends object>(
   compare: readonly (keyof R & string)[],
 ): Promise<Changed<R>[]> {
   if (rows.length === 0) return []
-  const first = rows[0] as R
+  // One statement may not touch a row twice, and Withings may list an item twice in one answer
+  // (a workout seen twice in a real Getworkouts page): the last of each key is the one kept.
+  const unique = [
+    ...new Map(rows.map((row) => [JSON.stringify(keys.map((key) => row[key])), row])).values(),
+  ]
+  const first = unique[0] as R
   const columns = Object.keys(first).filter((column) => !keys.includes(column as keyof R & string))
   // biome-ignore lint/suspicious/noExplicitAny: one helper for every table; rows are typed by the caller.
   const untyped = db as unknown as Kysely<any>
   const changed: Changed<R>[] = []
-  for (let at = 0; at < rows.length; at += CHUNK) {
-    const chunk = rows.slice(at, at + CHUNK)
+  for (let at = 0; at < unique.length; at += CHUNK) {
+    const chunk = unique.slice(at, at + CHUNK)
     const result = await untyped
       .insertInto(table)
       .values(chunk)

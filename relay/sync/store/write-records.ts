@@ -21,8 +21,10 @@ type Db = Kysely<SyncSchema>
 export async function writeMeasureGroups(
   db: Db,
   userid: number,
-  groups: readonly MeasureGroupRows[],
+  listed: readonly MeasureGroupRows[],
 ): Promise<SyncEvent[]> {
+  // A group listed twice in one answer is one group: the last listing is kept.
+  const groups = [...new Map(listed.map((group) => [group.grpid, group])).values()]
   if (groups.length === 0) return []
   const stored = await db
     .selectFrom('measure')

@@ -9,7 +9,7 @@ import {
 import { formatMoment } from '../data/format'
 
 /** How often the progress is asked again while an import runs (besides each `stored` event). */
-const IMPORT_POLL_MS = 1_000
+const IMPORT_POLL_MS = 2_000
 
 const SOURCE_NAMES: Record<string, string> = {
   measures: 'Measurements',
@@ -25,7 +25,7 @@ const SOURCE_NAMES: Record<string, string> = {
 /**
  * Where the person's data in the app's own database stands: the first import's progress (which
  * sources, how many records, a progress bar), then when it was last updated. New data arrives by
- * the live stream's `stored` events; while importing, the progress is also asked every second.
+ * the live stream's `stored` events; while importing, the progress is also asked every two seconds.
  */
 export function SyncProgress() {
   const id = useId()
