@@ -9,7 +9,14 @@ import type { SyncEvent } from '../../relay/sync/events'
 import { enqueue, JOBS_CHANNEL } from '../../relay/sync/jobs/queue'
 import { createApiClient } from '../support/api-client'
 import { connect } from '../support/login'
-import { CLIENT_ID, CLIENT_SECRET, RELAY_KEY, type Stack, startStack } from '../support/stack'
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  fakeClock,
+  RELAY_KEY,
+  type Stack,
+  startStack,
+} from '../support/stack'
 import { pgliteDatabase, warmPglite } from '../support/sync-database'
 import { until } from '../support/until'
 
@@ -30,7 +37,7 @@ afterEach(async () => {
   }
 })
 
-async function setup() {
+async function setup(now?: () => number) {
   const database = await pgliteDatabase()
   const events: SyncEvent[] = []
   const logs: LogLine[] = []
@@ -39,8 +46,9 @@ async function setup() {
     relaySecrets: [RELAY_KEY],
     onEvent: (event) => void events.push(event),
     log: (line) => logs.push(line),
+    ...(now && { now }),
   })
-  const stack = await startStack({ sync })
+  const stack = await startStack({ sync, ...(now && { now }) })
   running.push({ stack, sync, database })
   const page = createApiClient(stack.appUrl)
   const status = async () => (await (await page.request('/api/data/status')).json()) as SyncStatus
@@ -52,6 +60,76 @@ async function dueNow(database: SyncDatabase) {
   await sql`update job set run_at = now() where state = 'ready'`.execute(database.db)
   await sql`select pg_notify(${JOBS_CHANNEL}, '')`.execute(database.db)
 }
+
+describe('the vault', () => {
+  test('an expired access token is refreshed once for two tabs at once, stored, and used by the jobs', async () => {
+    const clock = fakeClock()
+    const { database, stack, page } = await setup(clock.now)
+    await connect(stack, page)
+    await until(
+      () => database.db.selectFrom('sync_source').select('state').execute(),
+      (rows) => rows.length > 0 && rows.every((row) => row.state === 'done'),
+      20_000,
+    )
+    const sealed = () =>
+      database.db
+        .selectFrom('withings_connection')
+        .select('sealed_tokens')
+        .where('userid', '=', DEMO)
+        .executeTakeFirstOrThrow()
+    const before = await sealed()
+    stack.emulator.requests.clear()
+    clock.advance(3 * 3_600_000 + 60_000)
+    const [first, second] = await Promise.all([
+      page.post('/api/auth/session'),
+      page.post('/api/auth/session'),
+    ])
+    expect([first.status, second.status]).toEqual([200, 200])
+    expect((await first.json()).expires_at).toBe((await second.json()).expires_at)
+    expect(stack.emulator.requests.count({ route: 'token', grantType: 'refresh_token' })).toBe(1)
+    expect((await sealed()).sealed_tokens).not.toBe(before.sealed_tokens)
+    // The jobs take the stored tokens: no refresh of their own.
+    await enqueue(database.db, 'catch-up', { userid: DEMO })
+    await until(
+      async () => stack.emulator.requests.count({ route: 'data' }),
+      (calls) => calls > 0,
+    )
+    expect(stack.emulator.requests.count({ route: 'token', grantType: 'refresh_token' })).toBe(1)
+  }, 30_000)
+})
+
+describe('bed events', () => {
+  test('a bed in is stored as an event, once however often Withings sends it, and told', async () => {
+    const { database, stack, page, events } = await setup()
+    await connect(stack, page, { scopes: ['user.metrics', 'user.sleepevents'] })
+    await until(
+      async () => stack.emulator.notifications.subscriptions.length,
+      (count) => count >= 5,
+    )
+    const triggered = await stack.emulator.notifications.trigger({ type: 'bed_in', userid: DEMO })
+    // Withings' retry of the same notification.
+    const url = triggered.deliveries[0]?.callbackurl ?? ''
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(triggered.payload),
+    })
+    await stack.settled()
+    const stored = await until(
+      () => database.db.selectFrom('bed_event').selectAll().execute(),
+      (rows) => rows.length > 0,
+    )
+    expect(stored).toEqual([
+      expect.objectContaining({
+        userid: DEMO,
+        appli: 50,
+        kind: 'bed_in',
+        at: new Date(Number(triggered.payload.date) * 1000),
+      }),
+    ])
+    expect(events.filter((event) => event.type === 'bed.in')).toHaveLength(1)
+  }, 20_000)
+})
 
 describe('faults', () => {
   test('a malformed page is not stored, is logged, and is fetched again: the import ends whole', async () => {

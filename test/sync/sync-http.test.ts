@@ -184,6 +184,44 @@ describe.each(syncBackends())('on %s, a person who connects', (_, makeDatabase) 
     expect(jobs.some((job) => JSON.stringify(job.payload).includes('4815162'))).toBe(false)
   })
 
+  test('a bed event for a grant without user.sleepevents is acknowledged, dropped, nothing stored', async () => {
+    const url = await createCallbackUrls(stack.appUrl, [RELAY_KEY]).urlFor(String(DEMO))
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `userid=${DEMO}&appli=50&date=1700000000&deviceid=abc`,
+    })
+    expect(answer.status).toBe(200)
+    await stack.settled()
+    expect(syncLogs.at(-1)).toMatchObject({
+      msg: 'sync: notification of a category the grant excludes, dropped',
+      appli: 50,
+    })
+    expect(await database.db.selectFrom('bed_event').selectAll().execute()).toEqual([])
+  })
+
+  test('the person downloads everything stored of them, as a JSON file with no token in it', async () => {
+    const answer = await page.request('/api/data/export')
+    expect(answer.status).toBe(200)
+    expect(answer.headers.get('content-disposition')).toBe(
+      `attachment; filename="withings-data-${DEMO}.json"`,
+    )
+    const text = await answer.text()
+    const exported = JSON.parse(text)
+    expect(exported).toMatchObject({ userid: DEMO, connection: { status: 'active' } })
+    expect(exported.measures.length).toBeGreaterThan(
+      stack.emulator.data.of(DEMO).measuregrps.length,
+    )
+    expect(exported.sleep.length).toBe(stack.emulator.data.of(DEMO).sleepSummaries.length)
+    const row = await database.db
+      .selectFrom('withings_connection')
+      .select('sealed_tokens')
+      .where('userid', '=', DEMO)
+      .executeTakeFirstOrThrow()
+    expect(text).not.toContain(row.sealed_tokens)
+    expect(text).not.toMatch(/access_?token|refresh_?token/i)
+  })
+
   test('Disconnect and delete my data: revoked, the vault row and every record gone', async () => {
     const answer = await page.post('/api/auth/logout', { delete_data: true })
     expect(answer.status).toBe(200)
