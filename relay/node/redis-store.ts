@@ -177,6 +177,8 @@ export function createRedisStore(options: RedisStoreOptions): SharedStore {
   })
 
   return {
+    readiness: { name: 'redis', check: () => run(client, (redis) => redis.ping()) },
+
     async take(name, limit, windowMs) {
       checkTakeArguments(limit, windowMs)
       const args = [limit, windowMs, now ? now() : '']

@@ -4,6 +4,8 @@
 // Counters, markers and lists live in separate namespaces: `claim('x')` and `append('x', …)` do
 // not collide.
 
+import type { ReadinessCheck } from '../http/readiness'
+
 export type TakeResult = { taken: true } | { taken: false; retryAfterMs: number }
 
 export interface SharedStore {
@@ -33,6 +35,8 @@ export interface SharedStore {
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>
   /** Ends subscriptions and connections; every later operation rejects with StoreUnavailable. */
   close(): Promise<void>
+  /** What GET /api/readyz asks of a store that can be down (Redis's PING); none in memory. */
+  readonly readiness?: ReadinessCheck
 }
 
 /** Thrown (rejected) by every operation while the store cannot be reached: callers decide to fail open or closed. */
