@@ -1,10 +1,13 @@
 import { type Figure, format } from './figures'
+import { type HostRow, hostsTable } from './hosts'
 import type { Machine } from './machine'
 
 // The figures as a table for the terminal and as BENCHMARKS.md.
 
 export interface Run {
   figures: Figure[]
+  /** Item 9: the relay on each runtime. */
+  hosts: HostRow[]
   machine: Machine
   versions: Record<string, string>
   startedAt: Date
@@ -46,8 +49,12 @@ const row = (figure: Figure) => [
 ]
 
 export function terminalTable(figures: Figure[]): string {
-  const rows = [COLUMNS, ...figures.map(row)]
-  const widths = COLUMNS.map((_, column) =>
+  return plainTable([COLUMNS, ...figures.map(row)])
+}
+
+/** Rows of cells (the first the header) in aligned columns, for the terminal. */
+export function plainTable(rows: readonly string[][]): string {
+  const widths = (rows[0] ?? []).map((_, column) =>
     Math.max(...rows.map((cells) => (cells[column] ?? '').length)),
   )
   return rows
@@ -55,13 +62,18 @@ export function terminalTable(figures: Figure[]): string {
     .join('\n')
 }
 
+/** Rows of cells (the first the header) as a Markdown table. */
+function markdownTable([header = [], ...rows]: readonly string[][]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+  ].join('\n')
+}
+
 export function markdown(run: Run): string {
   const { machine, versions } = run
-  const table = [
-    `| ${COLUMNS.join(' | ')} |`,
-    `|${COLUMNS.map(() => '---').join('|')}|`,
-    ...run.figures.map((figure) => `| ${row(figure).join(' | ')} |`),
-  ]
+  const table = markdownTable([COLUMNS, ...run.figures.map(row)])
   const missed = run.figures.filter((figure) => !figure.met)
   return `# Benchmarks
 
@@ -89,11 +101,21 @@ ${Object.entries(versions)
 
 ## Figures
 
-${table.join('\n')}
+${table}
 
 ${missed.length === 0 ? 'Every target was met.' : `Targets missed: ${missed.map((figure) => figure.id).join(', ')}.`}
 
-## How each figure was measured
+${
+  run.hosts.length === 0
+    ? ''
+    : `## The relay on each runtime (item 9)
+
+${markdownTable(hostsTable(run.hosts))}
+
+Each runtime serves what production runs on it (\`npm start\`'s bundle on every Node, deploy/'s recipes on Bun, Deno and workerd), against the same emulator, each beside the bare pass-through proxy served by the same runtime; see test/bench/hosts.ts.
+
+`
+}## How each figure was measured
 
 ${run.figures.map((figure) => `- **${figure.id}** ${figure.name}: ${figure.method}.`).join('\n')}
 
