@@ -129,7 +129,7 @@ function commandLine(
         pages: builds.pages,
       }[program]
       writeFileSync(config, workerdConfig({ worker, edge: builds.edge, env, port }))
-      return [runtime.binary, ['serve', config, ...(process.env.WORKERD_VERBOSE ? ['--verbose'] : [])]]
+      return [runtime.binary, ['serve', config]]
     }
   }
 }
