@@ -1,7 +1,6 @@
 import { useEffect, useLayoutEffect, useState } from 'react'
 import { Link, useNavigate } from 'react-router-dom'
-import { hasCallbackSecrets, parseCallbackParams } from '../auth/callback-params'
-import { completeLogin, completeLoginOnce, type LoginOutcome } from '../auth/complete-login'
+import type { LoginOutcome } from '../auth/complete-login'
 import { useWithingsLink } from '../provider'
 import { useWithings } from '../use-withings'
 import { CodeBudget } from './CodeBudget'
@@ -18,28 +17,17 @@ export function WithingsCallback() {
   const { store } = kit
   const { status } = useWithings()
   const navigate = useNavigate()
-  // Read once, before the address bar is scrubbed.
-  const [search] = useState(() => (typeof window === 'undefined' ? '' : window.location.search))
   const [outcome, setOutcome] = useState<LoginOutcome | null>(null)
 
-  // First of all: code and state leave the address bar (and so history, bookmarks, screenshots).
+  // At the first commit (or earlier, when the app began it before rendering): code and state
+  // leave the address bar, then the code is exchanged, once however often React mounts this.
   useLayoutEffect(() => {
-    if (hasCallbackSecrets(window.location.search)) {
-      window.history.replaceState(window.history.state, '', window.location.pathname)
-    }
-  }, [])
-
-  useEffect(() => {
     let live = true
-    completeLoginOnce(search, async () => {
-      const result = await completeLogin(parseCallbackParams(search), kit)
-      if (result.kind === 'connected') store.connect(result.session)
-      return result
-    }).then((result) => live && setOutcome(result))
+    kit.completeCallback().then((result) => live && setOutcome(result))
     return () => {
       live = false
     }
-  }, [search, kit, store])
+  }, [kit])
 
   useEffect(() => {
     if (outcome?.kind === 'connected') navigate(outcome.returnTo, { replace: true })
