@@ -1,7 +1,7 @@
 // `npm run bench`: every performance figure against its reference, printed and written to
-// BENCHMARKS.md. `npm run bench -- --quick` runs small, bounded passes of the same measurements
-// and writes nothing; naming items (`exchange throughput startup spa callback memory reload live
-// hosts`) runs only those.
+// BENCHMARKS.md (from BENCHMARKS.json, which keeps every item's last figures). Naming items
+// (`exchange throughput startup spa callback memory reload live hosts`) runs only those, and
+// replaces only their figures; `--quick` runs small, bounded passes and writes nothing.
 
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -17,6 +17,7 @@ import { describeMachine, describeVersions, loadAverage } from './machine'
 import { relayMemory } from './memory'
 import { reloadCost } from './reload'
 import { markdown, plainTable, terminalTable } from './report'
+import { loadResults, mergeResults, type Results, saveResults } from './results'
 import { spaFigures } from './spa'
 import { measureSpa } from './spa-size'
 import { startupTime } from './startup'
@@ -89,11 +90,12 @@ console.log(
 
 console.log('building the relay, the reference servers and the emulator…')
 const builds = await buildServers()
-const figures: Figure[] = []
+const measured = { at: startedAt.toISOString(), cpu: machine.cpu, load: loadBefore }
+const figures: Results['figures'] = []
 const step = async (item: string, measure: () => Promise<Figure | Figure[]>) => {
   if (!wants(item)) return
   console.log(`measuring ${item}…`)
-  figures.push(...[await measure()].flat())
+  for (const figure of [await measure()].flat()) figures.push({ ...figure, item, ...measured })
 }
 
 await step('exchange', () => exchangeOverhead(builds, size.exchange))
@@ -119,16 +121,16 @@ console.log(`\n${terminalTable(figures)}\n`)
 for (const figure of figures) console.log(`${figure.id}: ${figure.method}`)
 if (hosts) console.log(`\n${plainTable(hostsTable(hosts))}\n`)
 
-if (!quick && only.length === 0) {
-  const run = {
-    figures,
-    hosts: hosts ?? [],
+if (!quick) {
+  const run: Results = {
     machine,
     versions,
-    startedAt,
-    seconds: (Date.now() - startedAt.getTime()) / 1000,
-    load: { before: loadBefore, after: loadAverage() },
+    figures,
+    ...(hosts && { hosts: { ...measured, rows: hosts } }),
   }
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(run))
-  console.log('\nwritten to BENCHMARKS.md')
+  const results = mergeResults(loadResults(), run, only.length === 0 ? ITEMS : only)
+  saveResults(results)
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(results))
+  const seconds = Math.round((Date.now() - startedAt.getTime()) / 1000)
+  console.log(`\nwritten to BENCHMARKS.md (and BENCHMARKS.json), in ${seconds} s`)
 }
