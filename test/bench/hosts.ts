@@ -27,8 +27,9 @@ import { median } from './stats'
 //   request in flight, samples in turn (codes and bound states minted untimed, just before);
 // - refreshes per second at a fixed concurrency (tokens of one second, each client rotating its
 //   own session), rounds alternating between relay and proxy;
-// - resident memory per open live stream: RSS before and after opening `streams` streams (one
-//   person each), 1 s after each, as no runtime but Node can be told to collect its garbage.
+// - resident memory per open live stream, at the margin: with half of `streams` open (one person
+//   each; the code paths warm, the runtime's heap grown to hold them), RSS before and after
+//   opening the other half, 1 s after each, as no runtime but Node can be told to collect.
 // TEST_RUNTIMES picks the runtimes (all by default).
 
 export interface HostsOptions {
@@ -66,24 +67,21 @@ export async function hostFigures(
   try {
     for (const runtime of selectedRuntimes(process.env.TEST_RUNTIMES || 'all')) {
       console.log(`  ${runtime.name}…`)
+      const spawn = (apiUrl: string) =>
+        serveOn({ runtime, program: 'relay', builds: hostBuilds, env: env(apiUrl) })
       const startups: number[] = []
-      for (let spawn = 0; spawn < options.spawns + 1; spawn++) {
-        const relay = await serveOn({
-          runtime,
-          program: 'relay',
-          builds: hostBuilds,
-          env: env('http://127.0.0.1:9'),
-        })
-        await relay.stop()
-        // The first spawn warms the file cache.
-        if (spawn > 0) startups.push(relay.startupMs)
+      let perStreamKb = 0
+      for (let count = 0; count <= options.spawns; count++) {
+        // Withings is not called: only the start is timed, and the streams need none.
+        const started = await spawn('http://127.0.0.1:9')
+        // The first spawn warms the file cache; the last, just started, holds the live streams.
+        if (count > 0) startups.push(started.startupMs)
+        if (count === options.spawns) {
+          perStreamKb = await memoryPerStream(started, options.streams)
+        }
+        await started.stop()
       }
-      const relay = await serveOn({
-        runtime,
-        program: 'relay',
-        builds: hostBuilds,
-        env: env(emulator.url),
-      })
+      const relay = await spawn(emulator.url)
       const proxy = await serveOn({
         runtime,
         program: 'passThrough',
@@ -97,7 +95,7 @@ export async function hostFigures(
           startupMs: median(startups),
           exchange: await exchanges(relay, proxy, emulator.url, options),
           refreshes: await refreshes(relay, proxy, emulator.url, options),
-          perStreamKb: await memoryPerStream(relay, options.streams),
+          perStreamKb,
         })
       } finally {
         await Promise.all([relay.stop(), proxy.stop()])
@@ -172,20 +170,25 @@ async function refreshes(relay: Served, proxy: Served, emulatorUrl: string, opti
 }
 
 async function memoryPerStream(relay: Served, streams: number): Promise<number> {
-  const cookies = await sessionCookies(streams)
+  const half = Math.floor(streams / 2)
+  const cookies = await sessionCookies(2 * half)
   const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
-  await settle()
-  const before = residentBytes(relay.pid)
-  const pages = await openPages(
-    streams,
-    () => `${relay.url}/api/events`,
-    (i) => cookies[i] ?? '',
-  )
+  const open = (from: number) =>
+    openPages(
+      half,
+      () => `${relay.url}/api/events`,
+      (i) => cookies[from + i] ?? '',
+    )
+  const first = await open(0)
   try {
     await settle()
-    return (residentBytes(relay.pid) - before) / streams / 1000
+    const before = residentBytes(relay.pid)
+    const second = await open(half)
+    await settle()
+    second.close()
+    return (residentBytes(relay.pid) - before) / half / 1000
   } finally {
-    pages.close()
+    first.close()
   }
 }
 

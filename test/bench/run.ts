@@ -38,7 +38,7 @@ const FULL = {
     concurrency: 20,
     rounds: 4,
     roundMs: 1_500,
-    streams: 500,
+    streams: 1_000,
   },
 }
 const QUICK: typeof FULL = {
