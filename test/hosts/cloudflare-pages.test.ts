@@ -1,13 +1,10 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import type { PublicConfig } from '../../relay/contract/contract'
-import { createEmulator, type Emulator } from '../../relay/emulator/emulator'
-import { type Listening, listen } from '../../relay/node/listen'
 import { freePort } from '../bench/processes'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { fetchFrom } from '../support/fetch-from'
 import { startLoginAt } from '../support/login'
-import { testKey } from '../support/relay-config'
+import { type HostedWithings, hostedWithings } from './hosted-withings'
 import { allRuntimes, selectedRuntimes } from './runtimes'
 import { type Served, serveOn } from './serve-on'
 
@@ -17,15 +14,13 @@ import { type Served, serveOn } from './serve-on'
 // Cloudflare saw, never by one a client wrote.
 
 const builds = inject('hostBuilds')
-const CLIENT = { id: 'withings-link-pages', secret: 'pages-client-secret-0123456789abcdef' }
 const PROXY_SECRET = 'pages-proxy-secret-0123456789'
 const RATE_LIMIT_PER_MINUTE = 20
 const workerd = selectedRuntimes().find((runtime) => runtime.family === 'workerd')
 const node = allRuntimes().find((runtime) => runtime.id === 'node')
 
 describe.skipIf(!workerd || !node)(`the Cloudflare Pages function on ${workerd?.name}`, () => {
-  let emulator: Emulator
-  let withings: Listening
+  let withings: HostedWithings
   let relay: Served
   let pages: Served
   let siteUrl: string
@@ -35,28 +30,16 @@ describe.skipIf(!workerd || !node)(`the Cloudflare Pages function on ${workerd?.
     if (!workerd || !node) return
     const port = await freePort()
     siteUrl = `http://localhost:${port}`
-    emulator = createEmulator({
-      clients: [
-        { clientId: CLIENT.id, clientSecret: CLIENT.secret, callbacks: [`${siteUrl}/callback`] },
-      ],
-    })
-    withings = await listen(emulator.fetch, { hostname: '127.0.0.1' })
+    withings = await hostedWithings(siteUrl, 'pages')
     relay = await serveOn({
       runtime: node,
       program: 'relay',
       builds,
-      env: {
-        WITHINGS_CLIENT_ID: CLIENT.id,
-        WITHINGS_CLIENT_SECRET: CLIENT.secret,
-        WITHINGS_REDIRECT_URI: `${siteUrl}/callback`,
-        WITHINGS_API_URL: withings.url,
-        WITHINGS_AUTHORIZE_URL: `${withings.url}/oauth2_user/authorize2`,
-        RELAY_SECRET: testKey('pages'),
+      env: withings.relayEnv(builds, {
         TRUST_PROXY: '1',
         TRUSTED_PROXY_SECRET: PROXY_SECRET,
         RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
-        STATIC_DIR: join(builds.dir, 'no-spa'),
-      },
+      }),
     })
     pages = await serveOn({
       runtime: workerd,
@@ -81,7 +64,7 @@ describe.skipIf(!workerd || !node)(`the Cloudflare Pages function on ${workerd?.
 
   test('signs in through it: the code exchanged, the sealed cookie back to the page', async () => {
     const api = through('127.0.0.40')
-    const { body, bound } = await startLoginAt(api, config, { fetch: emulator.fetch })
+    const { body, bound } = await startLoginAt(api, config, { fetch: withings.emulator.fetch })
     expect(bound.headers.get('set-cookie')).toMatch(/wl-login=v1\./)
     const exchanged = await api.post('/api/auth/token', body)
     expect(exchanged.status).toBe(200)

@@ -1,15 +1,13 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import type { PublicConfig } from '../../relay/contract/contract'
-import { createEmulator, type Emulator } from '../../relay/emulator/emulator'
-import { type Listening, listen } from '../../relay/node/listen'
+import type { Emulator } from '../../relay/emulator/emulator'
 import { freePort } from '../bench/processes'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { fetchFrom } from '../support/fetch-from'
 import { type LiveStream, openLiveStream } from '../support/live-stream'
 import { startLoginAt } from '../support/login'
 import { startRedis, type TestRedis } from '../support/redis'
-import { testKey } from '../support/relay-config'
+import { type HostedWithings, hostedWithings } from './hosted-withings'
 import { type Runtime, selectedRuntimes } from './runtimes'
 import { type Served, serveOn } from './serve-on'
 
@@ -21,7 +19,6 @@ import { type Served, serveOn } from './serve-on'
 // names the runtime and its version.
 
 const builds = inject('hostBuilds')
-const CLIENT = { id: 'withings-link-hosts', secret: 'hosts-client-secret-0123456789abcdef' }
 const DEMO_USER = 363
 const RATE_LIMIT_PER_MINUTE = 30
 
@@ -41,8 +38,8 @@ const rows: Row[] = selectedRuntimes().flatMap((runtime) => [
 
 describe.each(rows.map((row) => [row.name, row] as const))('the relay on %s', (_, row) => {
   const { runtime, redis: withRedis } = row
+  let withings: HostedWithings
   let emulator: Emulator
-  let withings: Listening
   let redis: TestRedis | undefined
   let relay: Served
   let appUrl: string
@@ -54,38 +51,20 @@ describe.each(rows.map((row) => [row.name, row] as const))('the relay on %s', (_
     if (withRedis) redis = await startRedis()
     const port = await freePort()
     appUrl = `http://localhost:${port}`
-    emulator = createEmulator({
-      clients: [
-        {
-          clientId: CLIENT.id,
-          clientSecret: CLIENT.secret,
-          callbacks: [`${appUrl}/callback`],
-          name: 'withings-link hosts',
-        },
-      ],
-      // Seventy sign-ins in a few seconds, far more than Withings' 120 calls a minute allow.
-      requestsPerMinute: 100_000,
-    })
-    withings = await listen(emulator.fetch, { hostname: '127.0.0.1' })
+    withings = await hostedWithings(appUrl, runtime.id)
+    emulator = withings.emulator
     relay = await serveOn({
       runtime,
       program: 'relay',
       builds,
       port,
-      env: {
-        WITHINGS_CLIENT_ID: CLIENT.id,
-        WITHINGS_CLIENT_SECRET: CLIENT.secret,
-        WITHINGS_REDIRECT_URI: `${appUrl}/callback`,
-        WITHINGS_API_URL: withings.url,
-        WITHINGS_AUTHORIZE_URL: `${withings.url}/oauth2_user/authorize2`,
-        RELAY_SECRET: testKey(runtime.id),
+      env: withings.relayEnv(builds, {
+        // Seventy sign-ins in a few seconds, far more than Withings' 120 calls a minute allow.
         WITHINGS_CALLS_PER_MINUTE: '10000',
         RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
         WITHINGS_TIMEOUT_MS: '5000',
-        // `npm start` serves the relay alone when there is no SPA to serve.
-        STATIC_DIR: join(builds.dir, 'no-spa'),
         ...(redis && { REDIS_URL: redis.url }),
-      },
+      }),
     })
     person = createApiClient(relay.url, { origin: appUrl })
   }, 60_000)
@@ -120,7 +99,7 @@ describe.each(rows.map((row) => [row.name, row] as const))('the relay on %s', (_
     const answer = await fetch(`${relay.url}/api/config`)
     expect(answer.status).toBe(200)
     config = await answer.json()
-    expect(config).toMatchObject({ client_id: CLIENT.id, redirect_uri: `${appUrl}/callback` })
+    expect(config).toMatchObject({ redirect_uri: `${appUrl}/callback` })
   })
 
   test('exchanges a code within one sign-in, and shows the session', async () => {
