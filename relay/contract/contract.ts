@@ -58,7 +58,16 @@ export const ERROR_CODES = {
   invalid_client: { status: 502, retryable: false },
   session_expired: { status: 401, retryable: false },
   scope_denied: { status: 403, retryable: false },
+  /** Withings asked to slow down (status 601), or one address made too many requests. */
   rate_limited: { status: 429, retryable: true },
+  /** The relay's own budget of calls to Withings, for the whole app, is spent for now. */
+  relay_busy: { status: 429, retryable: true },
+  /** Too many sign-ins Withings refused (made-up or replayed codes), from this address or all. */
+  sign_ins_limited: { status: 429, retryable: true },
+  /** Disconnect could not record the session's end: nothing changed, and it can be tried again. */
+  disconnect_incomplete: { status: 503, retryable: true },
+  /** Withings' tokens are too long to keep in a cookie: the connection was undone at Withings. */
+  tokens_too_long: { status: 502, retryable: false },
   upstream_timeout: { status: 504, retryable: true },
   upstream_unavailable: { status: 502, retryable: true },
   upstream_error: { status: 502, retryable: false },

@@ -4,6 +4,7 @@
 // settings (PORT, HOST, STATIC_DIR, the local emulator's) are parsed in relay/node/settings.ts.
 
 import { isLoopbackHost } from './cookies/cookie-policy'
+import { keyWeakness, MAKE_A_KEY, MIN_KEY_BYTES } from './key-strength'
 import { CALLBACK_PATH, CALLBACK_TOKEN_LENGTH } from './notify/callback-url'
 import { parseRedisUrl } from './store/redis-url'
 
@@ -38,17 +39,23 @@ export interface RelayConfig {
   sessionLifetimeSeconds: number
   /** The relay's own budget of calls to Withings, all kinds, all instances, per minute. */
   withingsCallsPerMinute: number
-  /** Code exchanges one client address (an IPv6 /48) may ask for in ten minutes. */
+  /** Code exchanges Withings may refuse for one client address (an IPv6 /48) in ten minutes. */
   signInsPerAddress: number
   /** Token requests carry a signature (Getnonce, HMAC) instead of the client secret. */
   signedTokenRequests: boolean
   /** Redis shared by every instance (budget, spent states, notifications); memory without it. */
   redisUrl: string | undefined
   /**
-   * Where Withings reaches the relay's notification callback (`{base}/api/notify/callback/…`):
+   * Where Withings reaches the relay's notification callback (`{base}/api/hooks/withings/…`):
    * the app's public origin, the redirect URI's, unless set (NOTIFY_CALLBACK_BASE_URL).
    */
   notifyCallbackBaseUrl?: string | undefined
+  /**
+   * Keys of the notification callback URLs (NOTIFY_CALLBACK_SECRET): the first makes them, every
+   * one verifies. RELAY_SECRET's keys when unset; apart from them, a callback URL that leaked can
+   * be retired without ending anyone's session.
+   */
+  notifyCallbackSecrets?: readonly string[] | undefined
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -76,10 +83,6 @@ export interface ConfigOptions {
   emulator?: EmulatedWithings
 }
 
-const MIN_SECRET_LENGTH = 32
-/** Estimated bits of a RELAY_SECRET key below which it is refused, and warned about. */
-const REFUSED_SECRET_BITS = 64
-const WEAK_SECRET_BITS = 96
 const MIN_PROXY_SECRET_LENGTH = 16
 // Thirty days: long enough that a person is not asked to connect again every week, short enough
 // that a session cookie copied off a device stops working within a month, whatever happens to it.
@@ -87,8 +90,9 @@ const DEFAULT_SESSION_DAYS = 30
 // Withings gives a standard app 120 requests a minute, all users together; headroom for the
 // clock skew between its window and ours, and for another tool using the same app.
 const DEFAULT_WITHINGS_CALLS_PER_MINUTE = 100
-// A person needs one or two sign-ins; a few people behind one address, a few more. Made-up codes
-// from a handful of addresses then reach Withings a few dozen times in ten minutes, no more.
+// Only codes Withings refused count: a person mistypes or waits too long now and then, real
+// sign-ins never count. Made-up codes from a handful of addresses then reach Withings a few dozen
+// times in ten minutes, no more.
 const DEFAULT_SIGN_INS_PER_ADDRESS = 6
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
 const DEFAULT_RATE_LIMIT_PER_MINUTE = 60
@@ -133,30 +137,16 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
     emulator?.apiUrl ?? urlSetting(env, 'WITHINGS_API_URL', WITHINGS_API_URL, problems)
   ).replace(/\/+$/, '')
 
-  const keys = (env.RELAY_SECRET ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter(Boolean)
+  const keys = keyList(env.RELAY_SECRET)
   const relaySecrets = keys.length === 0 && emulator ? [emulator.relaySecret] : keys
   if (relaySecrets.length === 0) {
     problems.push(
-      'RELAY_SECRET is missing: set at least 32 random characters (e.g. `openssl rand -base64 32`).',
+      `RELAY_SECRET is missing: set ${MIN_KEY_BYTES} random bytes or more; ${MAKE_A_KEY}.`,
     )
-  } else if (relaySecrets.some((key) => key.length < MIN_SECRET_LENGTH)) {
-    problems.push(
-      `RELAY_SECRET: every comma-separated key needs at least ${MIN_SECRET_LENGTH} characters.`,
-    )
-  } else {
-    const weakest = Math.min(...relaySecrets.map(estimatedBits))
-    const advice = 'use random characters, e.g. `openssl rand -base64 32`'
-    if (weakest < REFUSED_SECRET_BITS) {
-      problems.push(
-        `RELAY_SECRET: a key is far too predictable (about ${weakest} bits); ${advice}.`,
-      )
-    } else if (weakest < WEAK_SECRET_BITS) {
-      warnings.push(`RELAY_SECRET: a key looks weak (about ${weakest} bits); ${advice}.`)
-    }
   }
+  checkKeys('RELAY_SECRET', relaySecrets, problems)
+  const callbackKeys = keyList(env.NOTIFY_CALLBACK_SECRET)
+  checkKeys('NOTIFY_CALLBACK_SECRET', callbackKeys, problems)
 
   const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS, problems)
   for (const origin of allowedOrigins) {
@@ -220,7 +210,7 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
     fallback: DEFAULT_SIGN_INS_PER_ADDRESS,
     min: 1,
     max: MAX_RATE_LIMIT_PER_MINUTE,
-    meaning: 'code exchanges one client address may ask for in ten minutes',
+    meaning: 'code exchanges Withings may refuse for one client address in ten minutes',
   })
   const signedTokenRequests = flag(env, 'WITHINGS_SIGNED_TOKEN_REQUESTS', problems)
   const redisUrl = env.REDIS_URL?.trim() || undefined
@@ -253,7 +243,29 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
       signedTokenRequests,
       redisUrl,
       notifyCallbackBaseUrl,
+      ...(callbackKeys.length > 0 && { notifyCallbackSecrets: callbackKeys }),
     },
+  }
+}
+
+/** A comma-separated list of keys, trimmed, without empty entries. */
+function keyList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean)
+}
+
+/** One sentence per key that is no random key, naming its place, never its value. */
+function checkKeys(name: string, keys: readonly string[], problems: string[]) {
+  for (const [index, key] of keys.entries()) {
+    const weakness = keyWeakness(key)
+    const which = keys.length > 1 ? `key ${index + 1} of ${keys.length}` : 'the key'
+    if (weakness) {
+      problems.push(
+        `${name}: ${which} ${weakness}, where ${MIN_KEY_BYTES} random bytes or more in hex or base64 are needed; ${MAKE_A_KEY}.`,
+      )
+    }
   }
 }
 
@@ -295,26 +307,30 @@ function warnOnConsole(warning: string) {
 }
 
 /**
- * Withings only registers https callbacks on port 80/443, at most 255 characters, with no
- * localhost or IP address (developer guide, "Callback URL"). Other URIs are legitimate for
- * tunnels, hosts entries and test doubles, so they earn a warning with the workaround, not a refusal.
+ * A public Withings app registers only https callbacks on port 80/443, at most 255 characters,
+ * with no localhost or IP address (developer guide, "Callback URL"); an app in restricted mode
+ * (at most 10 users) may register http and localhost ones too (docs/withings.md: ioBroker's
+ * Withings adapter registers `http://localhost` that way). Other URIs are legitimate for that
+ * mode, tunnels, hosts entries and test doubles, so they earn a warning, not a refusal.
  */
 function callbackRuleWarnings(redirectUri: string): string[] {
   const broken = brokenCallbackRules(redirectUri, redirectUri.length)
   if (broken.length === 0) return []
   return [
-    `WITHINGS_REDIRECT_URI ${redirectUri} breaks Withings' rules for callback URLs: ${broken.join('; ')}. ` +
-      'Withings will not register it, so its authorize page will refuse the login. ' +
-      "To develop against real Withings, run an https tunnel to this app's PORT (e.g. cloudflared or ngrok) " +
-      'and use https://<tunnel host>/callback, or map a domain name you own to 127.0.0.1 in your hosts file ' +
-      'and serve the app on it over https on port 443; then register exactly that URL as a callback in the ' +
-      'Withings developer dashboard and set WITHINGS_REDIRECT_URI to it.',
+    `WITHINGS_REDIRECT_URI ${redirectUri} breaks Withings' rules for a public app's callback URLs: ${broken.join('; ')}. ` +
+      'An app in restricted mode (at most 10 users, set in the Withings developer dashboard) may register ' +
+      'http and localhost callbacks, so this works there once registered exactly; a public app cannot register ' +
+      "it, and its authorize page refuses the login. For a public app, run an https tunnel to this app's PORT " +
+      '(e.g. cloudflared or ngrok) and use https://<tunnel host>/callback, or map a domain name you own to ' +
+      '127.0.0.1 in your hosts file and serve the app on it over https on port 443; then register exactly that ' +
+      'URL as a callback and set WITHINGS_REDIRECT_URI to it.',
   ]
 }
 
 /**
  * The same rules for the notification callback (Withings checks a notify callback as it checks
- * redirect URIs, then with a HEAD request: notify-subscribe answers 293 when that fails).
+ * redirect URIs, then with a HEAD request from its servers: notify-subscribe answers 293 when
+ * that fails). Restricted mode lets it be http, but never one Withings' servers cannot reach.
  */
 export function notifyCallbackWarnings(base: string): string[] {
   const length = `${base.replace(/\/+$/, '')}${CALLBACK_PATH}/`.length + CALLBACK_TOKEN_LENGTH
@@ -322,10 +338,11 @@ export function notifyCallbackWarnings(base: string): string[] {
   if (broken.length === 0) return []
   return [
     `Notifications: their callback ${base}${CALLBACK_PATH}/… breaks Withings' rules for callback URLs: ${broken.join('; ')}. ` +
-      'Real Withings will refuse to subscribe it (status 293), so no bed-in, bed-out or new-measurement ' +
-      'notification will arrive from it (the built-in emulator accepts it). Set NOTIFY_CALLBACK_BASE_URL to a ' +
-      "public https address on port 443 that leads to this app — in development, an https tunnel to this app's " +
-      'PORT (e.g. cloudflared or ngrok).',
+      "Withings' servers must reach it from the internet (http only for an app in restricted mode, and never " +
+      'localhost or a private address), or real Withings refuses to subscribe it (status 293): no bed-in, ' +
+      'bed-out or new-measurement notification will arrive from it (the built-in emulator accepts it). Set ' +
+      'NOTIFY_CALLBACK_BASE_URL to a public https address on port 443 that leads to this app — in development, ' +
+      "an https tunnel to this app's PORT (e.g. cloudflared or ngrok).",
   ]
 }
 
@@ -420,19 +437,4 @@ function flag(env: Env, name: string, problems: string[]): boolean {
   if (value === '1' || value === 'true') return true
   problems.push(`${name} must be 1 or 0 (got "${env[name]}").`)
   return false
-}
-
-/**
- * A key's entropy as its characters' Shannon entropy times its length, in whole bits: a crude
- * estimate, but it tells 32 identical characters (0 bits) from `openssl rand -base64 32` (~230).
- */
-function estimatedBits(key: string): number {
-  const counts = new Map<string, number>()
-  for (const char of key) counts.set(char, (counts.get(char) ?? 0) + 1)
-  let perChar = 0
-  for (const count of counts.values()) {
-    const p = count / key.length
-    perChar -= p * Math.log2(p)
-  }
-  return Math.floor(perChar * key.length)
 }

@@ -5,7 +5,7 @@ import { cookiePolicy } from './cookies/cookie-policy'
 import { createLoginCookie } from './cookies/login-cookie'
 import { createSessionCookie } from './cookies/session-cookie'
 import { RelayError } from './errors'
-import { type ConnectionAddress, clientKey } from './http/client-address'
+import { type ConnectionAddress, clientKey, UNKNOWN_CLIENT } from './http/client-address'
 import { relayCors } from './http/cors'
 import { jsonOnly } from './http/json-only'
 import { ownPagesOnly } from './http/own-pages'
@@ -17,10 +17,11 @@ import { apiSecurityHeaders } from './http/security-headers'
 import { trustedOrigin } from './http/trusted-origin'
 import { createAppBudget } from './limits/app-budget'
 import { createSpentStates } from './limits/spent-states'
-import { CALLBACK_PATH, createCallbackUrls } from './notify/callback-url'
+import { CALLBACK_PATH, createCallbackUrls, LEGACY_CALLBACK_PATH } from './notify/callback-url'
 import { createEventStreams, type EventStreamLimits } from './notify/event-streams'
+import { timerPause } from './notify/pacing'
 import { createPersonChannel } from './notify/person-channel'
-import { createSubscriptions } from './notify/subscriptions'
+import { createSubscriptions, type Pause } from './notify/subscriptions'
 import { authRoutes } from './routes/auth'
 import { liveRoutes } from './routes/live'
 import { notifyCallback } from './routes/notify-callback'
@@ -54,12 +55,14 @@ export interface RelayDeps {
   log?: Logger
   /**
    * The client's address from the connection, for rate limits. The runtime knows it, not the
-   * request: Node passes its connection's. Without it, every client shares one budget.
+   * request: Node passes its connection's. Without it (and without a trusted proxy's), the
+   * per-address limits are not counted and refused sign-ins are capped app-wide instead.
    */
   connectionAddress?: ConnectionAddress
   /**
-   * What instances share: the app's Withings budget, spent states, ended sessions. In memory by
-   * default, which is right for one instance; several need one store (Redis, withings-link/node).
+   * What instances share: the app's Withings budget, spent states, ended sessions, revoke
+   * tickets. In memory by default, which is right for one instance; several need one store
+   * (Redis, withings-link/node).
    */
   store?: SharedStore
   /**
@@ -75,6 +78,12 @@ export interface RelayDeps {
   waitUntil?: (task: Promise<unknown>) => void
   /** Bounds of the live streams (defaults in event-streams.ts). */
   liveLimits?: EventStreamLimits
+  /**
+   * How the relay waits between two Notify calls (Withings checks each new callback; 5 s between
+   * subscribes, 1 s between revokes): timers cut short by `shutdown` by default. Tests pass one
+   * that does not wait.
+   */
+  pause?: Pause
   /** What GET /api/readyz checks besides the store (a database…); each names itself when down. */
   readiness?: readonly ReadinessCheck[]
   /** OpenTelemetry's providers; by default the global ones, a no-op until an SDK registers. */
@@ -140,10 +149,13 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
       store,
       perMinute: config.withingsCallsPerMinute,
       exchangesPerClient: config.signInsPerAddress,
+      now,
       log,
     }),
     telemetry,
   )
+  // What reaches a person's open pages, on whichever instance holds them.
+  const channel = createPersonChannel(store, log)
   const sessions = createSessions({
     cookie: createSessionCookie(sealer, cookies.session, now),
     refresh: sharedRefresh(async (refreshToken) => {
@@ -159,15 +171,18 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     }, now),
     store,
     lifetimeSeconds: config.sessionLifetimeSeconds,
+    ended: ({ userid, ...end }) => void channel.publish(userid, { type: 'ended', ...end }),
     now,
     log,
   })
 
   // Notifications: subscribed with the person's token, received at an unguessable callback,
-  // passed to the person's open pages on whichever instance holds them.
+  // passed to the person's open pages.
   const callbackBase = config.notifyCallbackBaseUrl ?? new URL(config.redirectUri).origin
-  const callbackUrls = createCallbackUrls(callbackBase, config.relaySecrets)
-  const channel = createPersonChannel(store, log)
+  const callbackUrls = createCallbackUrls(
+    callbackBase,
+    config.notifyCallbackSecrets ?? config.relaySecrets,
+  )
   const subscriptions = createSubscriptions({
     client: createNotifyClient({ ...upstream, apiUrl: config.apiUrl, budget }),
     urls: callbackUrls,
@@ -176,10 +191,12 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     callbackBase,
     waitUntil,
     log,
+    pause: deps.pause ?? timerPause(deps.shutdown),
   })
   const streams = createEventStreams({
     store,
     channel,
+    endedThrough: sessions.endedThrough,
     shutdown: deps.shutdown,
     now,
     log,
@@ -221,12 +238,14 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   // The live stream is a GET, read by the app's own pages only.
   app.get('/api/events', ownPagesOnly({ origins: ownOrigins }), rateLimit('events'))
   // Withings posts here from its servers: no Origin, no custom header, a form body. The token
-  // in the URL is what proves it (notify-callback.ts).
-  app.post(`${CALLBACK_PATH}/*`, async (c, next) => {
-    await next()
-    telemetry.notification(statusFamily(c.res.status))
-  })
-  app.post(`${CALLBACK_PATH}/*`, notifyRate('notify'))
+  // in the URL is what proves it (notify-callback.ts). Its own prefix, apart from the pages'.
+  for (const path of [CALLBACK_PATH, LEGACY_CALLBACK_PATH]) {
+    app.post(`${path}/*`, async (c, next) => {
+      await next()
+      telemetry.notification(statusFamily(c.res.status))
+    })
+    app.post(`${path}/*`, notifyRate('notify'))
+  }
 
   app.get('/api/healthz', (c) => c.json({ ok: true }))
   app.get(
@@ -240,23 +259,27 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
       redirectUri: config.redirectUri,
       tokenClient,
       revokeGrant: async (userid) => {
-        await budget.take('signed', 2)
+        // Getnonce, then revoke: two calls of the revokes' share.
+        await budget.take('revoke', 2)
         await signed.revoke(userid)
       },
       loginCookie: createLoginCookie(sealer, now, cookies.login),
       sessions,
       spentStates: createSpentStates(store),
-      countExchange: (c) => budget.takeExchange(signInClient(c), tokenCalls),
-      revokeTickets: createRevokeTickets(sealer),
+      countExchange: (c) => {
+        const client = signInClient(c)
+        return budget.takeExchange(client === UNKNOWN_CLIENT ? undefined : client, tokenCalls)
+      },
+      revokeTickets: createRevokeTickets({
+        sealer,
+        store,
+        lifetimeSeconds: config.sessionLifetimeSeconds,
+        log,
+      }),
       live: {
         begun: (session) => subscriptions.begin(session),
         restored: (session) => subscriptions.ensure(session),
-        ended: async (session, withingsInformed) => {
-          await Promise.all([
-            channel.publish(session.userid, { type: 'ended', session: session.id }),
-            subscriptions.end(session, { withingsInformed }),
-          ])
-        },
+        ended: (session, withingsInformed) => subscriptions.end(session, { withingsInformed }),
       },
       now,
       log,
@@ -267,7 +290,9 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     withingsProxy({ ...upstream, apiUrl: config.apiUrl, sessions, budget }),
   )
   app.route('/api', liveRoutes({ sessions, subscriptions, streams }))
-  app.route(CALLBACK_PATH, notifyCallback({ urls: callbackUrls, streams, store, waitUntil, log }))
+  const callback = notifyCallback({ urls: callbackUrls, streams, store, waitUntil, log })
+  app.route(CALLBACK_PATH, callback)
+  app.route(LEGACY_CALLBACK_PATH, callback)
 
   const respond = (c: Context<RelayEnv>, error: RelayError) => {
     failures.set(c.req.raw, error.code)

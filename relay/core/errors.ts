@@ -32,3 +32,17 @@ export class RelayError extends Error {
     return { error }
   }
 }
+
+/**
+ * Withings sent tokens too long to keep in the session cookie (or the cookie itself grew past
+ * what browsers keep): `userid` names the grant the relay then undoes at Withings.
+ */
+export class TokensTooLong extends RelayError {
+  constructor(readonly userid: string) {
+    super(
+      'tokens_too_long',
+      "Withings' tokens are longer than a browser keeps in a cookie: this connection cannot be kept, and Withings is asked to undo it.",
+    )
+    this.name = 'TokensTooLong'
+  }
+}

@@ -28,6 +28,7 @@ export {
   cloudflareConnectionAddress,
   denoConnectionAddress,
 } from './http/runtime-addresses'
+export type { Pause } from './notify/subscriptions'
 export type { CipherFactory, CookieCipher } from './seal'
 export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export { type SharedStore, StoreUnavailable, type TakeResult } from './store/shared-store'

@@ -25,8 +25,13 @@ export const failure = (status: number, error: string, body: EnvelopeBody = {}):
 /** Messages Withings really sends, kept in one place so tests and handlers agree. */
 export const MESSAGES = {
   invalidToken: 'XRequestID: Not provided invalid_token: The access token provided is invalid',
+  // A call its token's scope does not cover: envelope status 403 with this text, not the
+  // reference's 214 (joostlek/python-withings issue 587, a Sleep v2 call without user.activity).
   insufficientScope:
-    'Unauthorized: insufficient_scope: The request requires higher privileges than provided by the access token',
+    'XRequestID: [Not provided] - Insufficient_scope: The request requires higher privileges than provided by the access token',
+  // An unknown client id and a wrong secret get one answer that never says which of the two was
+  // wrong (docs/withings.md, "Errors and limits": unconfirmed by a public recording).
+  invalidClient: 'Invalid Params: invalid client id/secret',
   notImplemented: 'Not implemented',
   sameArguments: 'Same arguments in less than 10 seconds',
   tooManyRequests: 'Too many requests',

@@ -8,7 +8,10 @@ export type Fault =
   | { type: 'delay'; ms: number }
   /** An HTML error page with this HTTP status, as a proxy in front of Withings would send. */
   | { type: 'http'; status: 500 | 502 | 503 | 504 }
-  /** HTTP 200 with a Withings envelope carrying this status (601 gets `wait_seconds`). */
+  /**
+   * HTTP 200 with a Withings envelope carrying this status (601 gets `wait_seconds`); status 0
+   * with a body answers that body as a success, to replay an answer as it was recorded.
+   */
   | { type: 'status'; status: number; error?: string; body?: Record<string, unknown> }
   /** HTTP 200, `application/json`, and a body that does not parse. */
   | { type: 'broken-json' }
@@ -122,8 +125,7 @@ function parseFault(value: unknown): Fault | string {
         ? { type: 'http', status: value.status }
         : 'http needs status 500, 502, 503 or 504'
     case 'status': {
-      if (!isInteger(value.status) || value.status === 0)
-        return 'status needs a non-zero integer status'
+      if (!isInteger(value.status)) return 'status needs an integer status'
       if (value.error !== undefined && typeof value.error !== 'string')
         return 'error must be a string'
       if (value.body !== undefined && !isRecord(value.body)) return 'body must be an object'

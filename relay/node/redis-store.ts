@@ -12,7 +12,13 @@ import { createHash } from 'node:crypto'
 import Redis, { type RedisOptions } from 'ioredis'
 import { parseRedisUrl } from '../core/store/redis-url'
 import { checkCount, type SharedStore, StoreUnavailable } from '../core/store/shared-store'
-import { checkTakeArguments, retryAfterMs } from '../core/store/sliding-window'
+import {
+  allows,
+  checkCounters,
+  retryAfterMs,
+  roomLimit,
+  type WindowCounts,
+} from '../core/store/sliding-window'
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 500
 const MAX_RECONNECT_DELAY_MS = 1_000
@@ -33,32 +39,63 @@ export interface RedisStoreOptions {
   onError?: (error: unknown) => void
 }
 
-// A twin of sliding-window.ts's countsAt and allows, run atomically where the counter lives.
+// A twin of sliding-window.ts's countsAt and allows over every counter of a take, run atomically
+// where the counters live: each is checked first, and all are counted only when all have room.
 // One hash per key: the window last counted in, its count, and the window before's count.
+// ARGV: the clock (empty: the server's), then for each key its room limit, window and amount.
 const TAKE_SCRIPT = `
-local limit, windowMs = tonumber(ARGV[1]), tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
+local now = tonumber(ARGV[1])
 if not now then
   local time = redis.call('TIME')
   now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
-local window = math.floor(now / windowMs)
-local elapsed = now - window * windowMs
-local stored = redis.call('HMGET', KEYS[1], 'window', 'count', 'previous')
-local current, previous = 0, 0
-if tonumber(stored[1]) == window then
-  current, previous = tonumber(stored[2]), tonumber(stored[3])
-elseif tonumber(stored[1]) == window - 1 then
-  previous = tonumber(stored[2])
+local reply, counted, refused = {0, now}, {}, false
+for i = 1, #KEYS do
+  local room, windowMs, amount = tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
+  local window = math.floor(now / windowMs)
+  local elapsed = now - window * windowMs
+  local stored = redis.call('HMGET', KEYS[i], 'window', 'count', 'previous')
+  local current, previous = 0, 0
+  if tonumber(stored[1]) == window then
+    current, previous = tonumber(stored[2]), tonumber(stored[3])
+  elseif tonumber(stored[1]) == window - 1 then
+    previous = tonumber(stored[2])
+  end
+  if current * windowMs + previous * (windowMs - elapsed) >= room * windowMs then refused = true end
+  counted[i] = {window, current + amount, previous, 2 * windowMs - elapsed}
+  table.insert(reply, current)
+  table.insert(reply, previous)
+  table.insert(reply, elapsed)
 end
-if current * windowMs + previous * (windowMs - elapsed) >= limit * windowMs then
-  return {0, current, previous, elapsed}
+if refused then return reply end
+for i = 1, #KEYS do
+  local c = counted[i]
+  redis.call('HSET', KEYS[i], 'window', c[1], 'count', c[2], 'previous', c[3])
+  redis.call('PEXPIRE', KEYS[i], c[4])
 end
-redis.call('HSET', KEYS[1], 'window', window, 'count', current + 1, 'previous', previous)
-redis.call('PEXPIRE', KEYS[1], 2 * windowMs - elapsed)
-return {1, current, previous, elapsed}
+reply[1] = 1
+return reply
 `
-const TAKE_SHA = createHash('sha1').update(TAKE_SCRIPT).digest('hex')
+// The events a take counted at ARGV[3], in whichever field of the hash now holds that window.
+const REFUND_SCRIPT = `
+local windowMs, amount, at = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local window = math.floor(at / windowMs)
+local stored = redis.call('HMGET', KEYS[1], 'window', 'count', 'previous')
+local field, count = 'count', tonumber(stored[2])
+if tonumber(stored[1]) == window + 1 then
+  field, count = 'previous', tonumber(stored[3])
+elseif tonumber(stored[1]) ~= window then
+  return 0
+end
+redis.call('HSET', KEYS[1], field, math.max(0, count - amount))
+return 1
+`
+const scriptOf = (source: string) => ({
+  source,
+  sha: createHash('sha1').update(source).digest('hex'),
+})
+const TAKE = scriptOf(TAKE_SCRIPT)
+const REFUND = scriptOf(REFUND_SCRIPT)
 
 interface Listener {
   onMessage: (message: string) => void
@@ -179,33 +216,66 @@ export function createRedisStore(options: RedisStoreOptions): SharedStore {
   return {
     readiness: { name: 'redis', check: () => run(client, (redis) => redis.ping()) },
 
-    async take(name, limit, windowMs) {
-      checkTakeArguments(limit, windowMs)
-      const args = [limit, windowMs, now ? now() : '']
-      const reply = await run(client, async (redis) => {
-        try {
-          return await redis.evalsha(TAKE_SHA, 1, key('rate', name), ...args)
-        } catch (error) {
-          if (!describe(error).startsWith('NOSCRIPT')) throw error
-          return redis.eval(TAKE_SCRIPT, 1, key('rate', name), ...args)
-        }
+    async take(counters) {
+      checkCounters(counters)
+      const args = [now ? now() : '']
+      for (const counter of counters) {
+        args.push(roomLimit(counter), counter.windowMs, counter.amount ?? 1)
+      }
+      const keys = counters.map((counter) => key('rate', counter.key))
+      const reply = takeReply(await run(client, (redis) => evaluate(redis, TAKE, keys, args)))
+      if (reply.taken) return { taken: true, at: reply.at }
+      const refused = counters.flatMap((counter, index) => {
+        const counts = reply.counts[index]
+        const room = roomLimit(counter)
+        return counts && !allows(counts, room, counter.windowMs)
+          ? [{ key: counter.key, wait: retryAfterMs(counts, room, counter.windowMs) }]
+          : []
       })
-      const [taken, current, previous, elapsed] = takeReply(reply)
-      if (taken === 1) return { taken: true }
-      const counts = { current, previous, elapsed }
-      return { taken: false, retryAfterMs: retryAfterMs(counts, limit, windowMs) }
+      return {
+        taken: false,
+        retryAfterMs: Math.max(1, ...refused.map(({ wait }) => wait)),
+        refusedBy: refused.map(({ key }) => key),
+      }
     },
 
-    async claim(name, ttlMs) {
+    async refund({ key: name, windowMs, amount = 1, at }) {
+      checkCount('windowMs', windowMs)
+      checkCount('amount', amount)
+      await run(client, (redis) =>
+        evaluate(redis, REFUND, [key('rate', name)], [windowMs, amount, at]),
+      )
+    },
+
+    async get(name) {
+      return (await run(client, (redis) => redis.get(key('value', name)))) ?? undefined
+    },
+
+    async set(name, value, { ttlMs, ifAbsent = false }) {
       checkCount('ttlMs', ttlMs)
       const reply = await run(client, (redis) =>
-        redis.set(key('claim', name), '1', 'PX', ttlMs, 'NX'),
+        ifAbsent
+          ? redis.set(key('value', name), value, 'PX', ttlMs, 'NX')
+          : redis.set(key('value', name), value, 'PX', ttlMs),
       )
       return reply === 'OK'
     },
 
-    async has(name) {
-      return (await run(client, (redis) => redis.exists(key('claim', name)))) === 1
+    async increment(name, { ttlMs }) {
+      checkCount('ttlMs', ttlMs)
+      const value = key('value', name)
+      const replies = await run(client, (redis) =>
+        redis.multi().incr(value).pexpire(value, ttlMs).exec(),
+      )
+      const [counted] = transaction(replies, 'increment')
+      if (typeof counted !== 'number') {
+        throw new StoreUnavailable('Redis answered the increment unexpectedly.')
+      }
+      return counted
+    },
+
+    async delete(name) {
+      await run(client, (redis) => redis.del(key('value', name)))
     },
 
     async append(name, item, { max, ttlMs }) {
@@ -215,10 +285,7 @@ export function createRedisStore(options: RedisStoreOptions): SharedStore {
       const replies = await run(client, (redis) =>
         redis.multi().rpush(list, item).ltrim(list, -max, -1).pexpire(list, ttlMs).exec(),
       )
-      const failed = replies?.find(([error]) => error)?.[0]
-      if (!replies || failed) {
-        throw new StoreUnavailable('Redis failed to append.', { cause: failed ?? undefined })
-      }
+      transaction(replies, 'append')
     },
 
     async list(name) {
@@ -304,11 +371,44 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** The script's [taken (0 or 1), current, previous, elapsed]. */
-function takeReply(reply: unknown): [number, number, number, number] {
-  if (Array.isArray(reply) && reply.length === 4 && reply.every(Number.isSafeInteger)) {
-    const [taken, current, previous, elapsed] = reply
-    return [taken, current, previous, elapsed]
+/** Runs a script by its digest, sending its source only when Redis does not know it yet. */
+async function evaluate(
+  redis: Redis,
+  script: { source: string; sha: string },
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
+  try {
+    return await redis.evalsha(script.sha, keys.length, ...keys, ...args)
+  } catch (error) {
+    if (!describe(error).startsWith('NOSCRIPT')) throw error
+    return redis.eval(script.source, keys.length, ...keys, ...args)
+  }
+}
+
+/** The replies of a MULTI, or StoreUnavailable when it or any of its commands failed. */
+function transaction(replies: [Error | null, unknown][] | null, what: string): unknown[] {
+  const failed = replies?.find(([error]) => error)?.[0]
+  if (!replies || failed) {
+    throw new StoreUnavailable(`Redis failed to ${what}.`, { cause: failed ?? undefined })
+  }
+  return replies.map(([, reply]) => reply)
+}
+
+/** The take script's [taken (0 or 1), clock, then current, previous, elapsed for each key]. */
+function takeReply(reply: unknown): { taken: boolean; at: number; counts: WindowCounts[] } {
+  if (
+    Array.isArray(reply) &&
+    reply.length >= 5 &&
+    (reply.length - 2) % 3 === 0 &&
+    reply.every(Number.isSafeInteger)
+  ) {
+    const [taken, at, ...rest] = reply as number[]
+    const counts: WindowCounts[] = []
+    for (let i = 0; i < rest.length; i += 3) {
+      counts.push({ current: rest[i] ?? 0, previous: rest[i + 1] ?? 0, elapsed: rest[i + 2] ?? 0 })
+    }
+    return { taken: taken === 1, at: at ?? 0, counts }
   }
   throw new StoreUnavailable(`Redis answered the counter script unexpectedly: ${String(reply)}.`)
 }

@@ -18,7 +18,7 @@ import { createLeakHunter } from './support/leak-hunter'
 // along with every code and refresh token of the run, on the happy path and on error paths.
 
 const CANARY_SECRET = 'canary-client-secret-7f3c9a1e5b2d4c6e8a0b'
-const CANARY_KEY = 'canary-relay-key-0d9e8f7a6b5c4d3e2f1a0b9c'
+const CANARY_KEY = 'canaryRelayKey0d9e8f7a6b5c4d3e2f1a0b9cX7Qw2'
 const OTHER_SECRET = 'canary-wrong-secret-5a4b3c2d1e0f9a8b7c6d'
 
 let dist: string

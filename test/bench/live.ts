@@ -230,6 +230,7 @@ export async function sessionCookies(count: number): Promise<string[]> {
     const session: Session = {
       id: `bench-${c.req.param('person')}`,
       userid: c.req.param('person'),
+      gen: 1,
       scope: 'user.sleepevents',
       accessToken: 'not-used',
       accessExpiresAt: now + 10_800,

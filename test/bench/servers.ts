@@ -24,7 +24,7 @@ export function relayEnv(apiUrl: string): Record<string, string> {
     WITHINGS_REDIRECT_URI: CLIENT.redirectUri,
     WITHINGS_API_URL: apiUrl,
     WITHINGS_AUTHORIZE_URL: `${apiUrl}/oauth2_user/authorize2`,
-    RELAY_SECRET: 'bench-relay-secret-0123456789abcdefghij',
+    RELAY_SECRET: 'benchRelaySecret4Kq9Zt1Xv7Mn3Pw8Ry2Lc6Hd0Jx',
     // One address makes all the load; the default 60 a minute would refuse almost all of it,
     // and the app's budget of 100 Withings calls a minute nearly all the refreshes.
     RATE_LIMIT_PER_MINUTE: '100000',

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { insufficientScopeAnswer } from '../fixtures/withings/errors'
 import {
   demoToken,
   type NotifyStack,
@@ -106,11 +107,14 @@ describe('subscribe', () => {
       (await notify(stack, token, { action: 'subscribe', callbackurl, appli })).status
     for (const appli of ['1', '4', '54']) expect(await statusOf(metrics, appli)).toBe(0)
     for (const appli of ['16', '44', '50', '51', '52'])
-      expect(await statusOf(metrics, appli)).toBe(214)
+      expect(await statusOf(metrics, appli)).toBe(403)
     for (const appli of ['16', '44']) expect(await statusOf(activity, appli)).toBe(0)
-    for (const appli of ['1', '50']) expect(await statusOf(activity, appli)).toBe(214)
+    for (const appli of ['1', '50']) expect(await statusOf(activity, appli)).toBe(403)
     for (const appli of ['50', '51', '52']) expect(await statusOf(sleepEvents, appli)).toBe(0)
-    for (const appli of ['1', '16', '54']) expect(await statusOf(sleepEvents, appli)).toBe(214)
+    for (const appli of ['1', '16', '54']) expect(await statusOf(sleepEvents, appli)).toBe(403)
+    expect(await notify(stack, metrics, { action: 'subscribe', callbackurl, appli: '50' })).toEqual(
+      insufficientScopeAnswer,
+    )
     expect(await notify(stack, metrics, { action: 'subscribe', callbackurl, appli: '3' })).toEqual({
       status: 503,
       body: {},
@@ -138,6 +142,19 @@ describe('subscribe', () => {
     expect((await notify(stack, token, { action: 'list' })).status).toBe(0)
     expect(await notify(stack, token, { action: 'list' })).toMatchObject({ status: 601 })
     expect(stack.emulator.requests.count({ route: 'notify', action: 'list' })).toBe(4)
+  })
+  it('lists a subscription made without a comment with comment: null', async () => {
+    stack = await startNotifyStack()
+    const token = await demoToken(stack, ALL_SCOPES)
+    const callbackurl = `${stack.callbacks.url}/plain`
+    expect(await notify(stack, token, { action: 'subscribe', callbackurl, appli: '51' })).toEqual({
+      status: 0,
+      body: {},
+    })
+    // As home-assistant/core's notify_list.json fixture records it.
+    expect((await notify(stack, token, { action: 'list' })).body).toEqual({
+      profiles: [{ appli: 51, callbackurl, comment: null, expires: 2147483647 }],
+    })
   })
 })
 
@@ -250,6 +267,23 @@ describe('deliveries', () => {
     expect(delivery?.attempts).toEqual([
       expect.objectContaining({ try: 1, plannedAfterMs: 0, outcome: 'delivered', httpStatus: 204 }),
     ])
+  })
+
+  it.each([
+    [204, 'delivered'],
+    [302, 'delivered'],
+    [399, 'delivered'],
+    [400, 'refused'],
+    [404, 'refused'],
+  ] as const)('an answer %i counts as %s ("< 400, ideally 2xx")', async (status, outcome) => {
+    stack = await startNotifyStack()
+    await subscribed(ALL_SCOPES, '50')
+    stack.callbacks.answer = (request) => ({ status: request.method === 'HEAD' ? 200 : status })
+    await triggerEvent(stack, { type: 'bed_in', userid: DEMO })
+    await stack.emulator.notifications.settled()
+    const [delivery] = stack.emulator.notifications.deliveries
+    expect(delivery?.attempts[0]).toMatchObject({ outcome, httpStatus: status })
+    expect(delivery?.state).toBe(outcome === 'delivered' ? 'delivered' : 'failed')
   })
 
   it('only to the subscriptions of that category and person', async () => {

@@ -40,7 +40,7 @@ describe('Getmeas: a shared scale, entries by hand, repeated types', () => {
     const groups = (await call('measure', { action: 'getmeas', meastype: '1' })).body
       .measuregrps as Group[]
     const [newest] = newestFirst(groups)
-    const ownNewest = newestFirst(groups).find((group) => group.attrib !== 1)
+    const ownNewest = newestFirst(groups).find((group) => [0, 2].includes(group.attrib))
     const scale = emulator.data.of(363).devices.scale
     expect(newest).toMatchObject({ attrib: 1, deviceid: scale.deviceid })
     expect(ownNewest?.date ?? Infinity).toBeLessThan(newest?.date ?? 0)
@@ -152,5 +152,98 @@ describe('Getactivity, Getgoals, Getdevice', () => {
     const scale = devices.find((device) => device.type === 'Scale')
     expect(scale).toMatchObject({ first_session_date: null, model: 'Body Scan', model_id: 10 })
     expect(scale?.last_session_date).toEqual(expect.any(Number))
+  })
+})
+
+describe('shapes real answers hold that the reference does not show (issue 19)', () => {
+  it('workouts counted by the phone: deviceid null, null fields, a data of one null, an id twice', async () => {
+    const { call } = await signedInAs()
+    const { status, body } = await call('v2/measure', { action: 'getworkouts', lastupdate: '0' })
+    expect(status).toBe(0)
+    const series = body.series as {
+      id: number
+      deviceid: string | null
+      model: number
+      data: Record<string, unknown>
+    }[]
+    const phone = series.filter((workout) => workout.deviceid === null)
+    expect(phone.length).toBeGreaterThanOrEqual(3)
+    expect(new Set(phone.map((workout) => workout.model))).toEqual(new Set([1055]))
+    expect(
+      phone.filter((workout) => Object.keys(workout.data).join() === 'algo_pause_duration'),
+    ).toEqual([expect.objectContaining({ data: { algo_pause_duration: null } })])
+    for (const workout of series.filter((w) => Object.keys(w.data).length > 1)) {
+      expect(workout.data).toMatchObject({ algo_pause_duration: null, spo2_average: null })
+    }
+    const ids = series.map((workout) => workout.id)
+    const twice = ids.filter((id, index) => ids.indexOf(id) !== index)
+    expect(twice).toHaveLength(1)
+    const [first, second] = series.filter((workout) => workout.id === twice[0])
+    expect(second).toEqual(first)
+  })
+
+  it('a Sleep Analyzer listed with model "" and battery "unknown"; bed events name it', async () => {
+    const { call, emulator } = await signedInAs()
+    const devices = (await call('v2/user', { action: 'getdevice' })).body.devices as Record<
+      string,
+      unknown
+    >[]
+    expect(devices.find((device) => device.type === 'Sleep Monitor')).toMatchObject({
+      model: '',
+      model_id: 63,
+      battery: 'unknown',
+    })
+    const analyzer = devices.find((device) => device.type === 'Sleep Monitor')
+    const bedIn = await emulator.notifications.trigger({ type: 'bed_in', userid: 363 })
+    expect(bedIn.payload.deviceid).toBe(analyzer?.deviceid)
+  })
+
+  it('ECGs of the watch have no bloodpressure; none has modified or timezone', async () => {
+    const { call } = await signedInAs()
+    const series = (await call('v2/heart', { action: 'list' })).body.series as Record<
+      string,
+      unknown
+    >[]
+    const withoutPressure = series.filter((record) => !('bloodpressure' in record))
+    expect(withoutPressure.length).toBeGreaterThanOrEqual(1)
+    expect(withoutPressure.every((record) => record.model === 93)).toBe(true)
+    expect(series.filter((record) => record.model === 44).every((r) => 'bloodpressure' in r)).toBe(
+      true,
+    )
+    for (const record of series) {
+      expect(record).not.toHaveProperty('modified')
+      expect(record).not.toHaveProperty('timezone')
+    }
+  })
+
+  it('a getmeas answer that fits one page has neither more nor offset', async () => {
+    const { call } = await signedInAs()
+    const { body } = await call('measure', { action: 'getmeas', meastype: '4' })
+    expect(Object.keys(body).sort()).toEqual(['measuregrps', 'timezone', 'updatetime'])
+  })
+
+  it('Body Scan weighings carry types 226 and 227; undocumented attribs 10009 and 10010 beside the newest', async () => {
+    const { call, emulator } = await signedInAs()
+    const groups = (await call('measure', { action: 'getmeas' })).body.measuregrps as Group[]
+    const weighing = groups.find((group) => group.attrib === 0 && group.model === 'Body Scan')
+    expect(weighing?.measures.filter((m) => m.type === 226)).toEqual([
+      expect.objectContaining({ unit: 0, position: 7 }),
+    ])
+    expect(weighing?.measures.filter((m) => m.type === 227)).toEqual([
+      expect.not.objectContaining({ position: expect.anything() }),
+    ])
+    const undocumented = groups.filter((group) => group.attrib >= 10_000)
+    expect(undocumented.map((group) => group.attrib).sort()).toEqual([
+      10009, 10009, 10009, 10010, 10010, 10010,
+    ])
+    // Their weight is not the person's: the latest weight is the person's own weighing.
+    const newest = newestFirst(groups).find(
+      (group) => group.attrib === 0 && group.model === 'Body Scan',
+    )
+    const weightOf = (group?: Group) => group?.measures.find((m) => m.type === 1)?.value
+    expect(emulator.data.latestMeasure(363, 1)?.value).toBe(weightOf(newest))
+    const sameMoment = undocumented.filter((group) => group.date === newest?.date)
+    expect(sameMoment.map((group) => group.attrib).sort()).toEqual([10009, 10010])
+    expect(weightOf(sameMoment.find((g) => g.attrib === 10009))).not.toBe(weightOf(newest))
   })
 })

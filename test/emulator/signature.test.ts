@@ -67,7 +67,7 @@ describe('POST /v2/signature action=getnonce', () => {
     expect(await post(emulator, '/v2/signature', { ...signed, signature: sign(signed) })).toEqual({
       status: 503,
       body: {},
-      error: 'Invalid Params: invalid client_id',
+      error: 'Invalid Params: invalid client id/secret',
     })
     expect((await post(emulator, '/v2/signature', { action: 'list' })).status).toBe(2554)
   })

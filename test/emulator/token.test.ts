@@ -132,14 +132,14 @@ describe('POST /v2/oauth2 with grant_type=authorization_code', () => {
     }
     expect(
       await tokenRequest(emulator, { ...base, client_id: CLIENT.clientId, client_secret: 'wrong' }),
-    ).toEqual({ status: 503, body: {}, error: 'Invalid Params: invalid client_secret' })
+    ).toEqual({ status: 503, body: {}, error: 'Invalid Params: invalid client id/secret' })
     expect(
       await tokenRequest(emulator, {
         ...base,
         client_id: 'unknown',
         client_secret: CLIENT.clientSecret,
       }),
-    ).toEqual({ status: 503, body: {}, error: 'Invalid Params: invalid client_id' })
+    ).toEqual({ status: 503, body: {}, error: 'Invalid Params: invalid client id/secret' })
     expect((await exchangeCode(emulator, code)).status).toBe(0)
   })
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { createRelay } from '../../relay/core/create-relay'
+import { createCallbackUrls } from '../../relay/core/notify/callback-url'
 import { createEmulator } from '../../relay/emulator/emulator'
 import { type Listening, listen } from '../../relay/node/listen'
 import { randomState } from '../../web/react/auth/random-state'
@@ -15,7 +16,7 @@ import { type Stack, startStack } from '../support/stack'
 
 const CLIENT_ID = 'logs-test-client'
 const CLIENT_SECRET = 'canary-client-secret-9b1e2f'
-const RELAY_SECRET = 'canary-relay-secret-9Fq2xLm7Tz4Kp0Wd8Yb3Nc6Hv'
+const RELAY_SECRET = 'canaryRelaySecret9Fq2xLm7Tz4Kp0Wd8Yb3Nc6Hv1'
 const REDIRECT_URI = 'https://app.example.com/callback'
 const TIMEOUT_MS = 1_000
 
@@ -123,6 +124,21 @@ describe('logs of a real run', () => {
     )
     expect(refused.status).toBe(403)
     expect((await send('GET', '/api/*', () => fetch(`${url}/api/nowhere`))).status).toBe(404)
+    // The page Withings sends the person back to, code and state in its query (served, or not,
+    // as a static file: never a log line), and Withings' notification callback with its token,
+    // a form the relay cannot read (acknowledged, and its drop logged without the token).
+    await fetch(`${url}/callback?code=canary-callback-code&state=canary-callback-state`)
+    canaries.push('canary-callback-code', 'canary-callback-state')
+    const hook = await createCallbackUrls(url, [RELAY_SECRET]).urlFor('363')
+    canaries.push(hook.slice(hook.lastIndexOf('/') + 1))
+    const notified = await send('POST', '/api/hooks/withings/:token', () =>
+      fetch(hook, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ userid: '363', appli: '50' }),
+      }),
+    )
+    expect(notified.status).toBe(200)
     emulator.faults.inject({ type: 'http', status: 502 }, { on: 'token', times: 1 })
     await untilDue()
     const down = await send('POST', '/api/auth/session', () => api.post('/api/auth/session'))

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { NotifyStatus } from '../../relay/contract/contract'
+import { createCallbackUrls } from '../../relay/core/notify/callback-url'
 import { type ApiClient, createApiClient } from '../support/api-client'
+import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
 import { deadUrl } from '../support/dead-url'
 import { type LiveStream, openLiveStream } from '../support/live-stream'
 import { connect, startLogin } from '../support/login'
-import { fakeClock, type Stack, type StackOptions, startStack } from '../support/stack'
+import { testKey } from '../support/relay-config'
+import { fakeClock, RELAY_KEY, type Stack, type StackOptions, startStack } from '../support/stack'
 
 // Notifications end to end over real HTTP: the relay subscribes the person at the emulator after
 // the code exchange, the emulator notifies the relay's callback as Withings would, and the
@@ -85,11 +88,14 @@ describe('subscriptions', () => {
     const applis = subscriptionsOf().map((s) => s.appli)
     expect(applis.sort((a, b) => a - b)).toEqual([1, 4, 16, 44, 50, 51, 52])
     expect(new Set(subscriptionsOf().map((s) => s.callbackurl)).size).toBe(1)
+    // Withings' callback has a prefix of its own, apart from the pages' /api/notify.
     expect(callbackUrl()).toMatch(
-      new RegExp(`^${stack.appUrl}/api/notify/callback/[A-Za-z0-9_-]{22}$`),
+      new RegExp(`^${stack.appUrl}/api/hooks/withings/[A-Za-z0-9_-]{22}$`),
     )
     expect(notifyCalls('list')).toBe(1)
     expect(notifyCalls('subscribe')).toBe(7)
+    // Paced as Home Assistant paces them: 5 s between two subscribes (not waited here).
+    expect(stack.pauses).toEqual([5_000, 5_000, 5_000, 5_000, 5_000, 5_000])
 
     const status = await notifyStatus(api)
     expect(status.categories).toHaveLength(7)
@@ -147,8 +153,9 @@ describe('subscriptions', () => {
       { appli: 51, scope: 'user.sleepevents', state: 'failed', reason: 'callback_unreachable' },
       { appli: 52, scope: 'user.sleepevents', state: 'failed', reason: 'callback_unreachable' },
     ])
-    // The first refusal stops the others: they would meet the same.
-    expect(notifyCalls('subscribe')).toBe(1)
+    // Each category is asked: a 293 on one says nothing of the next (the callback's host may
+    // just have been slow to answer Withings' HEAD).
+    expect(notifyCalls('subscribe')).toBe(3)
     expect(stack.logs).toContainEqual(
       expect.objectContaining({ level: 'warn', withingsStatus: 293, action: 'subscribe' }),
     )
@@ -160,6 +167,29 @@ describe('subscriptions', () => {
     await notifyStatus(api)
     await stack.settled()
     expect(notifyCalls()).toBe(before)
+  })
+
+  test('a 293 on one category does not stop the others: the HEAD check failed once, the rest subscribed', async () => {
+    let heads = 0
+    await start({
+      emulator: {
+        // Withings' HEAD check of the callback fails the first time (a cold host), then passes.
+        fetch: (request) =>
+          request.method === 'HEAD' && heads++ === 0
+            ? Promise.reject(new TypeError('fetch failed'))
+            : fetch(request),
+      },
+    })
+    const api = await connected(['user.sleepevents'])
+    await stack.settled()
+    expect(notifyCalls('subscribe')).toBe(3)
+    expect(subscriptionsOf().map((s) => s.appli)).toEqual([51, 52])
+    expect((await notifyStatus(api)).categories.map((c) => c.state)).toEqual([
+      'failed',
+      'subscribed',
+      'subscribed',
+    ])
+    expect(stack.pauses).toEqual([5_000, 5_000])
   })
 
   test('every Notify call counts in the app budget: past it, "rate_limited", and nothing more is asked', async () => {
@@ -197,6 +227,36 @@ describe('subscriptions', () => {
   })
 })
 
+test('twelve sessions of one person: restores list at Withings at most once in five minutes', async () => {
+  const clock = fakeClock()
+  await start({ now: clock.now, relay: { signInsPerAddress: 100, rateLimitPerMinute: 1_000 } })
+  const sessions: ApiClient[] = []
+  for (let i = 0; i < 12; i++) sessions.push(await connected(['user.sleepevents']))
+  await stack.settled()
+  // From now on Withings refuses every Notify call for a second (601): nothing is remembered
+  // for longer than that, so every restore finds nothing remembered.
+  stack.emulator.faults.inject(
+    { type: 'status', status: 601, body: { wait_seconds: 1 } },
+    { on: 'data' },
+  )
+  const lists = () => notifyCalls('list')
+  const before = lists()
+  const restoreAll = async () => {
+    for (const api of sessions) expect((await api.post('/api/auth/session')).status).toBe(200)
+    await stack.settled()
+  }
+
+  clock.advance(25 * 3_600_000)
+  await restoreAll()
+  expect(lists() - before).toBe(1)
+  clock.advance(30_000)
+  await restoreAll()
+  expect(lists() - before).toBe(1)
+  clock.advance(5 * 60_000)
+  await restoreAll()
+  expect(lists() - before).toBe(2)
+})
+
 describe('the callback', () => {
   async function subscribedStack() {
     await start({ liveLimits: { heartbeatMs: 60_000 } })
@@ -209,7 +269,7 @@ describe('the callback', () => {
     await subscribedStack()
     expect((await fetch(callbackUrl(), { method: 'HEAD' })).status).toBe(200)
     expect(
-      (await fetch(`${stack.appUrl}/api/notify/callback/short`, { method: 'HEAD' })).status,
+      (await fetch(`${stack.appUrl}/api/hooks/withings/short`, { method: 'HEAD' })).status,
     ).toBe(404)
   })
 
@@ -258,7 +318,7 @@ describe('the callback', () => {
     expect(performance.now() - started).toBeLessThan(500)
   })
 
-  test('forged, malformed and mismatched notifications change nothing; a repeat arrives once', async () => {
+  test('forged and mismatched notifications get 404; unreadable ones are acknowledged, logged and dropped; a repeat arrives once', async () => {
     const api = await subscribedStack()
     const stream = await live(api)
     const url = callbackUrl()
@@ -266,9 +326,22 @@ describe('the callback', () => {
     const forgedToken = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`
     const bedOut = { userid: String(DEMO), appli: '51', date: '1700000000', deviceid: 'abc' }
 
-    const attempts: [string, Response][] = [
+    // Not this person's URL: a forgery, or a URL no key verifies any more.
+    const refused: [string, Response][] = [
       ['forged token', await postForm(url.replace(token, forgedToken), bedOut)],
       ['another person', await postForm(url, { ...bedOut, userid: '4815162' })],
+      ['no token', await postForm(`${stack.appUrl}/api/hooks/withings`, bedOut)],
+      ['not a token', await postForm(`${stack.appUrl}/api/hooks/withings/short`, bedOut)],
+    ]
+    expect(Object.fromEntries(refused.map(([name, answer]) => [name, answer.status]))).toEqual({
+      'forged token': 404,
+      'another person': 404,
+      'no token': 404,
+      'not a token': 404,
+    })
+    // At a valid callback URL, whatever the fields: 2xx (a 4xx makes Withings retry, then
+    // unsubscribe the person), the reason logged, nothing delivered.
+    const acknowledged: [string, Response][] = [
       ['no userid', await postForm(url, { appli: '51', date: '1700000000' })],
       [
         'not a form',
@@ -286,23 +359,22 @@ describe('the callback', () => {
         await postForm(url, { userid: String(DEMO), appli: '1', startdate: '5' }),
       ],
       ['too large', await postForm(url, { ...bedOut, padding: 'x'.repeat(2_000) })],
-      ['another path', await postForm(`${stack.appUrl}/api/notify/callback`, bedOut)],
+      ['a category never subscribed', await postForm(url, { ...bedOut, appli: '54' })],
     ]
-    const statuses = Object.fromEntries(attempts.map(([name, answer]) => [name, answer.status]))
-    expect(statuses).toEqual({
-      'forged token': 404,
-      'another person': 404,
-      'no userid': 404,
-      'not a form': 400,
-      'no date': 400,
-      'a date that is no date': 400,
-      'appli not a number': 400,
-      'data without a range': 400,
-      'too large': 413,
-      'another path': 404,
-    })
-    // A category the relay never subscribes to is acknowledged, and goes nowhere.
-    expect((await postForm(url, { ...bedOut, appli: '54' })).status).toBe(200)
+    expect(acknowledged.map(([name, answer]) => [name, answer.status])).toEqual(
+      acknowledged.map(([name]) => [name, 200]),
+    )
+    const drops = stack.logs.filter((line) => line.msg === 'notification dropped')
+    expect(drops.map((line) => line.reason)).toEqual([
+      'no_userid',
+      'not_a_form',
+      'no_date',
+      'not_a_time',
+      'no_appli',
+      'no_range',
+      'too_large',
+      'other_category',
+    ])
 
     // Withings' retry of a notification it sent: both answered 2xx, delivered once.
     expect((await postForm(url, bedOut)).status).toBe(200)
@@ -317,9 +389,58 @@ describe('the callback', () => {
     ])
     // The URL's secret appears in no log line: requests are logged by their route's pattern.
     expect(stack.logs).toContainEqual(
-      expect.objectContaining({ route: '/api/notify/callback/:token', status: 200 }),
+      expect.objectContaining({ route: '/api/hooks/withings/:token', status: 200 }),
     )
     expect(JSON.stringify(stack.logs)).not.toContain(token)
+  })
+
+  test('the former callback path still delivers, and the next session moves the subscriptions off it', async () => {
+    const clock = fakeClock()
+    await start({ now: clock.now, liveLimits: { heartbeatMs: 60_000 } })
+    const api = await connected(['user.sleepevents'])
+    await stack.settled()
+    // As an older relay left them: the same token under /api/notify/callback.
+    const current = callbackUrl()
+    const former = current.replace('/api/hooks/withings/', '/api/notify/callback/')
+    const accessToken =
+      sealedField(await openSession(api.jar.get(SESSION_COOKIE), RELAY_KEY), 'accessToken') ?? ''
+    for (const appli of ['50', '51', '52']) {
+      const answer = await fetch(`${stack.emulatorUrl}/notify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}` },
+        body: new URLSearchParams({
+          action: 'update',
+          callbackurl: current,
+          appli,
+          new_callbackurl: former,
+        }),
+      })
+      expect(await answer.json()).toMatchObject({ status: 0 })
+    }
+
+    const stream = await live(api)
+    const triggered = await stack.emulator.notifications.trigger({ type: 'bed_in', userid: DEMO })
+    expect(triggered.deliveries[0]).toMatchObject({ callbackurl: former, state: 'delivered' })
+    await stream.next((f) => f.event === 'notify')
+
+    // A day later the next session lists, subscribes the current URL, and revokes the former.
+    clock.advance(25 * 3_600_000)
+    stack.pauses.length = 0
+    expect((await api.post('/api/auth/session')).status).toBe(200)
+    await stack.settled()
+    expect(subscriptionsOf().map((s) => [s.appli, s.callbackurl])).toEqual([
+      [50, current],
+      [51, current],
+      [52, current],
+    ])
+    expect(notifyCalls('revoke')).toBe(3)
+    expect(stack.pauses).toEqual([5_000, 5_000, 1_000, 1_000, 1_000])
+    expect(stack.logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'notifications moved to the current callback URL',
+        revoked: 3,
+      }),
+    )
   })
 
   test('Withings retrying after a failed try: the retry is answered and counted once', async () => {
@@ -336,6 +457,31 @@ describe('the callback', () => {
     expect(stream.notifications()).toEqual([
       { appli: 50, kind: 'bed_in', date: Date.parse('2024-03-01T23:14:00Z') / 1000 },
     ])
+  })
+})
+
+describe('the callback key (NOTIFY_CALLBACK_SECRET)', () => {
+  test('apart from RELAY_SECRET: a leaked callback URL is retired without ending any session', async () => {
+    const [oldKey, newKey] = [testKey('callback key 1'), testKey('callback key 2')]
+    await start({ relay: { notifyCallbackSecrets: [oldKey] } })
+    const api = await connected(['user.sleepevents'])
+    await stack.settled()
+    const leaked = callbackUrl()
+    const path = new URL(leaked).pathname
+    const bedIn = { userid: String(DEMO), appli: '50', date: '1700000000', deviceid: 'x' }
+    // Not the URL RELAY_SECRET would make: the callback key alone makes and verifies it.
+    const underRelayKey = await createCallbackUrls(stack.appUrl, [RELAY_KEY]).urlFor(String(DEMO))
+    expect(underRelayKey).not.toBe(leaked)
+    expect((await postForm(underRelayKey, bedIn)).status).toBe(404)
+
+    // Rotation, gently: the new key first, the old one still verifies.
+    const rotating = await stack.addRelay({ notifyCallbackSecrets: [newKey, oldKey] })
+    expect((await postForm(`${rotating}${path}`, bedIn)).status).toBe(200)
+    // Retired: the leaked URL is refused, and the person's session goes on.
+    const retired = await stack.addRelay({ notifyCallbackSecrets: [newKey] })
+    expect((await postForm(`${retired}${path}`, bedIn)).status).toBe(404)
+    const session = await api.post('/api/auth/session', undefined, { base: retired })
+    expect(session.status).toBe(200)
   })
 })
 
@@ -500,6 +646,8 @@ describe('the live stream', () => {
     await stack.settled()
     expect(subscriptionsOf()).toEqual([])
     expect(notifyCalls('revoke')).toBe(7)
+    // Paced as Home Assistant paces them: 1 s between two revokes (not waited here).
+    expect(stack.pauses.slice(-7)).toEqual([5_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000])
   })
 
   test('shutting down tells open pages to reconnect, then closes; new streams are refused', async () => {

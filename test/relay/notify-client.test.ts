@@ -10,6 +10,7 @@ import { createHttpUpstream } from '../../relay/node/http-upstream'
 import { type Listening, listen } from '../../relay/node/listen'
 import { type CallbackServer, startCallbackServer } from '../emulator/notify-support'
 import { setup, signedIn } from '../emulator/support'
+import { notifyListAnswer } from '../fixtures/withings/notify'
 
 // The relay's Notify client (list, subscribe, revoke with the person's access token) against the
 // real emulator over real HTTP; list answers the emulator never gives come from a stand-in fetch.
@@ -32,6 +33,7 @@ const budgetOf = (perMinute = 100) =>
     store: createMemoryStore(),
     perMinute,
     exchangesPerClient: 6,
+    now: Date.now,
     log: (line) => logged.push(line),
   })
 
@@ -183,7 +185,7 @@ describe("Withings' refusals, each as the reason the relay shows", () => {
       apiUrl: 'http://127.0.0.1:9',
       budget: {
         take: () => Promise.reject(bug),
-        takeExchange: () => Promise.resolve(),
+        takeExchange: () => Promise.reject(bug),
       },
     })
     await expect(client.list('token')).rejects.toBe(bug)
@@ -194,7 +196,7 @@ describe('list answers as they may come', () => {
   /** A client whose Withings answers `list` with these profiles. */
   const listing = (profiles: unknown) =>
     answering(200, JSON.stringify({ status: 0, body: profiles === undefined ? {} : { profiles } }))
-  const url = 'https://app.example.com/api/notify/callback/x'
+  const url = 'https://app.example.com/api/hooks/withings/x'
 
   test('no profiles, or profiles that are no list, are nothing subscribed', async () => {
     expect(await listing(undefined).list('t')).toEqual([])
@@ -222,5 +224,12 @@ describe('list answers as they may come', () => {
       { appli: 44, callbackurl: url },
       { appli: 51, callbackurl: url },
     ])
+  })
+
+  test("a recorded list of another tool's subscriptions (comment: null) is read as it is", async () => {
+    const client = answering(200, JSON.stringify(notifyListAnswer))
+    expect(await client.list('t')).toEqual(
+      notifyListAnswer.body.profiles.map(({ appli, callbackurl }) => ({ appli, callbackurl })),
+    )
   })
 })

@@ -47,12 +47,14 @@ describe('NOTIFY_CALLBACK_BASE_URL', () => {
     const parsed = parseConfig({ ...valid, NOTIFY_CALLBACK_BASE_URL: 'http://localhost:3000' })
     expect(parsed.ok).toBe(true)
     const [warning] = notifyWarnings(parsed)
-    expect(warning).toContain('http://localhost:3000/api/notify/callback/…')
+    expect(warning).toContain('http://localhost:3000/api/hooks/withings/…')
     expect(warning).toContain('it is not https')
     expect(warning).toContain('it uses port 3000')
     expect(warning).toContain('its host is localhost')
     expect(warning).toContain('no bed-in, bed-out or new-measurement notification will arrive')
     expect(warning).toContain('tunnel')
+    // Restricted mode allows http, but Withings' servers can never reach this machine's localhost.
+    expect(warning).toContain('http only for an app in restricted mode, and never localhost')
   })
 
   test('a redirect URI on localhost with real Withings: the notifications warning too', () => {
@@ -79,10 +81,32 @@ describe('NOTIFY_CALLBACK_BASE_URL', () => {
           authorizeUrl: 'http://127.0.0.1:4000/oauth2_user/authorize2',
           apiUrl: 'http://127.0.0.1:4000',
           redirectUri: 'http://localhost:3000/callback',
-          relaySecret: 'unused-here-0123456789abcdefghijk',
+          relaySecret: testKey('unused'),
         },
       },
     )
     expect(notifyWarnings(parsed)).toEqual([])
+  })
+})
+
+describe('NOTIFY_CALLBACK_SECRET', () => {
+  test('unset: the callback URLs are made with RELAY_SECRET', () => {
+    expect(accepted(parseConfig(valid)).config.notifyCallbackSecrets).toBeUndefined()
+  })
+
+  test('set: its own keys, the first making URLs, each held to the rules of RELAY_SECRET', () => {
+    const keys = `${testKey('callback new')}, ${testKey('callback old')}`
+    expect(
+      accepted(parseConfig({ ...valid, NOTIFY_CALLBACK_SECRET: keys })).config
+        .notifyCallbackSecrets,
+    ).toEqual([testKey('callback new'), testKey('callback old')])
+    expect(
+      refused(
+        parseConfig({
+          ...valid,
+          NOTIFY_CALLBACK_SECRET: `${testKey('n')},changeme-changeme-changeme-changeme`,
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^NOTIFY_CALLBACK_SECRET: key 2 of 2 decodes to 26 bytes/)])
   })
 })

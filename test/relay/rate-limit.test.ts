@@ -20,14 +20,27 @@ describe('token buckets', () => {
     expect(buckets.take('b')).toBeUndefined()
   })
 
-  test('memory stays bounded: past maxKeys the least recently seen key is forgotten', () => {
+  test('memory stays bounded: past maxKeys new keys get a full bucket, and no limited key is forgotten', () => {
     const clock = fakeClock(0)
     const buckets = createTokenBuckets({ perMinute: 1, now: clock.now, maxKeys: 3 })
     for (const key of ['a', 'b', 'c']) expect(buckets.take(key)).toBeUndefined()
-    expect(buckets.take('a')).toBe(60) // a is now the most recently seen
-    for (let i = 0; i < 10_000; i++) buckets.take(`spray-${i}`)
+    for (let i = 0; i < 10_000; i++) expect(buckets.take(`spray-${i}`)).toBeUndefined()
     expect(buckets.size).toBe(3)
-    expect(buckets.take('a')).toBeUndefined() // forgotten: a fresh bucket, never a smaller one
+    // A spray of new keys does not reset a key being limited.
+    expect(buckets.take('a')).toBe(60)
+  })
+
+  test('a bucket is forgotten once it would be full again, when forgetting changes nothing', () => {
+    const clock = fakeClock(0)
+    const buckets = createTokenBuckets({ perMinute: 2, now: clock.now, maxKeys: 1 })
+    buckets.take('a')
+    expect(buckets.take('b')).toBeUndefined()
+    expect(buckets.size).toBe(1)
+    // 30 s later a's one token is back: full, so b takes its room and is counted.
+    clock.advance(30_000)
+    buckets.take('b')
+    buckets.take('b')
+    expect(buckets.take('b')).toBe(30)
   })
 })
 

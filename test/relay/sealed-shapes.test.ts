@@ -83,9 +83,10 @@ describe('login cookies the relay sealed, in shapes it no longer trusts', () => 
 describe('session cookies the relay sealed, in shapes it no longer trusts', () => {
   const now = Math.floor(Date.now() / 1000)
   const good = {
-    v: 2,
+    v: 3,
     id: 'session-id',
     userid: '363',
+    gen: 1,
     scope: 'user.metrics',
     accessToken: 'a'.repeat(40),
     accessExpiresAt: now + 3600,
@@ -108,7 +109,9 @@ describe('session cookies the relay sealed, in shapes it no longer trusts', () =
       'the first format (no access token)',
       { v: 1, rt: 'r'.repeat(40), uid: '363', sc: '', iat: now },
     ],
+    ['the format before sign-in numbers (2)', { ...good, v: 2, gen: undefined }],
     ['no version', { ...good, v: undefined }],
+    ['a sign-in number that is text', { ...good, gen: '1' }],
     ['not an object', 'a session'],
     ['null', null],
     ['a user id that is a number', { ...good, userid: 363 }],

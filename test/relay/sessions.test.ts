@@ -157,6 +157,35 @@ describe('sessions: both tokens sealed in the cookie, refreshed only once due', 
     expect((await restore(api, newKeyOnly)).status).toBe(200)
   })
 
+  test('key rotation re-seals an idle session at its next request, long before its refresh', async () => {
+    const { api } = await connected()
+    const NEW_KEY = testKey('the new relay key')
+    const rotated = await stack.addRelay({ relaySecrets: [NEW_KEY, RELAY_KEY] })
+    const newKeyOnly = await stack.addRelay({ relaySecrets: [NEW_KEY] })
+    const before = sessionCookie(api)
+
+    const answer = await restore(api, rotated)
+    expect(answer.status).toBe(200)
+    expect(refreshes()).toBe(0)
+    expect(sessionCookie(api)).not.toBe(before)
+    // The old key can go now: the session opens with the new one alone.
+    expect((await restore(api, newKeyOnly)).status).toBe(200)
+    // A cookie already sealed with the current key is left as it is.
+    expect((await restore(api, rotated)).headers.getSetCookie()).toEqual([])
+  })
+
+  test.each([
+    // A tenth of the token's life before its end…
+    [600, 60],
+    [2_000, 200],
+    // …at most 5 minutes (Withings' 3 hours), at least 1 second.
+    [10_800, 300],
+    [5, 1],
+  ])('an access token of %i s is refreshed %i s before it expires', async (ttl, margin) => {
+    const { view } = await connected({ emulator: { accessTokenTtlSeconds: ttl } })
+    expect(view.expires_at - view.refresh_at).toBe(margin)
+  })
+
   test('an upstream timeout during a due refresh is retryable and keeps the cookie', async () => {
     const { api, clock, due } = await connected({ relay: { upstreamTimeoutMs: 200 } })
     const cookie = sessionCookie(api)

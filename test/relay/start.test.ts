@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import type { PublicConfig } from '../../relay/contract/contract'
 import { createApiClient } from '../support/api-client'
 import { killEntries, ROOT, runStart } from '../support/entry-process'
+import { freePort } from '../support/free-port'
 import { startLoginAt } from '../support/login'
 import { testKey } from '../support/relay-config'
 
@@ -161,16 +162,7 @@ describe('npm start', () => {
     const app = start({ ...REAL, WITHINGS_REDIRECT_URI: 'https://192.168.1.20:8080/callback' })
     await app.url()
     expect(app.output().stderr).toMatch(
-      /warning: .*breaks Withings' rules for callback URLs: .*https tunnel/,
+      /warning: .*breaks Withings' rules for a public app's callback URLs: .*restricted mode.*https tunnel/,
     )
   }, 30_000)
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { CUSTOM_HEADER } from '../../relay/contract/contract'
 import { insufficientScopeAnswer } from '../fixtures/withings/errors'
+import {
+  bodyScanMetabolismGroup,
+  lastPageWithoutMore,
+  undocumentedAttribGroups,
+} from '../fixtures/withings/getmeas'
+import { heartListAnswer } from '../fixtures/withings/heart'
+import { devicesWithUnknowns } from '../fixtures/withings/user'
+import { phoneWorkoutsAnswer } from '../fixtures/withings/workouts'
 import { createApiClient } from '../support/api-client'
 import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
 import { connect } from '../support/login'
@@ -60,8 +68,11 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     const envelope = JSON.parse(text)
     const latest = stack.emulator.data.latestMeasure(363, 1)
     expect(envelope.status).toBe(0)
-    // Newest first; the very newest is a guest's weighing on the user's scale (attrib 1).
-    const own = envelope.body.measuregrps.find((group: { attrib: number }) => group.attrib !== 1)
+    // Newest first; the very newest is a guest's weighing on the user's scale (attrib 1), and
+    // beside the newest weighings come groups of a Body Scan 2's undocumented 10009 and 10010.
+    const own = envelope.body.measuregrps.find((group: { attrib: number }) =>
+      [0, 2].includes(group.attrib),
+    )
     expect(own).toMatchObject({
       grpid: latest?.grpid,
       measures: [{ type: 1, value: latest?.value, unit: latest?.unit }],
@@ -646,5 +657,53 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     await data('measure', { action: 'nope' })
     expect(stack.logs.some((line) => line.route === '/api/withings/:service{.+}')).toBe(true)
     expect(JSON.stringify(stack.logs)).not.toContain(token)
+  })
+})
+
+// Answers real integrations recorded (test/fixtures/withings names each source), served by the
+// emulator as Withings sent them: the relay hands each to the page unchanged, nulls, duplicates,
+// missing fields and undocumented values included.
+describe('recorded answers through the proxy', () => {
+  const body = (answer: { body: unknown }) => answer.body as Record<string, unknown>
+  test.each([
+    [
+      'workouts of a phone, null fields, a duplicated id',
+      'v2/measure',
+      { action: 'getworkouts', lastupdate: 0 },
+      phoneWorkoutsAnswer,
+    ],
+    [
+      'devices with battery "unknown" and model ""',
+      'v2/user',
+      { action: 'getdevice' },
+      devicesWithUnknowns,
+    ],
+    [
+      'ECGs without bloodpressure, modified or timezone',
+      'v2/heart',
+      { action: 'list' },
+      heartListAnswer,
+    ],
+    [
+      'a last getmeas page without more or offset',
+      'measure',
+      { action: 'getmeas' },
+      lastPageWithoutMore,
+    ],
+    [
+      'attribs 10009 and 10010, types 226 and 227',
+      'measure',
+      { action: 'getmeas' },
+      { status: 0, body: { measuregrps: [bodyScanMetabolismGroup, ...undocumentedAttribGroups] } },
+    ],
+  ])('%s', async (_, service, params, answer) => {
+    const { data } = await connected({}, ['user.metrics', 'user.activity', 'user.info'])
+    stack.emulator.faults.inject(
+      { type: 'status', status: 0, body: body(answer) },
+      { on: 'data', times: 1 },
+    )
+    const response = await data(service, params)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ status: 0, body: body(answer) })
   })
 })

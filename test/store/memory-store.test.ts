@@ -21,45 +21,85 @@ describeSharedStore('memory store', async () => {
 })
 
 describe('memory store', () => {
-  test('a marker and a list live exactly ttlMs', async () => {
+  test('a value and a list live exactly ttlMs', async () => {
     const clock = fakeClock(START)
     const store = createMemoryStore({ now: clock.now })
-    await store.claim('state', 1_000)
+    await store.set('state', 'spent', { ttlMs: 1_000 })
     await store.append('user', 'hint', { max: 5, ttlMs: 1_000 })
     clock.advance(999)
-    expect(await store.has('state')).toBe(true)
+    expect(await store.get('state')).toBe('spent')
     expect(await store.list('user')).toEqual(['hint'])
     clock.advance(1)
-    expect(await store.has('state')).toBe(false)
+    expect(await store.get('state')).toBeUndefined()
     expect(await store.list('user')).toEqual([])
   })
 
   test('at the key cap a new key is refused, and every key already counted stays exact', async () => {
     const clock = fakeClock(START)
-    const store = createMemoryStore({ now: clock.now, maxKeys: 3 })
-    expect(await store.take('budget', 2, 60_000)).toEqual({ taken: true })
-    expect(await store.claim('spent', 60_000)).toBe(true)
+    const store = createMemoryStore({ now: clock.now, maxKeys: 3, keptKeys: 0 })
+    const budget = [{ key: 'budget', limit: 2, windowMs: 60_000 }]
+    expect(await store.take(budget)).toEqual({ taken: true, at: START })
+    expect(await store.set('spent', '1', { ttlMs: 60_000, ifAbsent: true })).toBe(true)
     await store.append('user', 'one', { max: 5, ttlMs: 1_000 })
 
     // A flood of new keys is refused: nothing stored is forgotten to make room for it.
     for (let i = 0; i < 1_000; i++) {
-      await expect(store.take(`flood-${i}`, 2, 60_000)).rejects.toBeInstanceOf(StoreUnavailable)
+      await expect(
+        store.take([{ key: `flood-${i}`, limit: 2, windowMs: 60_000 }]),
+      ).rejects.toBeInstanceOf(StoreUnavailable)
     }
-    await expect(store.claim('new-state', 60_000)).rejects.toThrow(/full \(3 live keys\)/)
+    await expect(store.set('new-state', '1', { ttlMs: 60_000 })).rejects.toThrow(
+      /full \(3 live keys\)/,
+    )
     await expect(store.append('new-user', 'x', { max: 5, ttlMs: 1_000 })).rejects.toBeInstanceOf(
       StoreUnavailable,
     )
 
     // Keys already there go on as before: the budget is not reset, the spent state stays spent.
-    expect(await store.take('budget', 2, 60_000)).toEqual({ taken: true })
-    expect(await store.take('budget', 2, 60_000)).toEqual({ taken: false, retryAfterMs: 60_001 })
-    expect(await store.claim('spent', 60_000)).toBe(false)
+    expect((await store.take(budget)).taken).toBe(true)
+    expect(await store.take(budget)).toEqual({
+      taken: false,
+      retryAfterMs: 60_001,
+      refusedBy: ['budget'],
+    })
+    expect(await store.set('spent', '1', { ttlMs: 60_000, ifAbsent: true })).toBe(false)
     await store.append('user', 'two', { max: 5, ttlMs: 1_000 })
     expect(await store.list('user')).toEqual(['one', 'two'])
 
     // Once a key expires, its room is free again.
     clock.advance(1_000)
-    expect(await store.claim('new-state', 60_000)).toBe(true)
+    expect(await store.set('new-state', '1', { ttlMs: 60_000, ifAbsent: true })).toBe(true)
+  })
+
+  test('a take that finds no room for one of its keys counts none of them', async () => {
+    const store = createMemoryStore({ now: fakeClock(START).now, maxKeys: 2, keptKeys: 0 })
+    const total = { key: 'total', limit: 5, windowMs: 60_000 }
+    await store.take([total])
+    await store.set('other', '1', { ttlMs: 60_000 })
+    await expect(
+      store.take([total, { key: 'share', limit: 5, windowMs: 60_000 }]),
+    ).rejects.toBeInstanceOf(StoreUnavailable)
+    for (let i = 0; i < 4; i++) expect((await store.take([total])).taken).toBe(true)
+    expect((await store.take([total])).taken).toBe(false)
+  })
+
+  test('the kept room is for kept writes only: what fills the rest cannot take it', async () => {
+    const store = createMemoryStore({ now: fakeClock(START).now, maxKeys: 10, keptKeys: 3 })
+    let stored = 0
+    for (let i = 0; i < 100; i++) {
+      await store.set(`spent-${i}`, '1', { ttlMs: 60_000 }).then(
+        () => stored++,
+        () => {},
+      )
+    }
+    expect(stored).toBe(7)
+    for (let i = 0; i < 3; i++) {
+      expect(await store.set(`ended-${i}`, '1', { ttlMs: 60_000, kept: true })).toBe(true)
+    }
+    expect(await store.increment('ended-0', { ttlMs: 60_000, kept: true })).toBe(2)
+    await expect(store.increment('ended-3', { ttlMs: 60_000, kept: true })).rejects.toThrow(
+      /full \(10 live keys\)/,
+    )
   })
 
   test('a message reaches subscribers on a microtask, never inside publish', async () => {

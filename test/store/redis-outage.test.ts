@@ -25,9 +25,12 @@ function open(onError: (error: unknown) => void = () => {}) {
 }
 
 const operations = (store: SharedStore) => ({
-  take: () => store.take('budget', 120, 60_000),
-  claim: () => store.claim('state', 600_000),
-  has: () => store.has('state'),
+  take: () => store.take([{ key: 'budget', limit: 120, windowMs: 60_000 }]),
+  refund: () => store.refund({ key: 'budget', windowMs: 60_000, at: Date.now() }),
+  get: () => store.get('state'),
+  set: () => store.set('state', 'spent', { ttlMs: 600_000, ifAbsent: true }),
+  increment: () => store.increment('generation', { ttlMs: 600_000 }),
+  delete: () => store.delete('state'),
   append: () => store.append('user', 'hint', { max: 10, ttlMs: 60_000 }),
   list: () => store.list('user'),
   publish: () => store.publish('notify', 'lost'),
@@ -84,17 +87,18 @@ test('Redis going away and coming back: fast StoreUnavailable meanwhile, then ev
   await redis.restart()
   // Each instance reconnects on its own backoff (at most about a second apart).
   for (const instance of [instanceA, instanceB]) {
-    await vi.waitFor(async () => expect(await instance.has('state')).toBe(false), {
+    await vi.waitFor(async () => expect(await instance.get('state')).toBeUndefined(), {
       timeout: 5_000,
       interval: 25,
     })
   }
   console.info(`working again ${(performance.now() - restarted).toFixed(0)} ms after the restart`)
-  expect(await instanceA.take('budget', 2, 60_000)).toEqual({ taken: true })
-  expect(await instanceB.take('budget', 2, 60_000)).toEqual({ taken: true })
-  expect((await instanceA.take('budget', 2, 60_000)).taken).toBe(false)
-  expect(await instanceB.claim('state', 600_000)).toBe(true)
-  expect(await instanceA.has('state')).toBe(true)
+  const budget = [{ key: 'budget', limit: 2, windowMs: 60_000 }]
+  expect((await instanceA.take(budget)).taken).toBe(true)
+  expect((await instanceB.take(budget)).taken).toBe(true)
+  expect((await instanceA.take(budget)).taken).toBe(false)
+  expect(await instanceB.set('state', 'spent', { ttlMs: 600_000, ifAbsent: true })).toBe(true)
+  expect(await instanceA.get('state')).toBe('spent')
   await instanceB.append('user', 'hint', { max: 10, ttlMs: 60_000 })
   expect(await instanceA.list('user')).toEqual(['hint'])
 
@@ -116,12 +120,12 @@ test('Redis going away and coming back: fast StoreUnavailable meanwhile, then ev
 
 test('closing while Redis is down is quick and quiet', async () => {
   const store = open()
-  await store.has('warm-up')
+  await store.get('warm-up')
   await redis.stop()
   const started = performance.now()
   await store.close()
   expect(performance.now() - started).toBeLessThan(1_000)
-  await expect(store.has('x')).rejects.toBeInstanceOf(StoreUnavailable)
+  await expect(store.get('x')).rejects.toBeInstanceOf(StoreUnavailable)
   await redis.restart()
   expect(uncaught).toEqual([])
 })

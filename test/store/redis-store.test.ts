@@ -58,18 +58,18 @@ describe('Redis store', () => {
   test('keys and channels carry the prefix, withings-link: by default, and hold what they are given', async () => {
     const store = createRedisStore({ url: redis.url })
     try {
-      await store.take('budget', 120, 60_000)
-      await store.claim('state', 60_000)
+      await store.take([{ key: 'budget', limit: 120, windowMs: 60_000 }])
+      await store.set('state', 'spent', { ttlMs: 60_000 })
       await store.append('user', 'hint', { max: 5, ttlMs: 60_000 })
       const keys = await admin.keys('withings-link:*')
       expect(keys.sort()).toEqual([
-        'withings-link:claim:state',
         'withings-link:list:user',
         'withings-link:rate:budget',
+        'withings-link:value:state',
       ])
-      expect(await admin.get('withings-link:claim:state')).toBe('1')
+      expect(await admin.get('withings-link:value:state')).toBe('spent')
       expect(await admin.lrange('withings-link:list:user', 0, -1)).toEqual(['hint'])
-      expect(await admin.pttl('withings-link:claim:state')).toBeGreaterThan(59_000)
+      expect(await admin.pttl('withings-link:value:state')).toBeGreaterThan(59_000)
       expect(await admin.pttl('withings-link:rate:budget')).toBeGreaterThan(60_000)
       const listener = admin.duplicate()
       await listener.subscribe('withings-link:notify')
@@ -81,7 +81,7 @@ describe('Redis store', () => {
       listener.disconnect()
     } finally {
       await admin.del(
-        'withings-link:claim:state',
+        'withings-link:value:state',
         'withings-link:list:user',
         'withings-link:rate:budget',
       )
@@ -93,8 +93,11 @@ describe('Redis store', () => {
     const store = open()
     const hour = 3_600_000
     try {
-      expect(await store.take('k', 1, hour)).toEqual({ taken: true })
-      const refused = await store.take('k', 1, hour)
+      const counter = { key: 'k', limit: 1, windowMs: hour }
+      const taken = await store.take([counter])
+      expect(taken.taken).toBe(true)
+      expect(Math.abs((taken.taken ? taken.at : 0) - Date.now())).toBeLessThan(100)
+      const refused = await store.take([counter])
       expect(refused.taken).toBe(false)
       // Refused until the next window begins, one millisecond in.
       const expected = hour - (Date.now() % hour) + 1
@@ -108,10 +111,18 @@ describe('Redis store', () => {
   test('falls back to EVAL when Redis has forgotten the script (SCRIPT FLUSH, a restart)', async () => {
     const store = open({ now: fakeClock(START).now })
     try {
-      expect(await store.take('k', 2, 60_000)).toEqual({ taken: true })
+      const counter = { key: 'k', limit: 2, windowMs: 60_000 }
+      expect(await store.take([counter])).toEqual({ taken: true, at: START })
       await admin.script('FLUSH')
-      expect(await store.take('k', 2, 60_000)).toEqual({ taken: true })
-      expect(await store.take('k', 2, 60_000)).toEqual({ taken: false, retryAfterMs: 60_001 })
+      const second = await store.take([counter])
+      await admin.script('FLUSH')
+      await store.refund({ ...counter, at: second.taken ? second.at : 0 })
+      expect(await store.take([counter])).toEqual({ taken: true, at: START })
+      expect(await store.take([counter])).toEqual({
+        taken: false,
+        retryAfterMs: 60_001,
+        refusedBy: ['k'],
+      })
     } finally {
       await store.close()
     }
@@ -131,8 +142,10 @@ describe('Redis store', () => {
     })
     try {
       const started = performance.now()
-      await expect(store.take('k', 1, 60_000)).rejects.toThrow(StoreUnavailable)
-      await expect(store.claim('k', 1_000)).rejects.toThrow(/no answer within 200 ms/)
+      await expect(store.take([{ key: 'k', limit: 1, windowMs: 60_000 }])).rejects.toThrow(
+        StoreUnavailable,
+      )
+      await expect(store.get('k')).rejects.toThrow(/no answer within 200 ms/)
       expect(performance.now() - started).toBeLessThan(1_000)
     } finally {
       await store.close()

@@ -26,6 +26,19 @@ export interface StoreHarness {
 export const START = 1_800_000_000_000
 const MINUTE = 60_000
 
+/** A take of one counter, answered without its clock (`at`), which the refund tests read. */
+async function takeOne(
+  store: SharedStore,
+  key: string,
+  limit: number,
+  windowMs: number,
+): Promise<{ taken: true } | { taken: false; retryAfterMs: number }> {
+  const result = await store.take([{ key, limit, windowMs }])
+  if (result.taken) return { taken: true }
+  expect(result.refusedBy).toEqual([key])
+  return { taken: false, retryAfterMs: result.retryAfterMs }
+}
+
 export function describeSharedStore(name: string, createHarness: () => Promise<StoreHarness>) {
   describe(`${name}: the SharedStore contract`, () => {
     let harness: StoreHarness
@@ -39,70 +52,73 @@ export function describeSharedStore(name: string, createHarness: () => Promise<S
     describe('take, a sliding window counter', () => {
       test('counts up to the limit in a window, then refuses until the previous one weighs less', async () => {
         for (let i = 0; i < 3; i++)
-          expect(await store.take('k', 3, MINUTE)).toEqual({ taken: true })
+          expect(await takeOne(store, 'k', 3, MINUTE)).toEqual({ taken: true })
         // Next window: the 3 still weigh 3 at its first millisecond, less than 3 after it.
-        expect(await store.take('k', 3, MINUTE)).toEqual({ taken: false, retryAfterMs: MINUTE + 1 })
+        expect(await takeOne(store, 'k', 3, MINUTE)).toEqual({
+          taken: false,
+          retryAfterMs: MINUTE + 1,
+        })
         harness.tick(MINUTE)
-        expect(await store.take('k', 3, MINUTE)).toEqual({ taken: false, retryAfterMs: 1 })
+        expect(await takeOne(store, 'k', 3, MINUTE)).toEqual({ taken: false, retryAfterMs: 1 })
         harness.tick(1)
-        expect(await store.take('k', 3, MINUTE)).toEqual({ taken: true })
+        expect(await takeOne(store, 'k', 3, MINUTE)).toEqual({ taken: true })
       })
 
       test("weights the previous window's count by the part of it still overlapping", async () => {
-        for (let i = 0; i < 10; i++) await store.take('k', 10, MINUTE)
+        for (let i = 0; i < 10; i++) await takeOne(store, 'k', 10, MINUTE)
         harness.tick(MINUTE + MINUTE / 2) // half of the previous window still overlaps: 10 weigh 5
         for (let i = 0; i < 5; i++)
-          expect(await store.take('k', 10, MINUTE)).toEqual({ taken: true })
-        expect(await store.take('k', 10, MINUTE)).toEqual({ taken: false, retryAfterMs: 1 })
+          expect(await takeOne(store, 'k', 10, MINUTE)).toEqual({ taken: true })
+        expect(await takeOne(store, 'k', 10, MINUTE)).toEqual({ taken: false, retryAfterMs: 1 })
         harness.tick(1)
-        expect(await store.take('k', 10, MINUTE)).toEqual({ taken: true })
+        expect(await takeOne(store, 'k', 10, MINUTE)).toEqual({ taken: true })
         // 6 now, and the 10 weigh 4 only once 40% of them overlap: 6 s on.
-        expect(await store.take('k', 10, MINUTE)).toEqual({ taken: false, retryAfterMs: 6_000 })
+        expect(await takeOne(store, 'k', 10, MINUTE)).toEqual({ taken: false, retryAfterMs: 6_000 })
       })
 
       test("a window's last millisecond weighs fully in the next one's first", async () => {
         harness.tick(MINUTE - 1)
-        expect(await store.take('k', 1, MINUTE)).toEqual({ taken: true })
+        expect(await takeOne(store, 'k', 1, MINUTE)).toEqual({ taken: true })
         harness.tick(1)
-        expect(await store.take('k', 1, MINUTE)).toEqual({ taken: false, retryAfterMs: 1 })
+        expect(await takeOne(store, 'k', 1, MINUTE)).toEqual({ taken: false, retryAfterMs: 1 })
         harness.tick(1)
         // The estimate assumes the previous window's events were spread over it.
-        expect(await store.take('k', 1, MINUTE)).toEqual({ taken: true })
+        expect(await takeOne(store, 'k', 1, MINUTE)).toEqual({ taken: true })
       })
 
       test('a refused take counts nothing', async () => {
-        for (let i = 0; i < 2; i++) await store.take('k', 2, MINUTE)
+        for (let i = 0; i < 2; i++) await takeOne(store, 'k', 2, MINUTE)
         for (let i = 0; i < 5; i++) {
-          expect(await store.take('k', 2, MINUTE)).toEqual({
+          expect(await takeOne(store, 'k', 2, MINUTE)).toEqual({
             taken: false,
             retryAfterMs: MINUTE + 1,
           })
         }
         harness.tick(MINUTE + 1)
-        expect(await store.take('k', 2, MINUTE)).toEqual({ taken: true })
+        expect(await takeOne(store, 'k', 2, MINUTE)).toEqual({ taken: true })
       })
 
       test('forgets a window once a whole window has passed after it', async () => {
-        for (let i = 0; i < 2; i++) await store.take('k', 2, MINUTE)
+        for (let i = 0; i < 2; i++) await takeOne(store, 'k', 2, MINUTE)
         harness.tick(2 * MINUTE)
         for (let i = 0; i < 2; i++)
-          expect(await store.take('k', 2, MINUTE)).toEqual({ taken: true })
-        expect((await store.take('k', 2, MINUTE)).taken).toBe(false)
+          expect(await takeOne(store, 'k', 2, MINUTE)).toEqual({ taken: true })
+        expect((await takeOne(store, 'k', 2, MINUTE)).taken).toBe(false)
       })
 
-      test('counts every key apart, and apart from markers and lists of the same name', async () => {
-        expect(await store.take('a', 1, MINUTE)).toEqual({ taken: true })
-        expect(await store.take('b', 1, MINUTE)).toEqual({ taken: true })
-        expect((await store.take('a', 1, MINUTE)).taken).toBe(false)
-        expect(await store.has('a')).toBe(false)
-        expect(await store.claim('a', MINUTE)).toBe(true)
+      test('counts every key apart, and apart from values and lists of the same name', async () => {
+        expect(await takeOne(store, 'a', 1, MINUTE)).toEqual({ taken: true })
+        expect(await takeOne(store, 'b', 1, MINUTE)).toEqual({ taken: true })
+        expect((await takeOne(store, 'a', 1, MINUTE)).taken).toBe(false)
+        expect(await store.get('a')).toBeUndefined()
+        expect(await store.set('a', 'v', { ttlMs: MINUTE, ifAbsent: true })).toBe(true)
         expect(await store.list('a')).toEqual([])
       })
 
       test('never counts past the limit under concurrent takes from two instances', async () => {
         const other = harness.open()
         const results = await Promise.all(
-          Array.from({ length: 40 }, (_, i) => (i % 2 ? store : other).take('k', 15, MINUTE)),
+          Array.from({ length: 40 }, (_, i) => takeOne(i % 2 ? store : other, 'k', 15, MINUTE)),
         )
         expect(results.filter((result) => result.taken)).toHaveLength(15)
       })
@@ -116,7 +132,7 @@ export function describeSharedStore(name: string, createHarness: () => Promise<S
           [3, -1],
           [2 ** 30, 2 ** 30],
         ] as const) {
-          await expect(store.take('k', limit, windowMs)).rejects.toBeInstanceOf(RangeError)
+          await expect(takeOne(store, 'k', limit, windowMs)).rejects.toBeInstanceOf(RangeError)
         }
       })
 
@@ -132,7 +148,7 @@ export function describeSharedStore(name: string, createHarness: () => Promise<S
               const takenIn = new Map<number, number>()
               for (const step of steps) {
                 harness.tick(Math.floor(step * windowMs))
-                const result = await store.take(key, limit, windowMs)
+                const result = await takeOne(store, key, limit, windowMs)
                 if (result.taken) {
                   const window = Math.floor(harness.now() / windowMs)
                   takenIn.set(window, (takenIn.get(window) ?? 0) + 1)
@@ -142,13 +158,13 @@ export function describeSharedStore(name: string, createHarness: () => Promise<S
                 expect(Number.isInteger(result.retryAfterMs)).toBe(true)
                 harness.tick(result.retryAfterMs - 1)
                 if (result.retryAfterMs > 1) {
-                  expect(await store.take(key, limit, windowMs)).toEqual({
+                  expect(await takeOne(store, key, limit, windowMs)).toEqual({
                     taken: false,
                     retryAfterMs: 1,
                   })
                 }
                 harness.tick(1)
-                expect(await store.take(key, limit, windowMs)).toEqual({ taken: true })
+                expect(await takeOne(store, key, limit, windowMs)).toEqual({ taken: true })
                 const window = Math.floor(harness.now() / windowMs)
                 takenIn.set(window, (takenIn.get(window) ?? 0) + 1)
               }
@@ -159,39 +175,176 @@ export function describeSharedStore(name: string, createHarness: () => Promise<S
       })
     })
 
+    describe('take, several counters at once', () => {
+      const budget = (key: string, limit: number, amount = 1) => ({
+        key,
+        limit,
+        windowMs: MINUTE,
+        amount,
+      })
+
+      test('all counted or none: a counter without room leaves the others as they were', async () => {
+        expect((await store.take([budget('share', 2), budget('total', 3)])).taken).toBe(true)
+        expect((await store.take([budget('total', 3)])).taken).toBe(true)
+        expect((await store.take([budget('total', 3)])).taken).toBe(true)
+        // The total is full: the share, which had room, is not spent by the refusal.
+        expect(await store.take([budget('share', 2), budget('total', 3)])).toEqual({
+          taken: false,
+          retryAfterMs: MINUTE + 1,
+          refusedBy: ['total'],
+        })
+        expect((await store.take([budget('share', 2)])).taken).toBe(true)
+        expect((await store.take([budget('share', 2)])).taken).toBe(false)
+      })
+
+      test('the wait is the longest of the counters without room', async () => {
+        const long = { key: 'long', limit: 1, windowMs: 10 * MINUTE }
+        await store.take([budget('short', 1), long])
+        harness.tick(MINUTE / 2)
+        // Short: its one weighs less than one 30 s into the next minute; long: 9½ minutes on.
+        const waits = await store.take([budget('short', 1), long, budget('free', 1)])
+        expect(waits).toEqual({
+          taken: false,
+          retryAfterMs: 9.5 * MINUTE + 1,
+          refusedBy: ['short', 'long'],
+        })
+        expect(await store.take([budget('short', 1), budget('free', 1)])).toEqual({
+          taken: false,
+          retryAfterMs: MINUTE / 2 + 1,
+          refusedBy: ['short'],
+        })
+      })
+
+      test('an amount counts as that many takes in a row: allowed exactly when the last would be', async () => {
+        expect((await store.take([budget('k', 5, 2)])).taken).toBe(true)
+        expect((await store.take([budget('k', 5, 2)])).taken).toBe(true)
+        // Four counted: one more fits, two do not.
+        expect((await store.take([budget('k', 5, 2)])).taken).toBe(false)
+        expect((await store.take([budget('k', 5, 1)])).taken).toBe(true)
+        expect((await store.take([budget('k', 5, 1)])).taken).toBe(false)
+      })
+
+      test('an amount above the limit, a repeated key or no counter is a RangeError', async () => {
+        for (const counters of [[budget('k', 2, 3)], [budget('k', 2), budget('k', 2)], []]) {
+          await expect(store.take(counters)).rejects.toBeInstanceOf(RangeError)
+        }
+      })
+
+      test('never counts past any limit under concurrent takes from two instances', async () => {
+        const other = harness.open()
+        const results = await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            (i % 2 ? store : other).take([budget(`share-${i % 3}`, 6), budget('total', 15)]),
+          ),
+        )
+        expect(results.filter((result) => result.taken)).toHaveLength(15)
+      })
+    })
+
+    describe('refund', () => {
+      const counter = { key: 'k', limit: 2, windowMs: MINUTE }
+
+      test('gives back what a take counted, in its window', async () => {
+        const first = await store.take([counter])
+        await store.take([counter])
+        expect((await store.take([counter])).taken).toBe(false)
+        if (!first.taken) throw new Error('not taken')
+        await store.refund({ ...counter, at: first.at })
+        expect((await store.take([counter])).taken).toBe(true)
+        expect((await store.take([counter])).taken).toBe(false)
+      })
+
+      test('in the next window, it lightens the previous window it was counted in', async () => {
+        const taken = await store.take([{ ...counter, limit: 1 }])
+        harness.tick(MINUTE)
+        // The one counted weighs fully at the next window's start…
+        expect((await store.take([{ ...counter, limit: 1 }])).taken).toBe(false)
+        if (!taken.taken) throw new Error('not taken')
+        await store.refund({ ...counter, at: taken.at })
+        // …and nothing once given back.
+        expect((await store.take([{ ...counter, limit: 1 }])).taken).toBe(true)
+      })
+
+      test('never below none, and nothing for a counter never counted', async () => {
+        const taken = await store.take([counter])
+        if (!taken.taken) throw new Error('not taken')
+        for (let i = 0; i < 3; i++) await store.refund({ ...counter, amount: 2, at: taken.at })
+        await store.refund({ ...counter, key: 'never', at: taken.at })
+        expect((await store.take([counter])).taken).toBe(true)
+        expect((await store.take([counter])).taken).toBe(true)
+        expect((await store.take([counter])).taken).toBe(false)
+      })
+    })
+
     // On Redis these wait in real time: what must still be there is checked 400 ms or more
     // before it may expire, what must be gone only once it has.
-    describe('claim and has, one-time markers', () => {
-      test('the first claim wins; the marker lives ttlMs, then can be claimed again', async () => {
-        expect(await store.has('state')).toBe(false)
-        expect(await store.claim('state', 600)).toBe(true)
-        expect(await store.claim('state', 600)).toBe(false)
-        expect(await store.has('state')).toBe(true)
+    describe('get, set, increment and delete: values', () => {
+      test('a value lives ttlMs; ifAbsent stores only where nothing is', async () => {
+        expect(await store.get('state')).toBeUndefined()
+        expect(await store.set('state', 'one', { ttlMs: 600, ifAbsent: true })).toBe(true)
+        expect(await store.set('state', 'two', { ttlMs: 600, ifAbsent: true })).toBe(false)
+        expect(await store.get('state')).toBe('one')
         await harness.elapse(700)
-        expect(await store.has('state')).toBe(false)
-        expect(await store.claim('state', 600)).toBe(true)
+        expect(await store.get('state')).toBeUndefined()
+        expect(await store.set('state', 'three', { ttlMs: 600, ifAbsent: true })).toBe(true)
+        expect(await harness.open().get('state')).toBe('three')
       })
 
-      test('a second claim does not make the marker live longer', async () => {
-        await store.claim('state', 800)
+      test('without ifAbsent a value is replaced, with its new ttl', async () => {
+        await store.set('person', 'old', { ttlMs: 600 })
+        expect(await store.set('person', 'new', { ttlMs: 1_400 })).toBe(true)
+        await harness.elapse(800)
+        expect(await store.get('person')).toBe('new')
+      })
+
+      test('a refused ifAbsent does not make the value live longer', async () => {
+        await store.set('state', 'x', { ttlMs: 800, ifAbsent: true })
         await harness.elapse(400)
-        expect(await store.claim('state', 800)).toBe(false)
+        expect(await store.set('state', 'y', { ttlMs: 800, ifAbsent: true })).toBe(false)
         await harness.elapse(500)
-        expect(await store.has('state')).toBe(false)
+        expect(await store.get('state')).toBeUndefined()
       })
 
-      test('exactly one of many concurrent claims from two instances wins', async () => {
+      test('exactly one of many concurrent ifAbsent sets from two instances wins', async () => {
         const other = harness.open()
         const claims = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).claim('state', MINUTE)),
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 ? store : other).set('state', String(i), { ttlMs: MINUTE, ifAbsent: true }),
+          ),
         )
         expect(claims.filter(Boolean)).toHaveLength(1)
-        expect(await other.has('state')).toBe(true)
+        expect(await other.get('state')).toBeDefined()
+      })
+
+      test('increment counts from one, each instance seeing the others, and renews the ttl', async () => {
+        const other = harness.open()
+        const counted = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? store : other).increment('generation', { ttlMs: 600 }),
+          ),
+        )
+        expect(counted.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        await harness.elapse(400)
+        expect(await store.increment('generation', { ttlMs: 600 })).toBe(11)
+        await harness.elapse(400)
+        expect(await store.get('generation')).toBe('11')
+        await harness.elapse(300)
+        expect(await store.get('generation')).toBeUndefined()
+        expect(await store.increment('generation', { ttlMs: 600 })).toBe(1)
+      })
+
+      test('delete forgets a value, and a missing one is fine', async () => {
+        await store.set('ticket', 'spent', { ttlMs: MINUTE })
+        await store.delete('ticket')
+        await store.delete('never')
+        expect(await store.get('ticket')).toBeUndefined()
+        expect(await store.set('ticket', 'again', { ttlMs: MINUTE, ifAbsent: true })).toBe(true)
       })
 
       test('a ttl that is not a positive whole number of milliseconds is a RangeError', async () => {
-        for (const ttl of [0, -5, 2.5, Number.POSITIVE_INFINITY]) {
-          await expect(store.claim('state', ttl)).rejects.toBeInstanceOf(RangeError)
+        for (const ttlMs of [0, -5, 2.5, Number.POSITIVE_INFINITY]) {
+          await expect(store.set('state', 'x', { ttlMs })).rejects.toBeInstanceOf(RangeError)
+          await expect(store.increment('n', { ttlMs })).rejects.toBeInstanceOf(RangeError)
         }
       })
     })
@@ -295,9 +448,12 @@ export function describeSharedStore(name: string, createHarness: () => Promise<S
     test('once closed, every operation rejects with StoreUnavailable', async () => {
       await store.close()
       const operations = [
-        store.take('k', 1, MINUTE),
-        store.claim('k', MINUTE),
-        store.has('k'),
+        takeOne(store, 'k', 1, MINUTE),
+        store.refund({ key: 'k', windowMs: MINUTE, at: harness.now() }),
+        store.get('k'),
+        store.set('k', 'v', { ttlMs: MINUTE }),
+        store.increment('k', { ttlMs: MINUTE }),
+        store.delete('k'),
         store.append('k', 'x', { max: 1, ttlMs: MINUTE }),
         store.list('k'),
         store.publish('c', 'x'),

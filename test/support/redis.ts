@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
+import { freePort } from './free-port'
 
 // A real Redis for tests: Debian's redis-server on a free loopback port, nothing saved to disk,
 // ready once it answers (INFO rather than PING, to be sure the answer is its own).
@@ -12,6 +13,10 @@ export interface TestRedis {
   stop(): Promise<void>
   /** Starts it again, empty, on the same port. */
   restart(): Promise<void>
+  /** Freezes the server (SIGSTOP): connections stay open and nothing is answered. */
+  pause(): void
+  /** Lets a paused server go on (SIGCONT), answering what it was sent meanwhile. */
+  resume(): void
 }
 
 const STARTS = 5
@@ -36,27 +41,14 @@ export async function startRedis(): Promise<TestRedis> {
           await kill(child)
           child = await serve(port)
         },
+        pause: () => child.kill('SIGSTOP'),
+        resume: () => child.kill('SIGCONT'),
       }
     } catch (error) {
       // Another process may have taken the port between freePort() and redis-server's bind.
       if (attempt === STARTS) throw error
     }
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      )
-    })
-  })
 }
 
 async function serve(port: number): Promise<ChildProcess> {

@@ -13,7 +13,7 @@ import { testConfig } from './relay-config'
 
 export const CLIENT_ID = 'withings-link-test'
 export const CLIENT_SECRET = 'test-client-secret-0123456789abcdef'
-export const RELAY_KEY = 'relay-key-for-tests-0123456789abcdef'
+export const RELAY_KEY = 'relayKeyForTests7Gx2Vb9Nq4Tz1Km8Wp3Rc6Yh0Dz'
 
 export interface StackOptions {
   /** One clock for the relay and the emulator (ms since the epoch). */
@@ -41,6 +41,11 @@ export interface Stack {
   config: RelayConfig
   /** Every line the relay logged. */
   logs: LogLine[]
+  /**
+   * Every wait the relays asked for between two Notify calls, in ms: not waited, so that tests
+   * do not wait Withings' pace (5 s between subscribes).
+   */
+  pauses: number[]
   /**
    * Starts one more relay instance on the same emulator with the same config, sharing the
    * stack's store unless given its own (another connection to the same Redis).
@@ -94,6 +99,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(typeof options.relay === 'function' ? options.relay(appUrl) : options.relay),
   })
   const logs: LogLine[] = []
+  const pauses: number[] = []
   const store = options.store ?? createMemoryStore(options.now ? { now: options.now } : {})
   const shutdown = new AbortController()
   const background = createBackgroundTasks()
@@ -104,6 +110,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       store: instanceStore,
       shutdown: shutdown.signal,
       waitUntil: background.waitUntil,
+      pause: async (ms) => {
+        pauses.push(ms)
+        return true
+      },
       ...(options.liveLimits && { liveLimits: options.liveLimits }),
       ...(options.now && { now: options.now }),
     })
@@ -118,6 +128,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     emulator,
     config,
     logs,
+    pauses,
     async addRelay(overrides = {}, { store: own } = {}) {
       const instance = await makeApp({ ...config, ...overrides }, own)
       const another = await listen(instance.fetch, { hostname: '127.0.0.1' })

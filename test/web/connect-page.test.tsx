@@ -170,6 +170,31 @@ describe('Connect page', () => {
     expect(await screen.findByRole('button', { name: 'Connect Withings' })).toBeEnabled()
   })
 
+  test('Disconnect the relay could not record: "Disconnect did not complete", still connected, and a retry that completes it', async () => {
+    const user = userEvent.setup()
+    let recorded = false
+    const relay = fakeRelay({
+      session: async () => SESSION,
+      logout: async () => {
+        if (recorded) return INFORMED
+        recorded = true
+        throw new RelayRequestError('disconnect_incomplete', 'not recorded')
+      },
+    })
+    renderApp('/', { relay })
+    await user.click(await screen.findByRole('button', { name: 'Disconnect' }))
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent(
+      'Disconnect did not complete: this app could not record it just now, so you are still connected. Try again in a moment.',
+    )
+    expect(
+      screen.getByRole('heading', { name: 'Connected as Withings user 363' }),
+    ).toBeInTheDocument()
+    await user.click(within(alert).getByRole('button', { name: 'Try again' }))
+    expect(await screen.findByText(/Withings was told too/)).toHaveAttribute('role', 'status')
+    expect(relay.logout).toHaveBeenCalledTimes(2)
+  })
+
   test('a session the relay cannot check just now: its sentence and a retry that restores it', async () => {
     const user = userEvent.setup()
     let down = true

@@ -4,6 +4,11 @@ import { describe, expect, test } from 'vitest'
 import { ERROR_CODES, type ErrorCode } from '../../relay/contract/contract'
 import { RelayRequestError } from '../../web/react/auth/relay-client'
 import { explain } from '../../web/react/copy/error-messages'
+import {
+  bodyScanMetabolismGroup,
+  lastPageWithoutMore,
+  undocumentedAttribGroups,
+} from '../fixtures/withings/getmeas'
 import { fakeRelay, SESSION, sessionView } from '../support/fake-relay'
 import { fakeWithings } from '../support/fake-withings'
 import { renderApp } from '../support/render-app'
@@ -63,6 +68,31 @@ describe('Dashboard page', () => {
       .getAllByRole('cell')
       .map((cell) => cell.textContent)
     expect(cells).toEqual(['65.75 kg', '66.12 kg', '66.4 kg'])
+  })
+
+  test('recorded shapes: a Body Scan 2’s undocumented groups and a weighing sent twice make no second weight', async () => {
+    const withings = fakeWithings()
+    const measuregrps = [
+      ...undocumentedAttribGroups,
+      bodyScanMetabolismGroup,
+      ...lastPageWithoutMore.body.measuregrps,
+    ]
+    const relay = fakeRelay({
+      session: async () => SESSION,
+      withings: async (service, body) => {
+        if (service === 'measure' && String(body.meastypes) === '1') {
+          return { status: 0, body: { measuregrps } }
+        }
+        return withings(service, body)
+      },
+    })
+    renderApp('/dashboard', { relay })
+    const weight = await panel('Weight')
+    await waitFor(() => expect(weight).toHaveAttribute('aria-busy', 'false'))
+    const chart = within(weight).getByRole('img', { name: 'Weight, last 90 days' })
+    expect(chart).toHaveAccessibleDescription(/^2 weighings from .*: first 118 kg, latest 95.91 kg/)
+    expect(within(weight).getByText('95.91 kg', { selector: 'strong' })).toBeInTheDocument()
+    expect(within(weight).queryByText(/98.41/)).toBeNull()
   })
 
   test('one panel per granted scope that has data to chart', async () => {

@@ -17,11 +17,16 @@ import {
   accountCreationGroup,
   attributedGroups,
   bodyScanGroup,
+  bodyScanMetabolismGroup,
+  lastPageWithoutMore,
   pulseWaveVelocityGroups,
   sharedScaleAnswer,
+  undocumentedAttribGroups,
 } from '../fixtures/withings/getmeas'
+import { heartListAnswer } from '../fixtures/withings/heart'
 import { aroundMidday, napAndNights, recordedNights } from '../fixtures/withings/sleep'
-import { devicesAnswer, noGoalsAnswer } from '../fixtures/withings/user'
+import { devicesAnswer, devicesWithUnknowns, noGoalsAnswer } from '../fixtures/withings/user'
+import { phoneWorkoutsAnswer } from '../fixtures/withings/workouts'
 import { fakeRelay } from '../support/fake-relay'
 
 // The SPA's parsers on answers real integrations recorded (test/fixtures/withings names each
@@ -166,5 +171,51 @@ describe('answers the dashboard does not chart', () => {
     expect(capabilities.find((c) => c.scope === 'user.info')?.result).toBe('allowed')
     const goals = answering({ 'v2/user': noGoalsAnswer })
     expect((await goals.call('v2/user', 'getgoals')).goals).toEqual([])
+  })
+})
+
+describe('shapes of issue 19: nothing crashes, nothing wrong is shown', () => {
+  test('a last page without more or offset: one call; a weighing sent as attrib 0 and 8 is one point', async () => {
+    let calls = 0
+    const relay = fakeRelay({
+      withings: async () => {
+        calls++
+        return lastPageWithoutMore
+      },
+    })
+    const points = await loadWeight(createWithingsData({ relay, onSessionEnded: () => {} }))
+    expect(calls).toBe(1)
+    expect(points).toEqual([{ time: 1693651151_000, value: 118.003 }])
+  })
+
+  test('a Body Scan 2: its undocumented 10009/10010 groups are not the person’s, 226/227 are not weight', async () => {
+    const groups = [...undocumentedAttribGroups, bodyScanMetabolismGroup]
+    const at = bodyScanMetabolismGroup.date * 1000
+    // The 10009 group's weight (98.408 kg) at the same moment is neither charted nor the latest.
+    expect(measurePoints(groups, WEIGHT)).toEqual([{ time: at, value: 95.908 }])
+    const points = await loadWeight(
+      answering({ measure: { status: 0, body: { measuregrps: groups } } }),
+    )
+    expect(points.at(-1)).toEqual({ time: at, value: 95.908 })
+    expect(measurePoints(groups, FAT_RATIO)).toEqual([{ time: at, value: 19.904 }])
+    expect(measureOfType(bodyScanMetabolismGroup.measures, 226)).toMatchObject({ value: 2252 })
+  })
+
+  test('ECGs without bloodpressure and devices with "unknown" and "": the capability checks answer', async () => {
+    const data = answering({ 'v2/heart': heartListAnswer, 'v2/user': devicesWithUnknowns })
+    const capabilities = await checkCapabilities(data, ['user.metrics', 'user.info'], async () => ({
+      categories: [],
+    }))
+    expect(capabilities.filter((c) => c.result === 'allowed').map((c) => c.scope)).toEqual([
+      'user.info',
+      'user.metrics',
+    ])
+    expect((await data.call('v2/heart', 'list')).series).toEqual(heartListAnswer.body.series)
+  })
+
+  test('workouts with deviceid null, null fields, a data of one null and an id twice come as sent', async () => {
+    const data = answering({ 'v2/measure': phoneWorkoutsAnswer })
+    const workouts = await data.all('v2/measure', 'getworkouts', {}, 'series')
+    expect(workouts).toEqual(phoneWorkoutsAnswer.body.series)
   })
 })

@@ -1,16 +1,21 @@
 import type { Context } from 'hono'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { deleteCookie, generateCookie, getCookie } from 'hono/cookie'
+import { TokensTooLong } from '../errors'
 import type { Sealer } from '../seal'
 import type { CookieSpec } from './cookie-policy'
 
 // The session cookie is the only place both Withings tokens live, sealed: the page never sees
 // either (Withings refuses browser calls, so it has no use for one). SameSite=Strict: only the
 // app's own pages send it. It ends with the session's absolute lifetime, counted from the login.
+// A cookie opened with an older key (RELAY_SECRET rotation) is sealed again with the current one
+// at once, so that the old key can go without waiting for every session's next refresh.
 
 export interface Session {
-  /** Random, names this session for the revoked-session memory; no token. */
+  /** Random, names this session for its streams and tickets; no token. */
   id: string
   userid: string
+  /** The person's sign-in it came from, numbered in the shared store (person-generation.ts). */
+  gen: number
   scope: string
   accessToken: string
   /** Seconds since the epoch: when the access token stops working. */
@@ -24,11 +29,22 @@ export interface Session {
   endsAt: number
 }
 
-/** Versioned so that a future format can read (or cleanly refuse) today's cookies. */
-const VERSION = 2
+/**
+ * Versioned so that a future format can read (or cleanly refuse) today's cookies. 3 added `gen`:
+ * sessions sealed before it are refused (their people connect again), since what ended them was
+ * remembered per session and no longer is.
+ */
+const VERSION = 3
+
+/**
+ * Browsers keep a cookie of at least 4,096 bytes, name, value and attributes together (RFC 6265
+ * §6.1); past that, some drop it without a word. The relay never sets a longer one.
+ */
+export const MAX_COOKIE_BYTES = 4_096
 
 export interface SessionCookie {
   read(c: Context): Promise<Session | null>
+  /** Throws TokensTooLong when the sealed cookie would be longer than a browser keeps. */
   write(c: Context, session: Session): Promise<void>
   clear(c: Context): void
 }
@@ -38,25 +54,32 @@ export function createSessionCookie(
   cookie: CookieSpec,
   now: () => number,
 ): SessionCookie {
+  const write = async (c: Context, session: Session) => {
+    const lifetime = Math.max(1, session.endsAt - Math.floor(now() / 1000))
+    const sealed = await sealer.seal(cookie.name, { ...session, v: VERSION }, lifetime)
+    const line = generateCookie(cookie.name, sealed, cookie.options(lifetime))
+    if (new TextEncoder().encode(line).byteLength >= MAX_COOKIE_BYTES) {
+      throw new TokensTooLong(session.userid)
+    }
+    c.header('Set-Cookie', line, { append: true })
+  }
   return {
     async read(c) {
       const sealed = getCookie(c, cookie.name)
       if (!sealed) return null
       const opened = await sealer.unseal(cookie.name, sealed)
-      return opened ? parseSession(opened.value) : null
+      const session = opened ? parseSession(opened.value) : null
+      if (session && opened?.stale) await write(c, session)
+      return session
     },
-    async write(c, session) {
-      const lifetime = Math.max(1, session.endsAt - Math.floor(now() / 1000))
-      const sealed = await sealer.seal(cookie.name, { ...session, v: VERSION }, lifetime)
-      setCookie(c, cookie.name, sealed, cookie.options(lifetime))
-    },
+    write,
     clear(c) {
       deleteCookie(c, cookie.name, cookie.options(0))
     },
   }
 }
 
-/** Older formats (v1 held no access token) are refused: their holders connect again. */
+/** Older formats are refused: their holders connect again. */
 function parseSession(value: unknown): Session | null {
   if (typeof value !== 'object' || value === null) return null
   const fields = value as Record<string, unknown>
@@ -65,20 +88,21 @@ function parseSession(value: unknown): Session | null {
     const field = fields[name]
     return typeof field === 'string' ? field : undefined
   }
-  const time = (name: keyof Session) => {
+  const whole = (name: keyof Session) => {
     const field = fields[name]
     return typeof field === 'number' && Number.isSafeInteger(field) ? field : undefined
   }
   const session = {
     id: text('id'),
     userid: text('userid'),
+    gen: whole('gen'),
     scope: text('scope'),
     accessToken: text('accessToken'),
-    accessExpiresAt: time('accessExpiresAt'),
-    refreshAt: time('refreshAt'),
+    accessExpiresAt: whole('accessExpiresAt'),
+    refreshAt: whole('refreshAt'),
     refreshToken: text('refreshToken'),
-    loginAt: time('loginAt'),
-    endsAt: time('endsAt'),
+    loginAt: whole('loginAt'),
+    endsAt: whole('endsAt'),
   }
   return isComplete(session) ? session : null
 }

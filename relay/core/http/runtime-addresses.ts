@@ -37,10 +37,10 @@ export const cloudflareConnectionAddress: ConnectionAddress = (c: Context) =>
   c.req.header('cf-connecting-ip') || undefined
 
 /**
- * Said once, at start, by a relay that knows no client's address: its per-address limits then
- * count every client alike.
+ * Said once, at start, by a relay that knows no client's address: its per-address limits are
+ * then off (rate-limit.ts), and refused sign-ins are capped for the whole app instead.
  */
 export const ADDRESS_UNKNOWN = {
   level: 'warn',
-  msg: "client addresses unknown: the relay's per-address limits cannot tell clients apart. Pass connectionAddress to createRelay (bunConnectionAddress, denoConnectionAddress or cloudflareConnectionAddress from withings-link/relay; createNodeRelay passes Node's), or set TRUST_PROXY behind a proxy that sets X-Forwarded-For (docs/hosts.md).",
+  msg: "client addresses unknown: the relay's per-address limits are off, and refused sign-ins are capped for the whole app instead. Pass connectionAddress to createRelay (bunConnectionAddress, denoConnectionAddress or cloudflareConnectionAddress from withings-link/relay; createNodeRelay passes Node's), or set TRUST_PROXY behind a proxy that sets X-Forwarded-For (docs/hosts.md).",
 } as const

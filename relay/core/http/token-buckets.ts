@@ -1,7 +1,12 @@
+import { createExpiringMap } from '../store/expiring-map'
+
 // A token bucket per key, in bounded memory. Each bucket holds up to `perMinute` tokens and
 // refills continuously at `perMinute` a minute, so a burst of a minute's allowance is fine and a
-// steady stream above the rate is not. At most `maxKeys` buckets are kept: the least recently
-// used goes first. Forgetting a bucket only ever gives that key a full one, never a smaller one.
+// steady stream above the rate is not. A bucket is kept (in the expiring map, the relay's one way
+// of forgetting) only until it would be full again, when forgetting it changes nothing. At most
+// `maxKeys` are kept: past that a new key is not remembered (it gets a full bucket each time, as
+// a forgotten one would), and every key already counted stays exact — a spray of made-up
+// addresses cannot reset a client that is being limited.
 
 export const DEFAULT_MAX_KEYS = 10_000
 
@@ -23,7 +28,7 @@ export function createTokenBuckets(options: {
 }): TokenBuckets {
   const { perMinute, now, maxKeys = DEFAULT_MAX_KEYS } = options
   const perMs = perMinute / 60_000
-  const buckets = new Map<string, Bucket>()
+  const buckets = createExpiringMap<Bucket>({ now, maxKeys })
 
   return {
     get size() {
@@ -32,21 +37,11 @@ export function createTokenBuckets(options: {
     take(key) {
       const at = now()
       const known = buckets.get(key)
-      const bucket: Bucket = known
-        ? { tokens: Math.min(perMinute, known.tokens + (at - known.at) * perMs), at }
-        : { tokens: perMinute, at }
-      // Re-inserting moves the key to the end: Map order is then least recently used first.
-      buckets.delete(key)
-      buckets.set(key, bucket)
-      if (buckets.size > maxKeys) {
-        const oldest = buckets.keys().next().value
-        if (oldest !== undefined) buckets.delete(oldest)
-      }
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1
-        return undefined
-      }
-      return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000))
+      const tokens = known ? Math.min(perMinute, known.tokens + (at - known.at) * perMs) : perMinute
+      const left = tokens >= 1 ? tokens - 1 : tokens
+      buckets.set(key, { tokens: left, at }, at + (perMinute - left) / perMs)
+      if (tokens >= 1) return undefined
+      return Math.max(1, Math.ceil((1 - tokens) / perMs / 1000))
     },
   }
 }

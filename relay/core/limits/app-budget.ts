@@ -1,81 +1,150 @@
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
-import type { SharedStore } from '../store/shared-store'
+import { createMemoryStore } from '../store/memory-store'
+import {
+  type Counter,
+  type SharedStore,
+  StoreUnavailable,
+  type TakeResult,
+} from '../store/shared-store'
 
 // Withings allows an app 120 requests a minute, all its users and services together (developer
 // guide, "Rate limits"); past that it answers status 601 to everyone. The relay keeps its own
 // count under a budget below that, shared by every instance through the store, and gives each
 // kind of call a share, so that no flood of one kind starves the others:
-// - code exchanges: at most two fifths of the budget, and a few per client address in ten
-//   minutes (SIGN_INS_PER_ADDRESS), so made-up codes from a handful of addresses cannot spend the
-//   app's budget or crowd out a real sign-in;
+// - code exchanges: at most two fifths of the budget;
 // - data calls: at most two fifths;
-// - refreshes, revokes and notification calls: what is left, never less than a fifth.
+// - notification calls: at most a fifth (one person's subscriptions are a list and up to seven
+//   subscribes, and as many again to unsubscribe);
+// - revokes (signed: two calls each): at most a tenth;
+//   so that a flood of either never takes more than three tenths of the budget;
+// - refreshes: what is left (they keep people connected, and only real sessions make them).
+// A call and its share are counted in one atomic step: a call the whole budget refuses spends no
+// share. While the shared store cannot be reached, each instance counts in its own memory rather
+// than not at all (so N instances may then make up to N budgets: Withings' 601 is the last line).
+//
+// Code exchanges Withings refuses (made-up or replayed codes) are also counted against the address
+// that asked — SIGN_INS_PER_ADDRESS in ten minutes — so a handful of addresses cannot spend the
+// exchanges' share; an exchange Withings did not refuse is given back, so a real sign-in never
+// counts (an office behind one address signs in all day). Each exchange is counted before it is
+// made and given back after, so parallel requests cannot slip past the count. Where the runtime
+// gives no address, refused exchanges are counted app-wide instead, capped at a fifth of the budget
+// a minute: enough that ordinary mistyped or expired codes never lock anyone out, and a flood can
+// hold sign-ins up only while it lasts.
 
-type WithingsCall = 'exchange' | 'refresh' | 'data' | 'signed' | 'notify'
+type Share = 'exchange' | 'data' | 'revoke' | 'notify'
+export type WithingsCall = 'refresh' | Exclude<Share, 'exchange'>
 
 export interface AppBudget {
   /**
    * Counts `calls` calls to Withings (a signed call makes two: Getnonce first), or throws
-   * rate_limited, and then none may be made.
+   * relay_busy, and then none may be made.
    */
-  take(kind: Exclude<WithingsCall, 'exchange'>, calls?: number): Promise<void>
-  /** The same for a code exchange, which `client` (an address, an IPv6 site) asks for. */
-  takeExchange(client: string, calls?: number): Promise<void>
+  take(kind: WithingsCall, calls?: number): Promise<void>
+  /**
+   * The same for a code exchange, which `client` (an address, an IPv6 site; undefined when the
+   * runtime gives none) asks for; it counts as refused until `notRefused` says otherwise. Throws
+   * sign_ins_limited when the client (or everyone, without an address) has too many refused.
+   */
+  takeExchange(client: string | undefined, calls?: number): Promise<ExchangeCount>
 }
 
+export interface ExchangeCount {
+  /** Withings did not refuse the code (it accepted it, or failed otherwise): not held against the client. */
+  notRefused(): Promise<void>
+}
+
+/** Each kind's share of the budget, as a fraction of it (docs/security.md). */
+export const SHARES: Record<Share, number> = {
+  exchange: 2 / 5,
+  data: 2 / 5,
+  revoke: 1 / 10,
+  notify: 1 / 5,
+}
+/** Without an address, refused exchanges app-wide a minute, as a fraction of the budget. */
+const UNADDRESSED_REFUSALS = 1 / 5
 const BUDGET_WINDOW_MS = 60_000
 const CLIENT_WINDOW_MS = 10 * 60_000
+/** A share is never below one signed call (two), whatever the budget. */
+const MIN_SHARE = 2
+
+const BUSY = 'The app is making as many calls to Withings as it may just now: wait a moment.'
 
 export function createAppBudget(options: {
   store: SharedStore
   perMinute: number
-  /** Code exchanges one client may ask for in CLIENT_WINDOW_MS. */
+  /** Refused code exchanges one client may ask for in CLIENT_WINDOW_MS. */
   exchangesPerClient: number
+  now: () => number
   log: Logger
 }): AppBudget {
-  const { store, perMinute, exchangesPerClient, log } = options
-  const shares: Partial<Record<WithingsCall, number>> = {
-    exchange: Math.max(1, Math.floor((perMinute * 2) / 5)),
-    data: Math.max(1, Math.floor((perMinute * 2) / 5)),
+  const { store, perMinute, exchangesPerClient, now, log } = options
+  const local = createMemoryStore({ now })
+  const fractionOf = (fraction: number) => Math.max(MIN_SHARE, Math.floor(perMinute * fraction))
+
+  const budget = (kind: WithingsCall | 'exchange', amount: number): Counter[] => {
+    const total = { key: 'budget:all', limit: perMinute, windowMs: BUDGET_WINDOW_MS, amount }
+    if (kind === 'refresh') return [total]
+    const share = { key: `budget:${kind}`, limit: fractionOf(SHARES[kind]), amount }
+    return [{ ...share, windowMs: BUDGET_WINDOW_MS }, total]
   }
 
-  const take = async (key: string, limit: number, windowMs: number, why: string) => {
-    let taken: Awaited<ReturnType<SharedStore['take']>>
+  /** Counts in the shared store, or in this instance's memory while it is away. */
+  async function count(counters: Counter[]): Promise<{ result: TakeResult; where: SharedStore }> {
     try {
-      taken = await store.take(key, limit, windowMs)
+      return { result: await store.take(counters), where: store }
     } catch (cause) {
-      // Withings still counts, and says 601 past its limit: the store being away must not stop
-      // every call to it.
-      log({ level: 'warn', msg: 'app budget not counted', cause: nameOf(cause) })
-      return
-    }
-    if (!taken.taken) {
-      throw new RelayError('rate_limited', why, {
-        retryAfter: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)),
-      })
+      if (!(cause instanceof StoreUnavailable)) throw cause
+      log({ level: 'warn', msg: "app budget counted in this instance's memory", cause: cause.name })
+      return { result: await local.take(counters), where: local }
     }
   }
 
-  const busy = 'The app is making too many calls to Withings just now: wait a moment.'
-  const count = async (kind: WithingsCall, calls: number) => {
-    const share = shares[kind]
-    for (let call = 0; call < calls; call++) {
-      if (share !== undefined) await take(`budget:${kind}`, share, BUDGET_WINDOW_MS, busy)
-      await take('budget:all', perMinute, BUDGET_WINDOW_MS, busy)
-    }
-  }
+  const waitOf = (retryAfterMs: number) => Math.max(1, Math.ceil(retryAfterMs / 1000))
 
   return {
-    take: (kind, calls = 1) => count(kind, calls),
+    async take(kind, calls = 1) {
+      const { result } = await count(budget(kind, calls))
+      if (!result.taken) {
+        throw new RelayError('relay_busy', BUSY, { retryAfter: waitOf(result.retryAfterMs) })
+      }
+    },
+
     async takeExchange(client, calls = 1) {
-      await take(
-        `exchanges:${client}`,
-        exchangesPerClient,
-        CLIENT_WINDOW_MS,
-        'Too many sign-ins from this address: wait before connecting again.',
-      )
-      await count('exchange', calls)
+      const refusals: Counter =
+        client === undefined
+          ? {
+              key: 'refused-exchanges:*',
+              limit: fractionOf(UNADDRESSED_REFUSALS),
+              windowMs: BUDGET_WINDOW_MS,
+            }
+          : {
+              key: `refused-exchanges:${client}`,
+              limit: exchangesPerClient,
+              windowMs: CLIENT_WINDOW_MS,
+            }
+      const { result, where } = await count([refusals, ...budget('exchange', calls)])
+      if (!result.taken) {
+        const retryAfter = waitOf(result.retryAfterMs)
+        if (!result.refusedBy.includes(refusals.key)) {
+          throw new RelayError('relay_busy', BUSY, { retryAfter })
+        }
+        throw new RelayError(
+          'sign_ins_limited',
+          client === undefined
+            ? 'Too many sign-ins were refused by Withings just now: wait a minute before connecting again.'
+            : 'Too many sign-ins from this network were refused by Withings: wait before connecting again.',
+          { retryAfter },
+        )
+      }
+      return {
+        async notRefused() {
+          await where.refund({ ...refusals, at: result.at }).catch((cause: unknown) => {
+            // It then counts against the client until its window passes: a nuisance, no harm.
+            log({ level: 'warn', msg: 'sign-in not given back', cause: nameOf(cause) })
+          })
+        },
+      }
     },
   }
 }

@@ -4,7 +4,9 @@ import type { SharedStore } from '../store/shared-store'
 
 // One state, one exchange. The login cookie drops a state once used, but a copy of the cookie
 // from before the exchange still holds it; so the relay remembers every state it exchanged for
-// as long as a state lives, in the store every instance shares. States are kept as digests.
+// as long as a state lives, in the store every instance shares. States are kept as digests, and
+// only once the sign-in limits let the exchange go on (routes/auth.ts): a client refused by them
+// writes nothing, so the markers one client can leave are as few as the exchanges it may make.
 
 export interface SpentStates {
   /** Marks `state` used; throws invalid_state when it already was. */
@@ -16,10 +18,10 @@ export function createSpentStates(store: SharedStore): SpentStates {
     async spend(state) {
       let first: boolean
       try {
-        first = await store.claim(
-          `spent-state:${await digest(state)}`,
-          PENDING_LOGIN_SECONDS * 1000,
-        )
+        first = await store.set(`spent-state:${await digest(state)}`, '1', {
+          ttlMs: PENDING_LOGIN_SECONDS * 1000,
+          ifAbsent: true,
+        })
       } catch (cause) {
         // Fails closed: a sign-in is rare and can be tried again, a replayed state cannot be undone.
         throw new RelayError(

@@ -10,8 +10,10 @@ import { type PersonChannel, type PersonMessage, parsePersonMessage } from './pe
 // Last-Event-ID gets what it missed. A page that opens afresh reads its data itself, but there is
 // nothing to read for the bed (Withings has no call for it), so it gets the last bed in or bed
 // out of the past day. Streams are bounded per person and per instance, get a
-// comment line as heartbeat (proxies close quiet connections), close when their session ends
-// (Disconnect, on any instance) and, when the relay shuts down, are told to come back.
+// comment line as heartbeat (proxies close quiet connections), close when their session ends —
+// at its absolute end, when Disconnect or a refused refresh ends it on any instance, and, should
+// that news be lost, at the next heartbeat, which asks the store once per person — and, when the
+// relay shuts down, are told to come back.
 
 export interface EventStreamLimits {
   /** Streams this instance holds at most; past it, 503 relay_unavailable. Default 5,000. */
@@ -26,9 +28,19 @@ export interface EventStreamLimits {
   retryMs?: number
 }
 
+/** Who a stream is for, and until when: no token. */
+export interface StreamSession {
+  id: string
+  userid: string
+  /** The person's sign-in number the session came from (a Disconnect ends those through one). */
+  gen: number
+  /** Seconds since the epoch: the session's absolute end. */
+  endsAt: number
+}
+
 export interface EventStreams {
   /** A stream for this session's pages, replaying what came after `lastEventId`; or throws. */
-  open(session: { id: string; userid: string }, lastEventId: string | undefined): Promise<Response>
+  open(session: StreamSession, lastEventId: string | undefined): Promise<Response>
   /** Keeps a notification for replay and sends it to the person's pages on every instance. */
   deliver(userid: string, notification: LiveNotification): Promise<void>
   /** Streams open on this instance. */
@@ -38,6 +50,8 @@ export interface EventStreams {
 export interface EventStreamsOptions extends EventStreamLimits {
   store: SharedStore
   channel: PersonChannel
+  /** The sign-in number through which this person's sessions ended (undefined: none, or unknown). */
+  endedThrough: (userid: string) => Promise<number | undefined>
   /** Aborted when the relay shuts down: streams say goodbye and close. */
   shutdown?: AbortSignal | undefined
   now: () => number
@@ -47,6 +61,8 @@ export interface EventStreamsOptions extends EventStreamLimits {
 interface Stream {
   userid: string
   session: string
+  gen: number
+  endsAt: number
   controller: ReadableStreamDefaultController<Uint8Array>
   /** Live messages that arrived while the replay was read, sent after it. */
   held: PersonMessage[] | undefined
@@ -66,6 +82,7 @@ const REPLAY_ITEMS = 50
 const MAX_UNREAD = 256
 const encoder = new TextEncoder()
 const HEARTBEAT = encoder.encode(': heartbeat\n\n')
+const ENDED = encoder.encode('event: ended\ndata: {}\n\n')
 
 export const isEventId = (text: string) => EVENT_ID.test(text)
 
@@ -77,6 +94,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
   const {
     store,
     channel,
+    endedThrough,
     shutdown,
     now,
     log,
@@ -90,6 +108,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
   let size = 0
   let opening = 0
   let heartbeat: ReturnType<typeof setInterval> | undefined
+  let checking = false
 
   const everyStream = function* () {
     for (const person of people.values()) yield* person.streams
@@ -151,12 +170,44 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
     const frame = frameOf(message)
     for (const stream of [...streams]) {
       if (message.type === 'ended') {
-        if (stream.session === message.session) close(stream, frame)
+        const { session, upTo } = message
+        if (stream.session === session || (upTo !== undefined && stream.gen <= upTo)) {
+          close(stream, frame)
+        }
       } else if (stream.held) {
         stream.held.push(message)
       } else {
         send(stream, frame)
       }
+    }
+  }
+
+  /** Each heartbeat: streams past their session's end close, the others get a comment line. */
+  function beat() {
+    const at = Math.floor(now() / 1000)
+    for (const stream of [...everyStream()]) {
+      if (stream.endsAt <= at) close(stream, ENDED)
+      else send(stream, HEARTBEAT)
+    }
+    if (!checking) void recheck()
+  }
+
+  /** Asks the store, once per person, whether a Disconnect ended their streams' sessions. */
+  async function recheck() {
+    checking = true
+    try {
+      await Promise.all(
+        [...people].map(async ([userid, person]) => {
+          if (person.streams.size === 0) return
+          const through = await endedThrough(userid)
+          if (through === undefined) return
+          for (const stream of [...person.streams]) {
+            if (stream.gen <= through) close(stream, ENDED)
+          }
+        }),
+      )
+    } finally {
+      checking = false
     }
   }
 
@@ -174,7 +225,12 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
   async function replay(userid: string, lastEventId: string | undefined) {
     let items: string[]
     try {
-      items = await store.list(lastEventId === undefined ? bedKey(userid) : replayKey(userid))
+      if (lastEventId === undefined) {
+        const bed = await store.get(bedKey(userid))
+        items = bed === undefined ? [] : [bed]
+      } else {
+        items = await store.list(replayKey(userid))
+      }
     } catch (cause) {
       log({ level: 'warn', msg: 'live replay skipped', cause: nameOf(cause) })
       return []
@@ -199,7 +255,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
           retryAfter: 1,
         })
       }
-      const { userid } = session
+      const { userid, gen, endsAt } = session
       if (size + opening >= maxStreams) {
         throw new RelayError(
           'relay_unavailable',
@@ -236,7 +292,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       let stream: Stream | undefined
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
-          stream = { userid, session: session.id, controller, held: [] }
+          stream = { userid, session: session.id, gen, endsAt, controller, held: [] }
           controller.enqueue(encoder.encode(`retry: ${retryMs}\n: connected\n\n`))
         },
         cancel() {
@@ -247,9 +303,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       const opened = stream
       person.streams.add(opened)
       size++
-      heartbeat ??= setInterval(() => {
-        for (const each of [...everyStream()]) send(each, HEARTBEAT)
-      }, heartbeatMs)
+      heartbeat ??= setInterval(beat, heartbeatMs)
 
       // Ids replayed: a live message that arrived meanwhile may repeat one.
       const replayed = new Set<string>()
@@ -275,9 +329,11 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       const id = `${now().toString(36).padStart(9, '0')}-${randomHex(4)}`
       const message: PersonMessage = { type: 'notify', id, notification }
       const text = JSON.stringify(message)
-      const kept = [store.append(replayKey(userid), text, { max: REPLAY_ITEMS, ttlMs: replayMs })]
+      const kept: Promise<unknown>[] = [
+        store.append(replayKey(userid), text, { max: REPLAY_ITEMS, ttlMs: replayMs }),
+      ]
       if (notification.kind === 'bed_in' || notification.kind === 'bed_out') {
-        kept.push(store.append(bedKey(userid), text, { max: 1, ttlMs: BED_MEMORY_MS }))
+        kept.push(store.set(bedKey(userid), text, { ttlMs: BED_MEMORY_MS }))
       }
       await Promise.all(kept).catch((cause: unknown) => {
         log({ level: 'warn', msg: 'live notification not kept for replay', cause: nameOf(cause) })
@@ -296,7 +352,7 @@ function frameOf(message: PersonMessage): Uint8Array {
     case 'subscription':
       return encoder.encode('event: subscription\ndata: {}\n\n')
     case 'ended':
-      return encoder.encode('event: ended\ndata: {}\n\n')
+      return ENDED
   }
 }
 

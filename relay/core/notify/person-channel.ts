@@ -5,13 +5,16 @@ import { jsonObject } from './json-object'
 
 // What reaches a person's open pages, on whichever instance holds them: one channel per person
 // in the shared store (Redis pub/sub with several instances), carrying notifications, news that
-// the subscriptions changed, and the end of a session (Disconnect). Messages hold no token.
+// the subscriptions changed, and the end of sessions. Messages hold no token.
 
 export type PersonMessage =
   | { type: 'notify'; id: string; notification: LiveNotification }
   | { type: 'subscription' }
-  /** A session ended (Disconnect): its streams close, on every instance. */
-  | { type: 'ended'; session: string }
+  /**
+   * Sessions ended: `session`'s own (discarded), and with `upTo` (Disconnect) every one of the
+   * person's begun through that sign-in number. Their streams close, on every instance.
+   */
+  | { type: 'ended'; session: string; upTo?: number }
 
 export interface PersonChannel {
   /** Never rejects: a message the store could not carry is logged and dropped. */
@@ -48,9 +51,12 @@ export function createPersonChannel(store: SharedStore, log: Logger): PersonChan
 
 /** A message off the channel (another instance's, or anyone's who can publish to the store). */
 export function parsePersonMessage(text: string): PersonMessage | undefined {
-  const { type, id, notification, session } = jsonObject(text) ?? {}
+  const { type, id, notification, session, upTo } = jsonObject(text) ?? {}
   if (type === 'subscription') return { type }
-  if (type === 'ended') return typeof session === 'string' ? { type, session } : undefined
+  if (type === 'ended') {
+    if (typeof session !== 'string') return undefined
+    return Number.isSafeInteger(upTo) ? { type, session, upTo: upTo as number } : { type, session }
+  }
   if (type !== 'notify' || typeof id !== 'string') return undefined
   const parsedNotification = parseLiveNotification(notification)
   return parsedNotification && { type, id, notification: parsedNotification }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
-import type { RelayEnv } from '../http/request-log'
 import { type EventStreams, isEventId } from '../notify/event-streams'
 import type { Subscriptions } from '../notify/subscriptions'
+import { type SessionEnv, sessionContext } from '../session/session-context'
 import type { Sessions } from '../session/sessions'
 
 export interface LiveRoutesOptions {
@@ -16,21 +16,19 @@ export interface LiveRoutesOptions {
  * once known. `POST /api/notify`: list and subscribe again now.
  */
 export function liveRoutes({ sessions, subscriptions, streams }: LiveRoutesOptions) {
-  return new Hono<RelayEnv>()
-    .get('/events', async (c) => {
-      const { id, userid } = await sessions.current(c)
+  const usable = sessionContext(sessions)
+  return new Hono<SessionEnv>()
+    .get('/events', sessionContext(sessions, { refresh: false }), async (c) => {
+      const { id, userid, gen, endsAt } = c.get('session')
       // EventSource sends Last-Event-ID when it reconnects by itself; a page that opens a new
       // one after a failure passes it in the query (EventSource cannot set headers).
       const last = c.req.header('last-event-id') ?? c.req.query('last_event_id')
-      // Only who it is: an open stream keeps no token in memory for hours.
-      return streams.open({ id, userid }, last !== undefined && isEventId(last) ? last : undefined)
+      // Only who it is and until when: an open stream keeps no token in memory for hours.
+      return streams.open(
+        { id, userid, gen, endsAt },
+        last !== undefined && isEventId(last) ? last : undefined,
+      )
     })
-    .get('/notify', async (c) => {
-      const { session } = await sessions.usable(c, await sessions.current(c))
-      return c.json(await subscriptions.status(session))
-    })
-    .post('/notify', async (c) => {
-      const { session } = await sessions.usable(c, await sessions.current(c))
-      return c.json(await subscriptions.recheck(session))
-    })
+    .get('/notify', usable, async (c) => c.json(await subscriptions.status(c.get('session'))))
+    .post('/notify', usable, async (c) => c.json(await subscriptions.recheck(c.get('session'))))
 }

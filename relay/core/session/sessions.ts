@@ -5,12 +5,15 @@ import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
 import type { WithingsTokens } from '../withings/token-client'
+import { endedKey, generationKey, storedNumber } from './person-generation'
 
 // A session's life: begun by a code exchange, refreshed near the access token's expiry (never
 // before: Withings asks that refresh tokens be used once the access token has expired, and counts
-// refreshes in the app's 120 requests a minute), ended by Disconnect or by its absolute lifetime.
-// A disconnected session's id is remembered until its lifetime would have ended, so a copy of the
-// cookie taken before Disconnect opens nothing afterwards, even when Withings could not be told.
+// refreshes in the app's 120 requests a minute), ended by Disconnect, by Withings refusing its
+// refresh, or by its absolute lifetime. What Disconnect ended is remembered in the shared store
+// per person (person-generation.ts), so a copy of the cookie taken before opens nothing
+// afterwards, on any instance, even when Withings could not be told; and when that cannot be
+// recorded, Disconnect says so rather than pretend.
 
 export interface Sessions {
   /** Seals the session a code exchange began; its lifetime starts now. */
@@ -22,10 +25,16 @@ export interface Sessions {
    * has come (or when `force`, after Withings refused the token), the cookie rewritten.
    */
   usable(c: Context, session: Session, options?: { force?: boolean }): Promise<UsableSession>
-  /** Forgets the session: its id is remembered as ended, its cookie cleared. */
-  end(c: Context, session: Session): Promise<void>
-  /** Clears the cookie of a session Withings no longer accepts. */
-  discard(c: Context): void
+  /**
+   * Ends every session of this person begun so far, then clears the cookie; answers the person's
+   * sign-in number it read. Throws disconnect_incomplete (the cookie kept) when the store cannot
+   * record it.
+   */
+  end(c: Context, session: Session): Promise<{ generation: number }>
+  /** Clears the cookie of a session Withings no longer accepts, and says it ended. */
+  discard(c: Context, session: Session): void
+  /** The sign-in number through which this person's sessions were ended; undefined for none or unknown. */
+  endedThrough(userid: string): Promise<number | undefined>
 }
 
 interface UsableSession {
@@ -34,12 +43,21 @@ interface UsableSession {
   refreshed: boolean
 }
 
+/** A session ended: its own (`session`), or every one of the person's through `upTo`. */
+export interface SessionEnd {
+  userid: string
+  session: string
+  upTo?: number
+}
+
 interface SessionsOptions {
   cookie: SessionCookie
   /** One refresh-token grant at Withings (shared between concurrent requests of one session). */
   refresh: (refreshToken: string) => Promise<WithingsTokens>
   store: SharedStore
   lifetimeSeconds: number
+  /** Told whenever sessions end, so that their live streams close on every instance. */
+  ended: (end: SessionEnd) => void
   now: () => number
   log: Logger
 }
@@ -59,11 +77,10 @@ export function sessionView(session: Session): SessionView {
   }
 }
 
-const endedKey = (id: string) => `ended-session:${id}`
-
 export function createSessions(options: SessionsOptions): Sessions {
-  const { cookie, refresh, store, lifetimeSeconds, now, log } = options
+  const { cookie, refresh, store, lifetimeSeconds, ended, now, log } = options
   const seconds = () => Math.floor(now() / 1000)
+  const kept = { ttlMs: lifetimeSeconds * 1000, kept: true }
 
   const withTokens = (session: Omit<Session, TokenFields>, tokens: WithingsTokens): Session => ({
     ...session,
@@ -82,17 +99,35 @@ export function createSessions(options: SessionsOptions): Sessions {
 
   // A store that cannot be reached must not end every session: Withings' revoke is the first
   // line, this memory the second.
-  const wasEnded = (id: string) =>
-    store.has(endedKey(id)).catch((cause: unknown) => {
+  const endedThrough = async (userid: string) => {
+    try {
+      return storedNumber(await store.get(endedKey(userid)))
+    } catch (cause) {
       log({ level: 'warn', msg: 'ended-session check skipped', cause: nameOf(cause) })
-      return false
-    })
+      return undefined
+    }
+  }
+
+  /** The next sign-in number; 0 (ended by any Disconnect of the person) when none can be had. */
+  const nextGeneration = async (userid: string) => {
+    try {
+      return await store.increment(generationKey(userid), kept)
+    } catch (cause) {
+      log({ level: 'warn', msg: 'sign-in not numbered', cause: nameOf(cause) })
+      return 0
+    }
+  }
 
   return {
     async begin(c, tokens) {
       const loginAt = seconds()
       const session = withTokens(
-        { id: randomId(), loginAt, endsAt: loginAt + lifetimeSeconds },
+        {
+          id: randomId(),
+          gen: await nextGeneration(tokens.userid),
+          loginAt,
+          endsAt: loginAt + lifetimeSeconds,
+        },
         tokens,
       )
       await cookie.write(c, session)
@@ -105,7 +140,10 @@ export function createSessions(options: SessionsOptions): Sessions {
       if (session.endsAt <= seconds()) {
         throw expired(c, 'This session reached its lifetime: connect again.')
       }
-      if (await wasEnded(session.id)) throw expired(c, 'This session was disconnected.')
+      const through = await endedThrough(session.userid)
+      if (through !== undefined && session.gen <= through) {
+        throw expired(c, 'This session was disconnected.')
+      }
       return session
     },
 
@@ -116,7 +154,7 @@ export function createSessions(options: SessionsOptions): Sessions {
         tokens = await refresh(session.refreshToken)
       } catch (error) {
         // Only a refusal of the refresh token ends the session; a passing fault never does.
-        if (error instanceof RelayError && error.code === 'session_expired') cookie.clear(c)
+        if (error instanceof RelayError && error.code === 'session_expired') discard(c, session)
         throw error
       }
       // Withings returns a new refresh token every time: always keep the new one.
@@ -125,15 +163,36 @@ export function createSessions(options: SessionsOptions): Sessions {
       return { session: renewed, refreshed: true }
     },
 
-    discard: (c) => cookie.clear(c),
+    discard: (c, session) => discard(c, session),
 
     async end(c, session) {
+      const { userid } = session
+      let generation: number
+      let upTo: number
+      try {
+        generation = storedNumber(await store.get(generationKey(userid))) ?? 0
+        upTo = Math.max(generation, session.gen)
+        // Two Disconnects of one person racing may write an older number last; both ended the
+        // session they came from, and Withings' revoke ended the rest.
+        await store.set(endedKey(userid), String(upTo), kept)
+      } catch (cause) {
+        throw new RelayError(
+          'disconnect_incomplete',
+          'Disconnect could not record the end of this session just now: try again.',
+          { cause, retryAfter: 2 },
+        )
+      }
       cookie.clear(c)
-      const ttlMs = Math.max(1, session.endsAt - seconds()) * 1000
-      await store.claim(endedKey(session.id), ttlMs).catch((cause: unknown) => {
-        log({ level: 'warn', msg: 'ended session not remembered', cause: nameOf(cause) })
-      })
+      ended({ userid, session: session.id, upTo })
+      return { generation }
     },
+
+    endedThrough,
+  }
+
+  function discard(c: Context, session: Session) {
+    cookie.clear(c)
+    ended({ userid: session.userid, session: session.id })
   }
 }
 

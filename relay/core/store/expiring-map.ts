@@ -1,12 +1,24 @@
-// A Map whose entries expire, in bounded memory. Expiry is checked on every read, so a swept-late
-// entry is never seen; sweeping itself pops a min-heap of expiry times, a few entries per write,
-// so no call walks every key. An entry that is written again leaves its stale predecessor in the heap,
-// skipped when popped; the heap is rebuilt when stale items outnumber live entries.
+// A Map whose entries expire, in bounded memory: the relay's one way of forgetting old entries
+// (the memory store, the rate limits' buckets, the shared refreshes). Expiry is checked on every
+// read, so a swept-late entry is never seen; sweeping itself pops a min-heap of expiry times, a few
+// entries per write, so no call walks every key. An entry that is written again leaves its stale
+// predecessor in the heap, skipped when popped; the heap is rebuilt when stale items outnumber
+// live entries.
+//
+// A full map refuses new keys rather than forgetting live ones: forgetting a counter would hand
+// its key a fresh allowance, forgetting a marker would undo what it marks. `keptKeys` of the room
+// are kept for writes that say `kept`, so that what fills the rest cannot take them.
 
-interface ExpiringMap<V> {
+export interface ExpiringMap<V> {
   get(key: string): V | undefined
-  /** Stores `value` until `expiresAt` (exclusive); false, and nothing stored, when `key` is new and the map is full of live entries. */
-  set(key: string, value: V, expiresAt: number): boolean
+  /**
+   * Stores `value` until `expiresAt` (exclusive); false, and nothing stored, when `key` is new and
+   * the map has no room for it (`kept` writes may use the kept room).
+   */
+  set(key: string, value: V, expiresAt: number, options?: { kept?: boolean }): boolean
+  /** Whether `set` would store every one of `keys` (an all-or-nothing write asks first). */
+  fits(keys: readonly string[], options?: { kept?: boolean }): boolean
+  delete(key: string): void
   clear(): void
   /** Live and not yet swept entries. */
   readonly size: number
@@ -23,8 +35,10 @@ const SWEEP_PER_WRITE = 64
 export function createExpiringMap<V>(options: {
   now: () => number
   maxKeys: number
+  /** Of `maxKeys`, the room only `kept` writes may use (default none). */
+  keptKeys?: number
 }): ExpiringMap<V> {
-  const { now, maxKeys } = options
+  const { now, maxKeys, keptKeys = 0 } = options
   const entries = new Map<string, Entry<V>>()
   const heap: Entry<V>[] = []
 
@@ -87,6 +101,14 @@ export function createExpiringMap<V>(options: {
     heap.sort((a, b) => a.expiresAt - b.expiresAt)
   }
 
+  /** Whether `added` new keys fit, sweeping every expired entry first when they seem not to. */
+  function room(added: number, kept: boolean): boolean {
+    const cap = kept ? maxKeys : maxKeys - keptKeys
+    if (entries.size + added <= cap) return true
+    sweep(now(), Number.POSITIVE_INFINITY)
+    return entries.size + added <= cap
+  }
+
   return {
     get size() {
       return entries.size
@@ -98,18 +120,21 @@ export function createExpiringMap<V>(options: {
       entries.delete(key)
       return undefined
     },
-    set(key, value, expiresAt) {
-      const at = now()
-      sweep(at, SWEEP_PER_WRITE)
-      if (!entries.has(key) && entries.size >= maxKeys) {
-        sweep(at, Number.POSITIVE_INFINITY)
-        if (entries.size >= maxKeys) return false
-      }
+    fits(keys, { kept = false } = {}) {
+      return room(keys.filter((key) => !entries.has(key)).length, kept)
+    },
+    set(key, value, expiresAt, { kept = false } = {}) {
+      sweep(now(), SWEEP_PER_WRITE)
+      if (!entries.has(key) && !room(1, kept)) return false
       const entry = { key, value, expiresAt }
       entries.set(key, entry)
       push(entry)
       if (heap.length > 2 * entries.size + SWEEP_PER_WRITE) rebuildHeap()
       return true
+    },
+    delete(key) {
+      // Its heap item goes stale, skipped when popped.
+      entries.delete(key)
     },
     clear() {
       entries.clear()

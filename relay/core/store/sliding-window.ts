@@ -4,8 +4,11 @@
 // of it the last `windowMs` still overlaps. Everything is whole milliseconds and whole counts, so
 // the comparison is exact (no floating-point fraction). The Redis store's Lua script is a twin of
 // `countsAt` and `allows`; `retryAfterMs` runs in TypeScript for both stores.
+//
+// A take of `amount` events at once is allowed exactly when `amount` takes of one would be in a
+// row: the last of them is, so the estimate must stay under `limit − amount + 1` (`roomLimit`).
 
-import { checkCount } from './shared-store'
+import { type Counter, checkCount } from './shared-store'
 
 /** A counter as stored: the window it was last counted in, and its and the previous window's counts. */
 export interface WindowRecord {
@@ -14,7 +17,7 @@ export interface WindowRecord {
   previous: number
 }
 
-interface WindowCounts {
+export interface WindowCounts {
   current: number
   previous: number
   /** Milliseconds since the current window began (0 … windowMs − 1). */
@@ -59,12 +62,26 @@ export function retryAfterMs(counts: WindowCounts, limit: number, windowMs: numb
   return windowMs - ceilDivide((limit - current) * windowMs, previous) + 1 - elapsed
 }
 
-/** RangeError for a limit or window no store can count exactly (products beyond 2^53). */
-export function checkTakeArguments(limit: number, windowMs: number): void {
-  checkCount('limit', limit)
-  checkCount('windowMs', windowMs)
-  if (!Number.isSafeInteger(2 * limit * windowMs)) {
-    throw new RangeError(`limit × windowMs is too large to count exactly (${limit} × ${windowMs}).`)
+/** The limit one event must stay under for a take of `amount` (see the top of this file). */
+export function roomLimit({ limit, amount = 1 }: Counter): number {
+  return limit - amount + 1
+}
+
+/** RangeError for counters no store can count exactly (products beyond 2^53), or none at all. */
+export function checkCounters(counters: readonly Counter[]): void {
+  if (counters.length === 0) throw new RangeError('A take needs at least one counter.')
+  const keys = new Set(counters.map((counter) => counter.key))
+  if (keys.size < counters.length) throw new RangeError('A take counts each key once.')
+  for (const { limit, windowMs, amount = 1 } of counters) {
+    checkCount('limit', limit)
+    checkCount('windowMs', windowMs)
+    checkCount('amount', amount)
+    if (amount > limit) throw new RangeError(`amount ${amount} is more than limit ${limit}.`)
+    if (!Number.isSafeInteger(2 * limit * windowMs)) {
+      throw new RangeError(
+        `limit × windowMs is too large to count exactly (${limit} × ${windowMs}).`,
+      )
+    }
   }
 }
 

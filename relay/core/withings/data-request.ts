@@ -2,7 +2,7 @@ import type { DataService } from '../../contract/contract'
 import { RelayError } from '../errors'
 import { type ActionRules, ALLOWLIST, type ParamRule } from './allowlist'
 
-interface DataRequest {
+export interface DataRequest {
   service: DataService
   /** The form Withings receives, `action` first; every value already checked. */
   params: Record<string, string>

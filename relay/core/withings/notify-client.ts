@@ -100,6 +100,7 @@ function refusalOfTransport(error: unknown): NotifyRefused {
   if (!(error instanceof RelayError)) throw error
   switch (error.code) {
     case 'rate_limited':
+    case 'relay_busy':
       return new NotifyRefused('rate_limited', undefined, error.retryAfter, { cause: error })
     case 'upstream_timeout':
     case 'upstream_unavailable':

@@ -1,4 +1,4 @@
-import { RelayError } from '../errors'
+import { RelayError, TokensTooLong } from '../errors'
 import type { Envelope } from './envelope'
 import { withingsError } from './status'
 import { postForm, type UpstreamOptions } from './upstream'
@@ -65,15 +65,27 @@ export function grantFields(grant: Grant): Record<string, string> {
     : { grant_type: 'refresh_token', refresh_token: grant.refreshToken }
 }
 
+/**
+ * The longest token kept. Withings' are 40 hexadecimal characters; both at this bound still make
+ * a session cookie well under the 4,096 bytes browsers keep (session-cookie.ts checks the whole).
+ */
+export const MAX_TOKEN_CHARS = 1_024
+
 export function processTokenResponse(envelope: Envelope, grant: Grant['type']): WithingsTokens {
   if (envelope.status !== 0) {
     throw withingsError(envelope, grant === 'authorization_code' ? 'code_exchange' : 'refresh')
   }
   const { body } = envelope
+  const person = userid(body.userid)
+  const token = (field: string) => {
+    const value = nonEmptyString(body, field)
+    if (value.length > MAX_TOKEN_CHARS) throw new TokensTooLong(person)
+    return value
+  }
   return {
-    userid: userid(body.userid),
-    accessToken: nonEmptyString(body, 'access_token'),
-    refreshToken: nonEmptyString(body, 'refresh_token'),
+    userid: person,
+    accessToken: token('access_token'),
+    refreshToken: token('refresh_token'),
     expiresIn: positiveSeconds(body.expires_in),
     // An empty scope is possible in principle; a missing one is treated the same way.
     scope: typeof body.scope === 'string' ? body.scope : '',

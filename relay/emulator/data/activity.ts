@@ -38,13 +38,13 @@ export interface Activity {
 }
 
 /** Days before "today" counted by the phone while the watch was charging. */
-const PHONE_DAYS = [3, 12, 26, 61, 118]
+export const PHONE_DAYS = [3, 12, 26, 61, 118]
 
 /**
  * What a phone's day says of its source: no device (`deviceid` null), `is_tracker: false`, brand
  * 18 and Google Fit's model (home-assistant/core's activity.json fixture).
  */
-const PHONE = {
+export const PHONE = {
   deviceid: null,
   hash_deviceid: null,
   brand: 18,

@@ -4,44 +4,47 @@ import { InvalidParams, offsetParam, optionalInt, page, requiredInt } from './qu
 import type { SeedContext } from './seed-context'
 
 // Heart v2 - List and Get (reference: heartv2-list, heart_measurement_object, heartv2-get).
-// Recordings come from the user's BPM Core, which also measures blood pressure.
+// Recordings come from the user's BPM Core, which also measures blood pressure, and from their
+// watch, which does not: its entries have no `bloodpressure` at all, as a Move ECG's (reference
+// model table; vangorra/python_withings_api's heart_list test). Like the BPM Core list that test
+// recorded, entries carry no `modified` and no `timezone`, though the reference shows both.
 
 export interface HeartRecord {
   deviceid: string
-  /** 44: BPM Core (reference). */
+  /** 44: BPM Core (reference); 93: ScanWatch (python_withings_api's HeartModel). */
   model: number
   ecg: { signalid: number; afib: number }
-  bloodpressure: { diastole: number; systole: number }
+  /** Only from a device that measures it. */
+  bloodpressure?: { diastole: number; systole: number }
   heart_rate: number
-  modified: number
   timestamp: number
-  timezone: string
 }
 
-/** Days before "today" with a recording, and their afib result (0 negative, 2 inconclusive). */
+/** Days before "today" with a recording, its afib result (0 negative, 2 inconclusive), and what took it. */
 const RECORDINGS = [
-  { daysAgo: 2, afib: 0 },
-  { daysAgo: 17, afib: 0 },
-  { daysAgo: 41, afib: 2 },
-  { daysAgo: 88, afib: 0 },
+  { daysAgo: 2, afib: 0, by: 'bpm' },
+  { daysAgo: 9, afib: 0, by: 'watch' },
+  { daysAgo: 17, afib: 0, by: 'bpm' },
+  { daysAgo: 41, afib: 2, by: 'bpm' },
+  { daysAgo: 64, afib: 2, by: 'watch' },
+  { daysAgo: 88, afib: 0, by: 'bpm' },
 ] as const
 
 export function seedHeart(ctx: SeedContext): HeartRecord[] {
   const { days, devices, until, user } = ctx
   const random = ctx.random('heart')
-  return RECORDINGS.flatMap(({ daysAgo, afib }, index) => {
+  return RECORDINGS.flatMap(({ daysAgo, afib, by }, index) => {
     const day = days[days.length - 1 - daysAgo]
     if (!day) return []
     const timestamp = ctx.at(day, random.int(8 * 60 + 30, 10 * 60))
+    const pressure = { diastole: random.int(70, 84), systole: random.int(110, 132) }
     const record: HeartRecord = {
-      deviceid: devices.bpm.deviceid,
-      model: devices.bpm.model_id,
+      deviceid: devices[by].deviceid,
+      model: devices[by].model_id,
       ecg: { signalid: user.userid * 100 + index + 1, afib },
-      bloodpressure: { diastole: random.int(70, 84), systole: random.int(110, 132) },
+      ...(by === 'bpm' && { bloodpressure: pressure }),
       heart_rate: random.int(58, 82),
-      modified: timestamp + 60,
       timestamp,
-      timezone: user.timezone,
     }
     return timestamp + 60 <= until ? [record] : []
   })
@@ -73,8 +76,8 @@ export const getHeart: ServiceHandler = ({ params, data }) => {
   return {
     signal: ecgSignal(record.heart_rate, `${data.user.userid}:ecg:${signalid}`),
     sampling_frequency: SAMPLING_FREQUENCY,
-    // 3: left arm (reference, wearposition), where a BPM Core cuff goes.
-    wearposition: 3,
+    // Reference, wearposition: 3 the left arm, where a BPM Core cuff goes; 1 the left wrist.
+    wearposition: record.deviceid === data.devices.bpm.deviceid ? 3 : 1,
     model: record.model,
     heart_rate: record.heart_rate,
   }

@@ -1,4 +1,11 @@
-import { ATTRIBUTION, MEASURE_TYPES, type Measure, type MeasureGroup, WHOLE_BODY } from './measure'
+import {
+  ATTRIBUTION,
+  MEASURE_TYPES,
+  type Measure,
+  type MeasureGroup,
+  UNDOCUMENTED_ATTRIBUTIONS,
+  WHOLE_BODY,
+} from './measure'
 import type { Prng } from './prng'
 import type { Device, SeedContext } from './seed-context'
 
@@ -29,14 +36,18 @@ const SEGMENTS = [
 ] as const
 
 /**
- * A Body Scan weighing as aiowithings' measurement_positions.json records one: weight and fat
- * ratio without a position, fat mass and fat-free mass each twice at the whole-body position,
- * and muscle mass once per body part.
+ * A Body Scan weighing as aiowithings' measurement_positions.json and measurement_list_2.json
+ * record one: weight and fat ratio without a position, fat mass and fat-free mass each twice at
+ * the whole-body position, muscle mass once per body part, the basal metabolic rate (kcal, whole
+ * body) and the metabolic age (years).
  */
 function weighing(grams: number, fat: number): Measure[] {
   const fatGrams = Math.round((grams * fat) / 100)
   const fatFree = grams - fatGrams
   const muscle = fatFree * 0.93
+  // Katch–McArdle from the fat-free mass; an age that follows the fat ratio.
+  const basal = Math.round(370 + (21.6 * fatFree) / 1000)
+  const age = Math.round(18 + fat * 1.2)
   return [
     measure(MEASURE_TYPES.weight, grams, -3),
     measure(MEASURE_TYPES.fatRatio, Math.round(fat * 1000), -3),
@@ -47,8 +58,13 @@ function weighing(grams: number, fat: number): Measure[] {
     ...SEGMENTS.map(({ position, share }) =>
       measure(MEASURE_TYPES.muscleMassForSegments, Math.round((muscle * share) / 10), -2, position),
     ),
+    measure(MEASURE_TYPES.basalMetabolicRate, basal, 0, WHOLE_BODY),
+    measure(MEASURE_TYPES.metabolicAge, age, 0),
   ]
 }
+
+/** The newest own weighings that a Body Scan 2 follows with groups of undocumented attribs. */
+const UNDOCUMENTED_FOLLOW_UPS = 3
 
 export function seedMeasureGroups(ctx: SeedContext): MeasureGroup[] {
   const { user, days, devices, until } = ctx
@@ -161,6 +177,9 @@ export function seedMeasureGroups(ctx: SeedContext): MeasureGroup[] {
 
   const groups = [
     ...own,
+    ...undocumentedGroups(own, (attrib, weighed, measures) =>
+      group({ attrib, date: weighed.date, created: weighed.created, measures }, devices.scale),
+    ),
     ...guestWeighings(ctx, own, baseWeight, (date, measures) =>
       group(
         { attrib: ATTRIBUTION.ambiguous, date, created: date + GUEST_SYNC, measures },
@@ -171,6 +190,29 @@ export function seedMeasureGroups(ctx: SeedContext): MeasureGroup[] {
   return groups
     .sort((a, b) => a.date - b.date)
     .map((seeded, index) => ({ grpid: user.userid * 10_000 + index + 1, ...seeded }))
+}
+
+/**
+ * Beside the newest weighings, a group for each attrib the reference does not document, at the
+ * same moment: a weight 2.5 kg off the person's, and a basal metabolic rate alone. Charted as the
+ * person's, they would put a second weight on the chart.
+ */
+function undocumentedGroups(
+  own: readonly Seeded[],
+  make: (attrib: number, weighed: Seeded, measures: Measure[]) => Seeded,
+): Seeded[] {
+  const weighings = own.filter(
+    (g) =>
+      g.attrib === ATTRIBUTION.device && g.measures.some((m) => m.type === MEASURE_TYPES.weight),
+  )
+  return weighings.slice(-UNDOCUMENTED_FOLLOW_UPS).flatMap((weighed) => {
+    const weight = weighed.measures.find((m) => m.type === MEASURE_TYPES.weight)?.value ?? 0
+    const [first, second] = UNDOCUMENTED_ATTRIBUTIONS
+    return [
+      make(first, weighed, [measure(MEASURE_TYPES.weight, weight + 2_500, -3)]),
+      make(second, weighed, [measure(MEASURE_TYPES.basalMetabolicRate, 1_500, 0, WHOLE_BODY)]),
+    ]
+  })
 }
 
 /** Seconds from a guest's weighing to its upload. */

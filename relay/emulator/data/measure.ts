@@ -17,6 +17,10 @@ export const MEASURE_TYPES = {
   heartPulse: 11,
   /** Body Scan's muscle mass per body part (aiowithings' MeasurementType). */
   muscleMassForSegments: 175,
+  /** Body Scan's basal metabolic rate, kcal, at the whole-body position (aiowithings' measurement_list_2.json). */
+  basalMetabolicRate: 226,
+  /** Body Scan's metabolic age, years (aiowithings' MeasurementType, pull request 477). */
+  metabolicAge: 227,
 } as const
 
 /** measuregrp_object.attrib (reference), the values the seed uses. */
@@ -30,6 +34,14 @@ export const ATTRIBUTION = {
   /** Entered by hand when the account was made. */
   accountCreation: 4,
 } as const
+
+/**
+ * Attributions the reference does not document that a Body Scan 2 sends beside its weighings
+ * (joostlek/python-withings issue 883, "10009 and 10010 are unsupported values"); what their
+ * groups hold is not recorded, so the seed gives them readings a client must not take for the
+ * person's own.
+ */
+export const UNDOCUMENTED_ATTRIBUTIONS = [10009, 10010] as const
 
 /** measure_object.position: whole body (aiowithings' MeasurementPosition; the reference skips 7). */
 export const WHOLE_BODY = 7
@@ -101,8 +113,8 @@ export const getmeas: ServiceHandler = ({ params, data, now, pageSize }) => {
     updatetime: Math.floor(now / 1000),
     timezone: data.user.timezone,
     measuregrps: result.items,
-    // getmeas types `more` as an integer (1/0), unlike the v2 services' booleans.
-    more: result.more ? 1 : 0,
-    offset: result.offset,
+    // getmeas types `more` as an integer (1/0), unlike the v2 services' booleans; the last page
+    // may carry neither `more` nor `offset` (aiowithings' measurement.json fixture).
+    ...(result.more && { more: 1, offset: result.offset }),
   }
 }

@@ -19,7 +19,7 @@ import { getworkouts } from './workouts'
 
 // wbsapi's data services. Each action needs the scope Withings' scope table gives it
 // (docs/withings.md): user.metrics for Getmeas and Heart, user.activity for Measure v2 and Sleep v2,
-// user.info for User v2.
+// user.info for User v2; a call its token's scope does not cover gets status 403.
 
 interface Action {
   scope: Scope
@@ -78,7 +78,7 @@ export function dataRoutes(deps: DataRouteDeps): Hono {
       const operation = action === null ? undefined : actions[action]
       if (!operation) return failure(2554, MESSAGES.notImplemented)
       if (!grant.scope.split(',').includes(operation.scope)) {
-        return failure(214, MESSAGES.insufficientScope)
+        return failure(403, MESSAGES.insufficientScope)
       }
       try {
         return success(

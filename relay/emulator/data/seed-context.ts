@@ -8,10 +8,12 @@ import { createPrng, type Prng, seededHex40 } from './prng'
 export const SEED_DAYS = 180
 
 export interface Device {
-  type: 'Scale' | 'Blood Pressure Monitor' | 'Activity Tracker'
+  type: 'Scale' | 'Blood Pressure Monitor' | 'Activity Tracker' | 'Sleep Monitor'
+  /** May be "" (aiowithings' device.json: a Sleep Monitor without a model name). */
   model: string
   model_id: number
-  battery: 'high' | 'medium' | 'low'
+  /** "unknown" for a device that reports none (aiowithings' device.json). */
+  battery: 'high' | 'medium' | 'low' | 'unknown'
   deviceid: string
   hash_deviceid: string
   timezone: string
@@ -25,6 +27,8 @@ export interface Devices {
   scale: Device
   bpm: Device
   watch: Device
+  /** A Sleep Analyzer: mains-powered, answered with no model name and an unknown battery. */
+  sleep: Device
 }
 
 export interface SeedContext {
@@ -75,11 +79,13 @@ export function createSeedContext(user: SeededUser, createdAtMs: number): SeedCo
     at,
     random,
     // Model names and ids from the reference's device tables (Body Scan 10, whose weighings
-    // repeat types with positions; BPM Core 44; ScanWatch 93).
+    // repeat types with positions; BPM Core 44; ScanWatch 93); the Sleep Analyzer as
+    // python-withings issue 587 lists one (model_id 63), with aiowithings' "" and "unknown".
     devices: {
       scale: device('scale', 'Scale', 'Body Scan', 10, 'high'),
       bpm: device('bpm', 'Blood Pressure Monitor', 'BPM Core', 44, 'medium'),
       watch: device('watch', 'Activity Tracker', 'ScanWatch', 93, 'high'),
+      sleep: device('sleep-analyzer', 'Sleep Monitor', '', 63, 'unknown'),
     },
   }
 }

@@ -104,10 +104,17 @@ export function createSeedData({
   }
 }
 
+/** The attribs the seed gives the person's own measures (the guest's and undocumented ones aside). */
+const OWN_SEEDED: ReadonlySet<number> = new Set([
+  ATTRIBUTION.device,
+  ATTRIBUTION.manual,
+  ATTRIBUTION.accountCreation,
+])
+
 function latestIn(groups: readonly MeasureGroup[], type: number): LatestMeasure | undefined {
   for (let i = groups.length - 1; i >= 0; i--) {
     const group = groups[i]
-    const own = group?.category === 1 && group.attrib !== ATTRIBUTION.ambiguous
+    const own = group?.category === 1 && OWN_SEEDED.has(group.attrib)
     const measure = own ? group.measures.find((m) => m.type === type) : undefined
     if (group && measure) {
       return {

@@ -10,7 +10,7 @@ export interface Goals {
 }
 
 export const getdevice: ServiceHandler = ({ data }) => ({
-  devices: [data.devices.scale, data.devices.bpm, data.devices.watch],
+  devices: [data.devices.scale, data.devices.bpm, data.devices.watch, data.devices.sleep],
 })
 
 export const getgoals: ServiceHandler = ({ data }) => ({ goals: data.goals })

@@ -1,8 +1,13 @@
+import { PHONE, PHONE_DAYS } from './activity'
 import type { ServiceHandler } from './data-service'
 import { dayWindowPage, pickFields } from './query'
 import type { SeedContext } from './seed-context'
 
-// Measure v2 - Getworkouts (reference: measurev2-getworkouts, workout_object).
+// Measure v2 - Getworkouts (reference: measurev2-getworkouts, workout_object), with what a real
+// answer holds beside the reference's example (aiowithings' workouts.json fixture): walks counted
+// by the phone (`deviceid: null`, Google Fit's model 1055), `algo_pause_duration` and
+// `spo2_average` null, a workout whose `data` holds that one null field and nothing else, and one
+// workout listed twice under the same id.
 
 export interface Workout {
   id: number
@@ -14,8 +19,9 @@ export interface Workout {
   enddate: number
   date: string
   modified: number
-  deviceid: string
-  data: Record<string, number>
+  /** null for a workout the phone counted. */
+  deviceid: string | null
+  data: Record<string, number | null>
 }
 
 interface WorkoutKind {
@@ -78,10 +84,64 @@ export function seedWorkouts(ctx: SeedContext): Workout[] {
         steps: kind.stepLength > 0 ? Math.round(distance / kind.stepLength) : 0,
         distance,
         elevation,
+        ...UNMEASURED,
       },
     })
   }
-  return workouts
+  return [...workouts, ...phoneWalks(ctx, workouts.length)].sort(
+    (a, b) => a.startdate - b.startdate,
+  )
+}
+
+/** Fields real answers send as null when nothing measured them. */
+const UNMEASURED = { algo_pause_duration: null, spo2_average: null }
+
+/**
+ * A short walk on each day the phone counted the steps: no device, no heart rate. The oldest
+ * holds nothing but `algo_pause_duration: null`; the newest is listed twice, id and all.
+ */
+function phoneWalks(ctx: SeedContext, seeded: number): Workout[] {
+  const { days, until, user } = ctx
+  const random = ctx.random('phone-walks')
+  const walks = [...PHONE_DAYS]
+    .sort((a, b) => b - a)
+    .flatMap((daysAgo, index): Workout[] => {
+      const day = days[days.length - 1 - daysAgo]
+      const startdate = day && ctx.at(day, random.int(12 * 60, 18 * 60))
+      const seconds = random.int(4, 12) * 60
+      const steps = Math.round(seconds * 1.7)
+      if (!day || !startdate || startdate + seconds + 600 > until) return []
+      return [
+        {
+          id: user.userid * 1000 + seeded + index + 1,
+          category: 1,
+          timezone: user.timezone,
+          model: PHONE.modelid,
+          attrib: 0,
+          startdate,
+          enddate: startdate + seconds,
+          date: day,
+          modified: startdate + seconds + 600,
+          deviceid: PHONE.deviceid,
+          data:
+            index === 0
+              ? { algo_pause_duration: null }
+              : {
+                  calories: Math.round(seconds / 12),
+                  intensity: 30,
+                  manual_distance: 0,
+                  manual_calories: 0,
+                  pause_duration: 0,
+                  steps,
+                  distance: Math.round(steps * 0.75),
+                  elevation: 0,
+                  ...UNMEASURED,
+                },
+        },
+      ]
+    })
+  const newest = walks.at(-1)
+  return newest ? [...walks, { ...newest }] : walks
 }
 
 export const getworkouts: ServiceHandler = ({ params, data, pageSize }) => {

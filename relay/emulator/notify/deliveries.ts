@@ -6,7 +6,7 @@ import type { Subscription, SubscriptionStore } from './subscription-store'
 // Sending notifications as Withings does: a form-encoded POST of a few fields to each callback,
 // which must answer 2xx within the deadline (2 s: "Your server has to respond with a 200 HTTP OK
 // status within two seconds", data-update guide), retried on Withings' schedule, and the
-// subscription removed when every try has failed. Every try is logged for tests and the page.
+// subscription removed when every try has failed. An answer under 400 counts as delivered. Every try is logged for tests and the page.
 
 export type AttemptOutcome = 'delivered' | 'refused' | 'timeout' | 'unreachable'
 
@@ -17,7 +17,7 @@ export interface DeliveryAttempt {
   plannedAfterMs: number
   /** Emulator clock when it was sent, ms since the epoch. */
   at: number
-  /** 2xx answer, another answer, no answer before the deadline, or no connection at all. */
+  /** An answer under 400, another answer, no answer before the deadline, or no connection at all. */
   outcome: AttemptOutcome
   httpStatus?: number
   /** Real time until the answer's status (or the failure), ms. */
@@ -89,7 +89,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
         }),
       )
       await response.body?.cancel().catch(() => undefined)
-      const ok = response.status >= 200 && response.status < 300
+      // "Your server must answer with a status code < 400, ideally 2xx" (notification overview).
+      const ok = response.status >= 200 && response.status < 400
       result = { outcome: ok ? 'delivered' : 'refused', httpStatus: response.status }
     } catch {
       result = { outcome: signal.aborted ? 'timeout' : 'unreachable' }

@@ -1,6 +1,5 @@
 import { addWeighing } from '../data/added-measures'
 import type { MeasureGroup } from '../data/measure'
-import { seededHex40 } from '../data/prng'
 import type { SeedData } from '../data/seed-data'
 import type { Deliverer, Delivery } from './deliveries'
 import type { SubscriptionStore } from './subscription-store'
@@ -56,9 +55,12 @@ export function createEventTrigger({
       // One second that holds the new group, whether a client reads enddate as inclusive or not.
       payload = { ...common, startdate: String(at), enddate: String(at + 1) }
     } else {
-      // The bed sensor (a Sleep Analyzer) is not among the seeded devices; its id is as stable.
-      const deviceid = seededHex40(`${event.userid}:device:sleep-analyzer`)
-      payload = { ...common, date: String(at), deviceid }
+      // The bed sensor: the person's Sleep Analyzer, as getdevice lists it.
+      payload = {
+        ...common,
+        date: String(at),
+        deviceid: data.of(event.userid).devices.sleep.deviceid,
+      }
     }
     const deliveries = await deliverer.send(subscriptions.listening(event.userid, appli), payload)
     return { event, appli, payload, deliveries, ...(measuregrp && { measuregrp }) }

@@ -18,7 +18,10 @@ import type { Subscription, SubscriptionStore } from './subscription-store'
 // scope. Statuses of the former API list: 293 bad callback, 286 no such subscription, 294
 // nothing to revoke.
 
-/** What `list` and `get` show of a subscription; `expires` as in aiowithings' notify fixtures. */
+/**
+ * What `list` and `get` show of a subscription: `expires` as in aiowithings' notify fixtures, and
+ * `comment: null` for a subscription made without one (home-assistant/core's notify_list.json).
+ */
 const profile = ({ appli, callbackurl, comment }: Subscription) => ({
   appli,
   callbackurl,
@@ -46,7 +49,7 @@ export function notifyEndpoint(deps: NotifyEndpointDeps): Hono {
     const found = categoryParam(text, fallback)
     if (!found) return { ok: false, response: failure(503, MESSAGES.invalidParams('appli')) }
     if (!grant.scope.split(',').includes(found.scope)) {
-      return { ok: false, response: failure(214, MESSAGES.insufficientScope) }
+      return { ok: false, response: failure(403, MESSAGES.insufficientScope) }
     }
     return { ok: true, value: found }
   }
@@ -78,7 +81,7 @@ export function notifyEndpoint(deps: NotifyEndpointDeps): Hono {
         userid: grant.userid,
         appli: appli.value.appli,
         callbackurl: url.value,
-        comment: params.get('comment') ?? '',
+        comment: params.get('comment'),
       })
       return success({})
     },
@@ -113,7 +116,7 @@ export function notifyEndpoint(deps: NotifyEndpointDeps): Hono {
       const found = newest(grant, params, appli.value)
       if (!found) return failure(286, MESSAGES.noSuchSubscription)
       if (change === 'comment') {
-        subscriptions.update(found.id, { comment: params.get('comment') ?? '' })
+        subscriptions.update(found.id, { comment: params.get('comment') })
       } else if (change === 'new_appli') {
         const next = category(grant, params.get('new_appli'))
         if (!next.ok) return next.response

@@ -10,7 +10,8 @@ export interface Subscription {
   userid: number
   appli: number
   callbackurl: string
-  comment: string
+  /** null when the subscribe gave none. */
+  comment: string | null
   /** Emulator clock, ms since the epoch. */
   createdAt: number
 }

@@ -43,7 +43,7 @@ export function getnonceEndpoint(deps: GetnonceDeps): Handler {
     if (limited) return limited
     if (form.get('action') !== 'getnonce') return failure(2554, MESSAGES.notImplemented)
     const client = clients.get(clientId)
-    if (!client) return failure(503, MESSAGES.invalidParams('client_id'))
+    if (!client) return failure(503, MESSAGES.invalidClient)
     if (!(await signatureMatches(form, GETNONCE_PARAMS, client.clientSecret))) {
       return failure(342, MESSAGES.invalidSignature)
     }

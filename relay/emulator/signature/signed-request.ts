@@ -14,7 +14,7 @@ type SignedCallCheck = { ok: true; client: RegisteredClient } | { ok: false; res
 
 const unknownClient = (): SignedCallCheck => ({
   ok: false,
-  response: failure(503, MESSAGES.invalidParams('client_id')),
+  response: failure(503, MESSAGES.invalidClient),
 })
 
 export async function checkSignedCall(
@@ -46,7 +46,7 @@ export async function tokenRequestClient(
   const client = deps.clients.get(form.get('client_id') ?? '')
   if (!client) return unknownClient()
   if (!constantTimeEqual(client.clientSecret, form.get('client_secret') ?? '')) {
-    return { ok: false, response: failure(503, MESSAGES.invalidParams('client_secret')) }
+    return { ok: false, response: failure(503, MESSAGES.invalidClient) }
   }
   return { ok: true, client }
 }

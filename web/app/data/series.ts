@@ -11,14 +11,23 @@ export interface Point {
   value: number
 }
 
-/** One measure type from Getmeas' measure groups: the person's own measures only. */
+/**
+ * One measure type from Getmeas' measure groups: the person's own measures only, one point per
+ * weighing. One may come twice, same `grpid` and `date`, as attrib 0 and attrib 8 ("same as 0";
+ * aiowithings' measurement.json fixture): it is one point.
+ */
 export function measurePoints(groups: readonly unknown[], type: MeasTypeCode): Point[] {
   const points: Point[] = []
+  const seen = new Set<string>()
   for (const group of groups) {
     if (!isRecord(group) || !isFiniteNumber(group.date) || !Array.isArray(group.measures)) continue
     if (!isOwnGroup(group)) continue
     const measure = measureOfType(group.measures, type)
-    if (measure) points.push({ time: group.date * 1000, value: realValue(measure) })
+    if (!measure) continue
+    const weighing = `${group.grpid}:${group.date}`
+    if (isFiniteNumber(group.grpid) && seen.has(weighing)) continue
+    seen.add(weighing)
+    points.push({ time: group.date * 1000, value: realValue(measure) })
   }
   return points.sort((a, b) => a.time - b.time)
 }

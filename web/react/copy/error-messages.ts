@@ -76,6 +76,22 @@ const EXPLANATIONS: Record<ProblemCode, Entry> = {
   rate_limited: {
     sentence: 'Withings is asking us to slow down.',
   },
+  relay_busy: {
+    sentence: 'This app is making as many requests to Withings as it may just now.',
+  },
+  sign_ins_limited: {
+    sentence:
+      'Too many sign-ins from your network failed just now, so this app is pausing sign-ins from it for a while. Nothing was exchanged with Withings.',
+  },
+  disconnect_incomplete: {
+    sentence:
+      'Disconnect did not complete: this app could not record it just now, so you are still connected. Try again in a moment.',
+  },
+  tokens_too_long: {
+    sentence:
+      'Withings sent this app more than a browser can keep, so the connection could not be kept, and the app asked Withings to undo it.',
+    next: 'contact_owner',
+  },
   upstream_timeout: {
     sentence: 'Withings took too long to answer.',
   },
@@ -123,12 +139,15 @@ const EXPLANATIONS: Record<ProblemCode, Entry> = {
   },
 }
 
+/** Limits that lift by themselves: the next step is to wait, not to repeat at once. */
+const WAITS = new Set<ProblemCode>(['rate_limited', 'relay_busy', 'sign_ins_limited'])
+
 export function explain(code: ProblemCode): Explanation {
   const { sentence, next } = EXPLANATIONS[code] ?? EXPLANATIONS.unexpected_response
   if (next) return { sentence, next }
   const retryable = !isErrorCode(code) || ERROR_CODES[code].retryable
   return {
     sentence,
-    next: code === 'rate_limited' ? 'wait' : retryable ? 'try_again' : 'contact_owner',
+    next: WAITS.has(code) ? 'wait' : retryable ? 'try_again' : 'contact_owner',
   }
 }

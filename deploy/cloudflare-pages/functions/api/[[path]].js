@@ -4,7 +4,9 @@
 // TRUSTED_PROXY_SECRET, with TRUST_PROXY=1 there) in the Pages project's environment variables:
 // the header proves the request came through this function, so the relay may believe the
 // X-Forwarded-For it carries. Copy this folder's `functions/` to the repository root.
-// See docs/deploy.md.
+// It logs nothing: /callback's query holds the OAuth code, and Withings' callback URL a secret
+// (keep that one off Cloudflare with NOTIFY_CALLBACK_BASE_URL=https://relay.example.com on the
+// relay). See docs/deploy.md.
 export function onRequest({ request, env }) {
   const url = new URL(request.url)
   const forwarded = new Request(`${env.RELAY_URL}${url.pathname}${url.search}`, request)

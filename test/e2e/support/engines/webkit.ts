@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { Builder, Capabilities, type WebDriver, type WebElement } from 'selenium-webdriver'
+import { freePort } from '../../../support/free-port'
 import { executable } from '../executables'
 import {
   type BrowserSession,
@@ -53,15 +53,6 @@ const webDriverPath = () =>
     ['/usr/bin/WebKitWebDriver'],
     'apt-get install -y webkit2gtk-driver xvfb xauth',
   )
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
 
 /**
  * WebKitWebDriver under its own X server (xvfb-run -a), ready for sessions. Tried three times:
