@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import type { PublicConfig } from '../../relay/contract/contract'
 import type { Emulator } from '../../relay/emulator/emulator'
-import { freePort } from '../bench/processes'
+import { randomState } from '../../web/react/auth/random-state'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { fetchFrom } from '../support/fetch-from'
+import { freePort } from '../support/free-port'
 import { type LiveStream, openLiveStream } from '../support/live-stream'
 import { startLoginAt } from '../support/login'
 import { startRedis, type TestRedis } from '../support/redis'
@@ -15,12 +16,14 @@ import { type Served, serveOn } from './serve-on'
 // production serves it — `npm start`'s bundle on every Node, deploy/'s recipes on Bun, Deno and
 // workerd — in a process of its own, against the emulator in this process over HTTP. The person
 // signs in, reads data, gets a refresh, a live notification through the callback, and
-// disconnects; seventy people from seventy addresses sign in, each counted apart. A failure
-// names the runtime and its version.
+// disconnects; an address of made-up codes is held back while seventy people from seventy others
+// sign in, each counted apart. A failure names the runtime and its version.
 
 const builds = inject('hostBuilds')
 const DEMO_USER = 363
 const RATE_LIMIT_PER_MINUTE = 30
+/** SIGN_INS_PER_ADDRESS's default: refused exchanges one address may ask for in ten minutes. */
+const SIGN_INS_PER_ADDRESS = 6
 
 interface Row {
   name: string
@@ -147,7 +150,19 @@ describe.each(rows.map((row) => [row.name, row] as const))('the relay on %s', (_
     expect((await person.post('/api/auth/session')).status).toBe(204)
   })
 
-  test('counts each client by its own address: the 7th and the 70th sign-in, from 70 people, succeed', async () => {
+  test('counts sign-ins by address: one whose codes Withings refused is held back, 70 people from 70 others sign in', async () => {
+    // Made-up codes: Withings refuses six from this address, then the relay itself.
+    const guesser = createApiClient(relay.url, { origin: appUrl, send: fetchFrom('127.0.0.9') })
+    const codes: string[] = []
+    for (let attempt = 0; attempt < SIGN_INS_PER_ADDRESS + 1; attempt++) {
+      const { state } = await startLoginAt(guesser, config, { fetch: emulator.fetch })
+      // A new one each time: Withings answers the same request repeated with 601.
+      const code = randomState().slice(0, 40).toLowerCase()
+      const answer = await guesser.post('/api/auth/token', { code, state })
+      codes.push((await answer.json()).error?.code)
+    }
+    expect(codes).toEqual([...Array(SIGN_INS_PER_ADDRESS).fill('code_expired'), 'sign_ins_limited'])
+
     const statuses: number[] = []
     // Ten people at a time, each from an address of its own (127.0.0.10 …).
     for (let batch = 0; batch < 7; batch++) {

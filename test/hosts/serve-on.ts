@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { freePort, waitForAnswer } from '../bench/processes'
+import { waitForAnswer } from '../bench/processes'
+import { freePort } from '../support/free-port'
 import type { HostBuilds } from './host-builds'
 import type { Runtime } from './runtimes'
 

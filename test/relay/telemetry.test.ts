@@ -192,7 +192,7 @@ describe('metrics', () => {
   })
 
   test("the app's Withings budget, by kind of call", async () => {
-    for (const kind of ['exchange', 'data', 'refresh', 'notify', 'signed']) {
+    for (const kind of ['exchange', 'data', 'refresh', 'notify', 'revoke']) {
       expect(
         await counted('withings_link.budget.calls', { kind, outcome: 'taken' }),
         kind,

@@ -3,9 +3,12 @@ import type { RelayTelemetry } from './telemetry'
 
 /** The app's Withings budget, its use counted by kind: calls taken, and calls it refused. */
 export function meteredBudget(budget: AppBudget, telemetry: RelayTelemetry): AppBudget {
-  const metered = (kind: string, calls: number, taking: Promise<void>) =>
+  const metered = <T>(kind: string, calls: number, taking: Promise<T>) =>
     taking.then(
-      () => telemetry.budget(kind, 'taken', calls),
+      (taken) => {
+        telemetry.budget(kind, 'taken', calls)
+        return taken
+      },
       (error: unknown) => {
         telemetry.budget(kind, 'refused', calls)
         throw error
