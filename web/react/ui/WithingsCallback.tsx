@@ -6,6 +6,8 @@ import { useWithings } from '../use-withings'
 import { CodeBudget } from './CodeBudget'
 import { ProblemNotice } from './ProblemNotice'
 
+type Failed = Extract<LoginOutcome, { kind: 'failed' }>
+
 /**
  * The element of the route Withings sends the person back to (the redirect URI's path): scrubs
  * the address bar, checks the state, exchanges the code once, then goes back where the person
@@ -17,25 +19,30 @@ export function WithingsCallback() {
   const { store } = kit
   const { status } = useWithings()
   const navigate = useNavigate()
-  const [outcome, setOutcome] = useState<LoginOutcome | null>(null)
+  const [outcome, setOutcome] = useState<Failed | null>(null)
 
   // At the first commit (or earlier, when the app began it before rendering): code and state
   // leave the address bar, then the code is exchanged, once however often React mounts this.
+  // Connected, the person goes straight back where they started, whose page shows the session
+  // the exchange answered with; this page does not render again first.
   useLayoutEffect(() => {
     let live = true
-    kit.completeCallback().then((result) => live && setOutcome(result))
+    kit.completeCallback().then((result) => {
+      if (!live) return
+      if (result.kind === 'connected') navigate(result.returnTo, { replace: true })
+      else setOutcome(result)
+    })
     return () => {
       live = false
     }
-  }, [kit])
+  }, [kit, navigate])
 
+  // A failed callback may still leave an earlier session alive: find out, to say so.
   useEffect(() => {
-    if (outcome?.kind === 'connected') navigate(outcome.returnTo, { replace: true })
-    // A failed callback may still leave an earlier session alive: find out, to say so.
-    else if (outcome) void store.restore()
-  }, [outcome, navigate, store])
+    if (outcome) void store.restore()
+  }, [outcome, store])
 
-  if (!outcome || outcome.kind === 'connected') {
+  if (!outcome) {
     return (
       <>
         <h1>Finishing your Withings connection</h1>
