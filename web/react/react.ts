@@ -19,6 +19,7 @@ export type {
   SessionView,
 } from '../../relay/contract/contract'
 export { categoriesOf, NOTIFY_CATEGORIES, SCOPES } from '../../relay/contract/contract'
+export type { LoginOutcome } from './auth/complete-login'
 export type { ProblemCode } from './auth/problems'
 export { asRelayError, RelayRequestError } from './auth/relay-client'
 export type { Farewell, SessionState } from './auth/session-store'
