@@ -64,6 +64,7 @@ const LIBRARY_ENTRIES = {
   emulator: 'relay/emulator/emulator.ts',
   react: 'web/react/react.ts',
   sync: 'relay/sync/sync.ts',
+  redis: 'relay/node/redis.ts',
 }
 const LIBRARY_DIR = 'build/lib'
 
@@ -181,6 +182,17 @@ export default defineConfig(({ mode }) => {
             name: 'adversarial',
             environment: 'node',
             include: ['test/adversarial/**/*.test.ts'],
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: 'hosts',
+            environment: 'node',
+            include: ['test/hosts/**/*.test.ts'],
+            globalSetup: ['test/hosts/global-setup.ts'],
+            testTimeout: 30_000,
+            hookTimeout: 120_000,
           },
         },
         {

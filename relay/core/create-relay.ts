@@ -10,7 +10,9 @@ import { relayCors } from './http/cors'
 import { jsonOnly } from './http/json-only'
 import { ownPagesOnly } from './http/own-pages'
 import { createRateLimits, type RouteFamily } from './http/rate-limit'
+import { type ReadinessCheck, readiness } from './http/readiness'
 import { jsonLogger, type Logger, type RelayEnv, requestLog } from './http/request-log'
+import { ADDRESS_UNKNOWN } from './http/runtime-addresses'
 import { apiSecurityHeaders } from './http/security-headers'
 import { trustedOrigin } from './http/trusted-origin'
 import { createAppBudget } from './limits/app-budget'
@@ -34,6 +36,14 @@ import { createMemoryStore } from './store/memory-store'
 import type { SharedStore } from './store/shared-store'
 import { syncCalls } from './sync/sync-calls'
 import type { SyncPort } from './sync/sync-port'
+import { meteredBudget } from './telemetry/metered-budget'
+import { requestSpan } from './telemetry/request-span'
+import {
+  createTelemetry,
+  errorType,
+  statusFamily,
+  type TelemetryProviders,
+} from './telemetry/telemetry'
 import { createNotifyClient } from './withings/notify-client'
 import { createSignedClient } from './withings/signed-client'
 import { createTokenClient } from './withings/token-client'
@@ -78,6 +88,10 @@ export interface RelayDeps {
    * that does not wait.
    */
   pause?: Pause
+  /** What GET /api/readyz checks besides the store (a database…); each names itself when down. */
+  readiness?: readonly ReadinessCheck[]
+  /** OpenTelemetry's providers; by default the global ones, a no-op until an SDK registers. */
+  telemetry?: TelemetryProviders
   /**
    * Keeps the person's data in the app's database (withings-link/sync's createSync): tokens in
    * its vault, an import on connect, a fetch on every notification, pages read from the store.
@@ -117,6 +131,8 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     proxySecret: config.proxySecret,
     connectionAddress: deps.connectionAddress,
   }
+  if (!deps.connectionAddress && config.trustProxyHops === 0) log(ADDRESS_UNKNOWN)
+  const telemetry = createTelemetry(deps.telemetry)
   // Sign-ins are counted by a wider IPv6 prefix: one site must not hold 65,536 budgets.
   const signInClient = clientKey({ ...addressing, ipv6Prefix: 48 })
   const rateLimit = createRateLimits({
@@ -125,7 +141,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     clientKey: clientKey(addressing),
   })
 
-  const upstream = { fetch, timeoutMs: config.upstreamTimeoutMs }
+  const upstream = { fetch, timeoutMs: config.upstreamTimeoutMs, telemetry }
   const credentials = {
     ...upstream,
     apiUrl: config.apiUrl,
@@ -139,18 +155,28 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   })
   // A signed call asks Withings for a nonce first: two calls of the app's budget.
   const tokenCalls = config.signedTokenRequests ? 2 : 1
-  const budget = createAppBudget({
-    store,
-    perMinute: config.withingsCallsPerMinute,
-    exchangesPerClient: config.signInsPerAddress,
-    now,
-    log,
-  })
+  const budget = meteredBudget(
+    createAppBudget({
+      store,
+      perMinute: config.withingsCallsPerMinute,
+      exchangesPerClient: config.signInsPerAddress,
+      now,
+      log,
+    }),
+    telemetry,
+  )
   // What reaches a person's open pages, on whichever instance holds them.
   const channel = createPersonChannel(store, log)
   const refresh = sharedRefresh(async (refreshToken) => {
-    await budget.take('refresh', tokenCalls)
-    return tokenClient.request({ type: 'refresh_token', refreshToken })
+    try {
+      await budget.take('refresh', tokenCalls)
+      const tokens = await tokenClient.request({ type: 'refresh_token', refreshToken })
+      telemetry.refresh('ok')
+      return tokens
+    } catch (error) {
+      telemetry.refresh(errorType(error))
+      throw error
+    }
   }, now)
   const vault = deps.sync?.vault
   const sessions = createSessions({
@@ -202,6 +228,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     tell: (userid, news) => channel.publish(userid, { type: 'stored', news }),
     log,
   })
+  telemetry.observeStreams(() => streams.size)
   const notifyRate = createRateLimits({
     perMinute: NOTIFICATIONS_PER_MINUTE,
     now,
@@ -211,6 +238,9 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   // Everything the relay does is under /api, so that an app that mounts it
   // (`app.route('/', relay)`) keeps its own headers, routes and 404 for the rest.
   const app = new Hono<RelayEnv>()
+  // The code each failed request was answered with, for the exchanges' metric.
+  const failures = new WeakMap<Request, string>()
+  app.use('/api/*', requestSpan(telemetry.tracer))
   app.use('/api/*', apiSecurityHeaders())
   app.use('/api/*', requestLog({ log, now }), async (c, next) => {
     await next()
@@ -224,6 +254,10 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   // browser post here must not spend that visitor's budget), then the family's rate limit, then
   // the body's type and size. Other paths are refused by the 404 below, before any counting.
   const guard = (family: RouteFamily) => [trusted, rateLimit(family), jsonOnly()] as const
+  app.post('/api/auth/token', async (c, next) => {
+    await next()
+    telemetry.exchange(c.res.ok ? 'ok' : (failures.get(c.req.raw) ?? statusFamily(c.res.status)))
+  })
   app.post('/api/auth/*', ...guard('auth'))
   app.post('/api/withings/*', ...guard('withings'))
   app.post('/api/notify', ...guard('withings'))
@@ -235,10 +269,22 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   // Withings posts here from its servers: no Origin, no custom header, a form body. The token
   // in the URL is what proves it (notify-callback.ts). Its own prefix, apart from the pages'.
   for (const path of [CALLBACK_PATH, LEGACY_CALLBACK_PATH]) {
+    app.post(`${path}/*`, async (c, next) => {
+      await next()
+      telemetry.notification(statusFamily(c.res.status))
+    })
     app.post(`${path}/*`, notifyRate('notify'))
   }
 
   app.get('/api/healthz', (c) => c.json({ ok: true }))
+  app.get(
+    '/api/readyz',
+    readiness([
+      ...(store.readiness ? [store.readiness] : []),
+      ...(deps.sync?.readiness ? [deps.sync.readiness] : []),
+      ...(deps.readiness ?? []),
+    ]),
+  )
   app.get('/api/config', (c) => c.json(publicConfig))
   app.route(
     '/api/auth',
@@ -307,6 +353,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   }
 
   const respond = (c: Context<RelayEnv>, error: RelayError) => {
+    failures.set(c.req.raw, error.code)
     if (error.status >= 500) {
       log({
         level: 'error',

@@ -21,9 +21,16 @@ export {
 } from './config'
 export { createRelay, type RelayDeps } from './create-relay'
 export type { ConnectionAddress } from './http/client-address'
+export type { ReadinessCheck } from './http/readiness'
 export type { Logger, LogLine, RelayEnv } from './http/request-log'
+export {
+  bunConnectionAddress,
+  cloudflareConnectionAddress,
+  denoConnectionAddress,
+} from './http/runtime-addresses'
 export type { Pause } from './notify/subscriptions'
 export type { CipherFactory, CookieCipher } from './seal'
 export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export { type SharedStore, StoreUnavailable, type TakeResult } from './store/shared-store'
+export type { TelemetryProviders } from './telemetry/telemetry'
 export type { UpstreamAnswer, UpstreamFetch, UpstreamRequest } from './withings/upstream'

@@ -214,6 +214,8 @@ export function createRedisStore(options: RedisStoreOptions): SharedStore {
   })
 
   return {
+    readiness: { name: 'redis', check: () => run(client, (redis) => redis.ping()) },
+
     async take(counters) {
       checkCounters(counters)
       const args = [now ? now() : '']

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { LiveNotification } from '../contract/contract'
 import { categoriesOf } from '../contract/contract'
 import { jsonLogger, type Logger } from '../core/http/request-log'
@@ -277,6 +277,7 @@ export function createSync(options: SyncOptions): Sync {
     db,
     queries,
     vault,
+    readiness: { name: 'database', check: () => sql`select 1`.execute(db) },
     attach(lentRelay) {
       relay = lentRelay
       if (!worker) {

@@ -58,6 +58,10 @@ describe('the database away for 30 seconds', () => {
     )
 
     await server.kill()
+    // Readiness names what is down, so traffic goes elsewhere meanwhile.
+    const down = await fetch(`${stack.appUrl}/api/readyz`)
+    expect(down.status).toBe(503)
+    expect((await down.json()).down).toEqual(['database'])
     const weighings = []
     for (let i = 0; i < 6; i++) {
       weighings.push(
@@ -71,6 +75,12 @@ describe('the database away for 30 seconds', () => {
       expect(first?.durationMs).toBeLessThan(2_000)
     }
     await server.restart()
+    await until(
+      async () => (await fetch(`${stack.appUrl}/api/readyz`)).status,
+      (status) => status === 200,
+      20_000,
+      250,
+    )
 
     const grpids = weighings.map((weighing) => weighing.measuregrp?.grpid ?? -1)
     const stored = await until(

@@ -1,14 +1,18 @@
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from '../e2e/support/browser'
 import { type Stack, startStack } from '../support/stack'
-import type { Figure } from './figures'
+import { compared, type Figure } from './figures'
 import { median, percentile } from './stats'
 
 // Item 5: in real Chromium, from the navigation to /callback (the document's time origin) to the
 // first animation frame in which the "Connected as Withings user …" heading is in the page,
-// read inside the page. Each run is one person connecting: the app loads, the demo user
-// accepts at the emulator's consent page, and the answer's redirect to /callback (code minted
-// by then) is caught and opened as a navigation of its own, the timed one.
+// read inside the page, against a warm plain load of the same app showing the same heading (a
+// navigation to / with the session just made: the page asks the relay for it, as every load
+// does). Both arrive from another site, as the callback comes from Withings' page: Chromium then
+// starts the page in a new renderer process, which a same-site reload would not pay. Each run is one person connecting: the app loads, the demo user accepts at the
+// emulator's consent page, the answer's redirect to /callback (code minted by then) is caught
+// and opened as a navigation of its own, the timed one; then the plain load, timed the same way.
+// The two alternate run by run, so that drift in the machine's load hits both.
 
 export interface CallbackOptions {
   runs: number
@@ -17,7 +21,8 @@ export interface CallbackOptions {
   staticRoot: string
 }
 
-const TARGET_MS = 250
+/** A plain load is the floor, plus one exchange at Withings (tens of ms): 1.2× leaves room for it. */
+const TARGET_RATIO = 1.2
 
 declare global {
   interface Window {
@@ -40,27 +45,34 @@ export async function callbackToToken(options: CallbackOptions): Promise<Figure>
   })
   const browser = await launchChromium()
   try {
-    const times: number[] = []
+    const times = { callback: [] as number[], plain: [] as number[] }
     for (let run = 0; run < options.warmup + options.runs; run++) {
       const ms = await oneConnection(browser, stack)
-      if (run >= options.warmup) times.push(ms)
+      if (run < options.warmup) continue
+      times.callback.push(ms.callback)
+      times.plain.push(ms.plain)
     }
-    return {
+    const ratio = median(times.callback) / median(times.plain)
+    return compared({
       id: '5',
       name: 'Callback to connected view, Chromium',
       unit: 'ms',
-      value: median(times),
-      target: `≤ ${TARGET_MS} ms`,
-      met: median(times) <= TARGET_MS,
-      method: `median of ${options.runs} runs after ${options.warmup} warm-up runs (fastest ${Math.min(...times).toFixed(0)} ms, p90 ${percentile(times, 0.9).toFixed(0)} ms), against the emulator`,
-    }
+      value: median(times.callback),
+      reference: { name: 'a warm plain load of the same view', value: median(times.plain) },
+      target: `≤ ${TARGET_RATIO}×`,
+      met: ratio <= TARGET_RATIO,
+      method: `median of ${options.runs} runs each after ${options.warmup} warm-up runs, callback and plain load in turn (callback fastest ${Math.min(...times.callback).toFixed(0)} ms, p90 ${percentile(times.callback, 0.9).toFixed(0)} ms; plain load p90 ${percentile(times.plain, 0.9).toFixed(0)} ms), against the emulator`,
+    })
   } finally {
     await browser.close()
     await stack.close()
   }
 }
 
-async function oneConnection(browser: Browser, stack: Stack): Promise<number> {
+async function oneConnection(
+  browser: Browser,
+  stack: Stack,
+): Promise<{ callback: number; plain: number }> {
   const context = await browser.newContext()
   try {
     const page = await context.newPage()
@@ -74,8 +86,12 @@ async function oneConnection(browser: Browser, stack: Stack): Promise<number> {
     // from the Connect page.
     await page.unrouteAll()
     await page.goto(callback)
-    const connectedAt = await page.waitForFunction(() => window.connectedAt)
-    return (await connectedAt.jsonValue()) as number
+    const connected = async () =>
+      (await (await page.waitForFunction(() => window.connectedAt)).jsonValue()) as number
+    const callbackMs = await connected()
+    await page.goto(stack.emulatorUrl)
+    await page.goto(stack.appUrl)
+    return { callback: callbackMs, plain: await connected() }
   } finally {
     await context.close()
   }
@@ -100,11 +116,12 @@ async function acceptAndCatchRedirect(page: Page, stack: Stack): Promise<string>
 }
 
 /**
- * Runs in every document before its scripts; on /callback it notes the connected moment. A
- * string, not a function: tsx would wrap a function's inner names in a helper the page lacks.
+ * Runs in every document before its scripts; on /callback and on a plain load of / it notes
+ * the connected moment. A string, not a function: tsx would wrap a function's inner names in a
+ * helper the page lacks.
  */
 const WATCH_FOR_CONNECTED = `
-if (location.pathname === '/callback') {
+if (location.pathname === '/callback' || location.pathname === '/') {
   const observer = new MutationObserver(() => {
     const headings = [...document.querySelectorAll('h1, h2')]
     if (!headings.some((h) => h.textContent.startsWith('Connected as Withings user'))) return

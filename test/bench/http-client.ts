@@ -25,39 +25,43 @@ export interface HttpClient {
 export function createHttpClient(origin: string, { connections = 1 } = {}): HttpClient {
   const { hostname, port } = new URL(origin)
   const agent = new Agent({ keepAlive: true, maxSockets: connections })
-  return {
-    send(path, { method = 'GET', headers = {}, body } = {}) {
-      return new Promise((resolve, reject) => {
-        const sent = request(
-          {
-            agent,
-            hostname,
-            port,
-            path,
-            method,
-            headers:
-              body === undefined
-                ? headers
-                : { ...headers, 'content-length': Buffer.byteLength(body) },
-          },
-          (response) => {
-            let text = ''
-            response.setEncoding('utf8')
-            response.on('data', (chunk: string) => {
-              text += chunk
-            })
-            response.on('end', () =>
-              resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }),
-            )
-            response.on('error', reject)
-          },
-        )
-        sent.on('error', reject)
-        sent.end(body)
-      })
-    },
-    close: () => agent.destroy(),
-  }
+  const send: HttpClient['send'] = (path, init = {}) =>
+    once(path, init).catch((error: Error & { code?: string; reusedSocket?: boolean }) => {
+      // A server may close a kept-alive connection just as the next request goes out on it
+      // (workerd does, after a short idle): that request never reached it, so send it again.
+      if (error.reusedSocket && error.code === 'ECONNRESET') return once(path, init)
+      throw error
+    })
+  const once = (path: string, { method = 'GET', headers = {}, body }: HttpRequest) =>
+    new Promise<HttpAnswer>((resolve, reject) => {
+      const sent = request(
+        {
+          agent,
+          hostname,
+          port,
+          path,
+          method,
+          headers:
+            body === undefined
+              ? headers
+              : { ...headers, 'content-length': Buffer.byteLength(body) },
+        },
+        (response) => {
+          let text = ''
+          response.setEncoding('utf8')
+          response.on('data', (chunk: string) => {
+            text += chunk
+          })
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }),
+          )
+          response.on('error', reject)
+        },
+      )
+      sent.on('error', (error) => reject(Object.assign(error, { reusedSocket: sent.reusedSocket })))
+      sent.end(body)
+    })
+  return { send, close: () => agent.destroy() }
 }
 
 /** A cookie's value from an answer's Set-Cookie headers, if it sets that cookie. */

@@ -222,7 +222,7 @@ async function settled(server: ServerProcess): Promise<{ rss: number; heap: numb
 }
 
 /** Session cookies (`name=value`) for `count` people, sealed as the relay seals them. */
-async function sessionCookies(count: number): Promise<string[]> {
+export async function sessionCookies(count: number): Promise<string[]> {
   const spec = cookiePolicy(CLIENT.redirectUri).session
   const cookie = createSessionCookie(createSealer([SECRET]), spec, Date.now)
   const now = Math.floor(Date.now() / 1000)
@@ -259,14 +259,14 @@ async function callbackPaths(count: number) {
   return (index: number) => paths[index] ?? ''
 }
 
-interface Pages {
+export interface Pages {
   /** Resolves when the event carrying `date` reaches person `index`'s page. */
   arrival(index: number, date: number): Promise<void>
   close(): void
 }
 
 /** Opens one stream per person, each read for `"date":N` as events arrive; resolves once all are open. */
-async function openPages(
+export async function openPages(
   count: number,
   url: (index: number) => string,
   cookie?: (index: number) => string,

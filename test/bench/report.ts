@@ -1,16 +1,8 @@
 import { type Figure, format } from './figures'
-import type { Machine } from './machine'
+import { hostsTable } from './hosts'
+import type { Measured, Results } from './results'
 
 // The figures as a table for the terminal and as BENCHMARKS.md.
-
-export interface Run {
-  figures: Figure[]
-  machine: Machine
-  versions: Record<string, string>
-  startedAt: Date
-  seconds: number
-  load: { before: number; after: number }
-}
 
 const valueText = (figure: Figure) => format(figure.value, figure.unit)
 const referenceText = (figure: Figure) =>
@@ -46,8 +38,12 @@ const row = (figure: Figure) => [
 ]
 
 export function terminalTable(figures: Figure[]): string {
-  const rows = [COLUMNS, ...figures.map(row)]
-  const widths = COLUMNS.map((_, column) =>
+  return plainTable([COLUMNS, ...figures.map(row)])
+}
+
+/** Rows of cells (the first the header) in aligned columns, for the terminal. */
+export function plainTable(rows: readonly string[][]): string {
+  const widths = (rows[0] ?? []).map((_, column) =>
     Math.max(...rows.map((cells) => (cells[column] ?? '').length)),
   )
   return rows
@@ -55,19 +51,28 @@ export function terminalTable(figures: Figure[]): string {
     .join('\n')
 }
 
-export function markdown(run: Run): string {
-  const { machine, versions } = run
-  const table = [
-    `| ${COLUMNS.join(' | ')} |`,
-    `|${COLUMNS.map(() => '---').join('|')}|`,
-    ...run.figures.map((figure) => `| ${row(figure).join(' | ')} |`),
-  ]
-  const missed = run.figures.filter((figure) => !figure.met)
+/** Rows of cells (the first the header) as a Markdown table. */
+function markdownTable([header = [], ...rows]: readonly string[][]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+  ].join('\n')
+}
+
+const when = ({ at, cpu, load }: Measured) =>
+  `${at.slice(0, 16).replace('T', ' ')} UTC on ${cpu}, load ${load.toFixed(2)}`
+
+export function markdown(results: Results): string {
+  const { machine, versions, figures, hosts } = results
+  const table = markdownTable([COLUMNS, ...figures.map(row)])
+  const missed = figures.filter((figure) => !figure.met)
+  const runs = [...new Set([...figures, ...(hosts ? [hosts] : [])].map(when))].sort()
   return `# Benchmarks
 
-Produced by \`npm run bench\` (test/bench/run.ts) on ${run.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${Math.round(run.seconds)} s. Every figure is measured against its reference in the same run, on loopback, with bounded loads; the reference and the relay take turns (interleaved samples or alternating rounds) so that drift in the machine's load hits both. Medians throughout.
+Produced by \`npm run bench\` (test/bench/run.ts), whose runs keep each item's last figures in BENCHMARKS.json: these come from the runs of ${runs.join('; ')} (with the one-minute load average when each began; the machine below is the latest run's). Every figure is measured against its reference in the same run, on loopback, with bounded loads; the reference and the relay take turns (interleaved samples or alternating rounds) so that drift in the machine's load hits both. Medians throughout.
 
-The machine was shared with other engineers' test runs: its one-minute load average was ${run.load.before.toFixed(2)} when the run started and ${run.load.after.toFixed(2)} when it ended. Ratios are steadier than absolute figures under such load.
+The machine is shared with other engineers' test runs, hence the load. Ratios are steadier than absolute figures under it.
 
 ## Machine
 
@@ -89,13 +94,23 @@ ${Object.entries(versions)
 
 ## Figures
 
-${table.join('\n')}
+${table}
 
 ${missed.length === 0 ? 'Every target was met.' : `Targets missed: ${missed.map((figure) => figure.id).join(', ')}.`}
 
-## How each figure was measured
+${
+  hosts === undefined
+    ? ''
+    : `## The relay on each runtime (item 9)
 
-${run.figures.map((figure) => `- **${figure.id}** ${figure.name}: ${figure.method}.`).join('\n')}
+${markdownTable(hostsTable(hosts.rows))}
+
+Measured ${when(hosts)}. Each runtime serves what production runs on it (\`npm start\`'s bundle on every Node, deploy/'s recipes on Bun, Deno and workerd), against the same emulator, each beside the bare pass-through proxy served by the same runtime; see test/bench/hosts.ts.
+
+`
+}## How each figure was measured
+
+${figures.map((figure) => `- **${figure.id}** ${figure.name}: ${figure.method} (measured ${when(figure)}).`).join('\n')}
 
 **Item 4, precisely.** First load is the production build's entry chunk (the script index.html
 loads) and every chunk it imports statically, each gzipped on its own at level 9, summed; lazily
@@ -108,7 +123,7 @@ and export lines of a chunk boundary included. 1 kB = 1000 bytes.
 
 Details of each item are in the comment at the top of its file under test/bench/: exchange.ts (1),
 throughput.ts (2), startup.ts (3), spa-build.ts (4: how first load and the auth client's share
-are defined), callback.ts (5), memory.ts (6), reload.ts (7), live.ts (8). The SPA budgets of
+are defined), callback.ts (5), memory.ts (6), reload.ts (7), live.ts (8), hosts.ts (9). The SPA budgets of
 item 4 are also enforced by
 \`npm test\` (test/quality/spa-budget.test.ts).
 `

@@ -1,19 +1,23 @@
 // `npm run bench`: every performance figure against its reference, printed and written to
-// BENCHMARKS.md. `npm run bench -- --quick` runs small, bounded passes of the same measurements
-// and writes nothing; naming items (`exchange throughput startup spa callback memory reload live`)
-// runs only those.
+// BENCHMARKS.md (from BENCHMARKS.json, which keeps every item's last figures). Naming items
+// (`exchange throughput startup spa callback memory reload live hosts`) runs only those, and
+// replaces only their figures; `--quick` runs small, bounded passes and writes nothing.
 
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { buildHosts } from '../hosts/host-builds'
+import { installRuntimes } from '../hosts/install-runtimes'
 import { ARTIFACTS, buildServers, ROOT } from './builds'
 import { callbackToToken } from './callback'
 import { exchangeOverhead } from './exchange'
 import type { Figure } from './figures'
+import { type HostRow, hostFigures, hostsTable } from './hosts'
 import { liveNotifications } from './live'
 import { describeMachine, describeVersions, loadAverage } from './machine'
 import { relayMemory } from './memory'
 import { reloadCost } from './reload'
-import { markdown, terminalTable } from './report'
+import { markdown, plainTable, terminalTable } from './report'
+import { loadResults, mergeResults, type Results, saveResults } from './results'
 import { spaFigures } from './spa'
 import { measureSpa } from './spa-size'
 import { startupTime } from './startup'
@@ -27,6 +31,15 @@ const FULL = {
   memory: { block: 5_000, concurrency: 50 },
   reload: { loads: 50 },
   live: { streams: 1_000, samples: 300, burst: 1_000 },
+  hosts: {
+    spawns: 7,
+    exchanges: 100,
+    warmup: 20,
+    concurrency: 20,
+    rounds: 4,
+    roundMs: 1_500,
+    streams: 1_000,
+  },
 }
 const QUICK: typeof FULL = {
   exchange: { samples: 40, warmup: 10 },
@@ -36,8 +49,27 @@ const QUICK: typeof FULL = {
   memory: { block: 1_000, concurrency: 50 },
   reload: { loads: 10 },
   live: { streams: 200, samples: 30, burst: 200 },
+  hosts: {
+    spawns: 2,
+    exchanges: 20,
+    warmup: 5,
+    concurrency: 10,
+    rounds: 2,
+    roundMs: 500,
+    streams: 100,
+  },
 }
-const ITEMS = ['exchange', 'throughput', 'startup', 'spa', 'callback', 'memory', 'reload', 'live']
+const ITEMS = [
+  'exchange',
+  'throughput',
+  'startup',
+  'spa',
+  'callback',
+  'memory',
+  'reload',
+  'live',
+  'hosts',
+]
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -58,11 +90,12 @@ console.log(
 
 console.log('building the relay, the reference servers and the emulator…')
 const builds = await buildServers()
-const figures: Figure[] = []
+const measured = { at: startedAt.toISOString(), cpu: machine.cpu, load: loadBefore }
+const figures: Results['figures'] = []
 const step = async (item: string, measure: () => Promise<Figure | Figure[]>) => {
   if (!wants(item)) return
   console.log(`measuring ${item}…`)
-  figures.push(...[await measure()].flat())
+  for (const figure of [await measure()].flat()) figures.push({ ...figure, item, ...measured })
 }
 
 await step('exchange', () => exchangeOverhead(builds, size.exchange))
@@ -77,19 +110,27 @@ await step('callback', () => callbackToToken({ staticRoot: spaDir, ...size.callb
 await step('memory', () => relayMemory(builds, size.memory))
 await step('reload', () => reloadCost(builds, size.reload))
 await step('live', () => liveNotifications(builds, size.live))
+let hosts: HostRow[] | undefined
+if (wants('hosts')) {
+  console.log('measuring hosts…')
+  installRuntimes()
+  hosts = await hostFigures(builds, await buildHosts(join(ARTIFACTS, 'hosts')), size.hosts)
+}
 
 console.log(`\n${terminalTable(figures)}\n`)
 for (const figure of figures) console.log(`${figure.id}: ${figure.method}`)
+if (hosts) console.log(`\n${plainTable(hostsTable(hosts))}\n`)
 
-if (!quick && only.length === 0) {
-  const run = {
-    figures,
+if (!quick) {
+  const run: Results = {
     machine,
     versions,
-    startedAt,
-    seconds: (Date.now() - startedAt.getTime()) / 1000,
-    load: { before: loadBefore, after: loadAverage() },
+    figures,
+    ...(hosts && { hosts: { ...measured, rows: hosts } }),
   }
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(run))
-  console.log('\nwritten to BENCHMARKS.md')
+  const results = mergeResults(loadResults(), run, only.length === 0 ? ITEMS : only)
+  saveResults(results)
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(results))
+  const seconds = Math.round((Date.now() - startedAt.getTime()) / 1000)
+  console.log(`\nwritten to BENCHMARKS.md (and BENCHMARKS.json), in ${seconds} s`)
 }

@@ -366,8 +366,9 @@ describe('deliveries', () => {
   it('removes the subscription of a callback that never answers in time', async () => {
     stack = await startNotifyStack({ callbackDeadlineMs: 150 })
     await subscribed(ALL_SCOPES, '52')
+    // Far past the deadline, so that a loaded machine's late timers cannot let an answer win.
     stack.callbacks.answer = (request) =>
-      request.method === 'HEAD' ? { status: 200 } : { status: 200, delayMs: 400 }
+      request.method === 'HEAD' ? { status: 200 } : { status: 200, delayMs: 5_000 }
     await triggerEvent(stack, { type: 'inflate_done', userid: DEMO })
     await stack.emulator.notifications.settled()
     const [delivery] = stack.emulator.notifications.deliveries

@@ -284,7 +284,9 @@ describe('request lines in process', () => {
     const stdout = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {
       const before = Date.now()
-      const answer = await createRelay(testConfig()).request('http://localhost:3000/api/healthz')
+      // Given the client's address, as every host's wiring does: no start-up warning.
+      const relay = createRelay(testConfig(), { connectionAddress: () => '192.0.2.1' })
+      const answer = await relay.request('http://localhost:3000/api/healthz')
       const written = stdout.mock.calls.map(([text]) => JSON.parse(String(text)))
       expect(written).toEqual([
         {

@@ -3,9 +3,12 @@ import { pagePost } from './page-post'
 /**
  * Calls the relay over HTTP the way the SPA's page does: JSON, the custom header, the app's
  * Origin, and a cookie jar that keeps what the relay sets (Secure cookies count on localhost,
- * as in Chromium).
+ * as in Chromium). `send` is the fetch it goes through (test/support/fetch-from.ts: another client).
  */
-export function createApiClient(baseUrl: string, { origin = baseUrl } = {}) {
+export function createApiClient(
+  baseUrl: string,
+  { origin = baseUrl, send = fetch }: { origin?: string; send?: typeof fetch } = {},
+) {
   const jar = new Map<string, string>()
 
   function keep(response: Response) {
@@ -25,7 +28,7 @@ export function createApiClient(baseUrl: string, { origin = baseUrl } = {}) {
     if (jar.size > 0 && !headers.has('cookie')) {
       headers.set('cookie', [...jar].map(([name, value]) => `${name}=${value}`).join('; '))
     }
-    const response = await fetch(`${init.base ?? baseUrl}${path}`, { ...init, headers })
+    const response = await send(`${init.base ?? baseUrl}${path}`, { ...init, headers })
     keep(response)
     return response
   }

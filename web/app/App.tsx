@@ -4,6 +4,9 @@ import { WithingsCallback, WithingsSessionRoute } from 'withings-link/react'
 import { ConnectPage } from './pages/ConnectPage'
 import { NotFoundPage } from './pages/NotFoundPage'
 
+/** The redirect URI's path, where Withings sends the person back (WITHINGS_REDIRECT_URI). */
+export const CALLBACK_PATH = '/callback'
+
 // The dashboard (charts, data parsers) loads only when visited: the first load stays small.
 const DashboardPage = lazy(() => import('./pages/DashboardPage'))
 
@@ -23,7 +26,7 @@ function AppRoutes() {
       </header>
       <main>
         <Routes>
-          <Route path="/callback" element={<WithingsCallback />} />
+          <Route path={CALLBACK_PATH} element={<WithingsCallback />} />
           <Route element={<WithingsSessionRoute />}>
             <Route path="/" element={<ConnectPage />} />
             <Route

@@ -1,6 +1,8 @@
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react'
 import type { PublicConfig, Scope } from '../../relay/contract/contract'
 import { buildAuthorizeUrl } from './auth/authorize-url'
+import { hasCallbackSecrets, parseCallbackParams } from './auth/callback-params'
+import { completeLogin, type LoginOutcome } from './auth/complete-login'
 import { createPendingLogins, type LoginStorage, type PendingLogins } from './auth/pending-logins'
 import { randomState } from './auth/random-state'
 import { createRelayClient, type RelayClient } from './auth/relay-client'
@@ -49,6 +51,13 @@ export interface WithingsLinkKit {
   config(): Promise<PublicConfig>
   /** Binds a state at the relay and leaves for Withings' authorize page. */
   connect(options: ConnectOptions): Promise<void>
+  /**
+   * Finishes the login Withings sent the person back with (on the redirect URI's page): code and
+   * state leave the address bar first, then the state is checked and the code exchanged, once.
+   * Every later call joins it, until the address bar holds another callback. WithingsCallback
+   * calls it; an app may call it before React's first render, since the code's 30 s are running.
+   */
+  completeCallback(): Promise<LoginOutcome>
 }
 
 const LinkContext = createContext<WithingsLinkKit | null>(null)
@@ -89,6 +98,7 @@ export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsL
     ...(options.lock && { lock: options.lock }),
   })
   let config: Promise<PublicConfig> | undefined
+  let callback: Promise<LoginOutcome> | undefined
   const kit: WithingsLinkKit = {
     relay,
     pendingLogins,
@@ -123,6 +133,18 @@ export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsL
       await relay.login(state)
       navigate(authorizeUrlFor(settings, { scopes, demo, state }))
     },
+    completeCallback() {
+      const { search, pathname } = window.location
+      if (callback && !hasCallbackSecrets(search)) return callback
+      // First of all: out of the address bar (and so history, bookmarks, screenshots).
+      if (hasCallbackSecrets(search))
+        window.history.replaceState(window.history.state, '', pathname)
+      callback = completeLogin(parseCallbackParams(search), kit).then((outcome) => {
+        if (outcome.kind === 'connected') store.connect(outcome.session)
+        return outcome
+      })
+      return callback
+    },
   }
   return kit
 }
@@ -134,9 +156,14 @@ export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsL
  */
 export function WithingsLinkProvider({
   children,
+  kit: made,
   ...options
-}: WithingsLinkOptions & { children: ReactNode }) {
-  const [kit] = useState(() => createWithingsLink(options))
+}: WithingsLinkOptions & {
+  children: ReactNode
+  /** The kit, when the app made it itself (createWithingsLink) to start with it before rendering. */
+  kit?: WithingsLinkKit
+}) {
+  const [kit] = useState(() => made ?? createWithingsLink(options))
   useEffect(() => {
     const wake = () => {
       if (document.visibilityState === 'visible') kit.store.checkExpiry()

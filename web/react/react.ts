@@ -27,6 +27,7 @@ export type {
   StoredSleepPeriod,
   SyncStatus,
 } from '../../relay/contract/stored-data'
+export type { LoginOutcome } from './auth/complete-login'
 export type { ProblemCode } from './auth/problems'
 export { asRelayError, RelayRequestError } from './auth/relay-client'
 export type { Farewell, SessionState } from './auth/session-store'

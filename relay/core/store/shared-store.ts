@@ -3,6 +3,8 @@
 // keep what they are given, as they are given it: callers never hand them a token. Counters,
 // values and lists live in separate namespaces: `set('x', …)` and `append('x', …)` do not collide.
 
+import type { ReadinessCheck } from '../http/readiness'
+
 /** One sliding-window counter of a take (see SharedStore.take). */
 export interface Counter {
   key: string
@@ -70,6 +72,8 @@ export interface SharedStore {
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>
   /** Ends subscriptions and connections; every later operation rejects with StoreUnavailable. */
   close(): Promise<void>
+  /** What GET /api/readyz asks of a store that can be down (Redis's PING); none in memory. */
+  readonly readiness?: ReadinessCheck
 }
 
 /**

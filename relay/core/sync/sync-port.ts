@@ -1,5 +1,6 @@
 import type { DataService, LiveNotification } from '../../contract/contract'
 import type { DataQuery, StoredNews } from '../../contract/stored-data'
+import type { ReadinessCheck } from '../http/readiness'
 import type { Logger } from '../http/request-log'
 
 // The relay's port for the sync (withings-link/sync, DESIGN §14): what the relay needs from a
@@ -75,6 +76,8 @@ export interface SyncHooks {
 
 export interface SyncPort {
   readonly vault: TokenVault
+  /** The database, in GET /api/readyz (`database`). */
+  readonly readiness?: ReadinessCheck
   /** Called once by createRelay with what only the relay has. */
   attach(relay: RelayForSync): SyncHooks
 }

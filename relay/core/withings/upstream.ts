@@ -1,4 +1,5 @@
 import { RelayError } from '../errors'
+import type { RelayTelemetry } from '../telemetry/telemetry'
 import { type Envelope, parseEnvelope } from './envelope'
 
 /**
@@ -39,6 +40,8 @@ export interface UpstreamOptions {
   fetch: UpstreamFetch
   /** One deadline for connecting, the answer's headers and its whole body. */
   timeoutMs: number
+  /** Each call's span and duration (OpenTelemetry); none by default. */
+  telemetry?: Pick<RelayTelemetry, 'withingsCall'> | undefined
 }
 
 /**
@@ -56,13 +59,32 @@ export async function postForm(
 
 /** The same single POST, answering the body exactly as Withings sent it (HTTP 200 only). */
 export async function postFormText(
+  options: UpstreamOptions,
+  url: string,
+  params: Record<string, string>,
+  answer: { headers?: Record<string, string>; maxBytes?: number } = {},
+): Promise<string> {
+  const call = options.telemetry?.withingsCall(url, params.action)
+  const seen: { status?: number } = {}
+  try {
+    const text = await sendForm(options, url, params, answer, seen)
+    call?.end(seen)
+    return text
+  } catch (error) {
+    call?.end({ ...seen, error })
+    throw error
+  }
+}
+
+async function sendForm(
   { fetch, timeoutMs }: UpstreamOptions,
   url: string,
   params: Record<string, string>,
   {
     headers = {},
     maxBytes = MAX_ANSWER_BYTES.small,
-  }: { headers?: Record<string, string>; maxBytes?: number } = {},
+  }: { headers?: Record<string, string>; maxBytes?: number },
+  seen: { status?: number },
 ): Promise<string> {
   const signal = AbortSignal.timeout(timeoutMs)
   let response: UpstreamAnswer
@@ -78,6 +100,7 @@ export async function postFormText(
   } catch (cause) {
     throw transportError(signal, cause, 'Withings could not be reached.')
   }
+  seen.status = response.status
   let text: string
   try {
     text = await readText(response, maxBytes)

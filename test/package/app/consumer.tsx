@@ -15,6 +15,7 @@ import {
 } from 'withings-link/node'
 import {
   ConnectWithings,
+  createWithingsLink,
   type SessionView as PageSessionView,
   ProblemNotice,
   useWithings,
@@ -22,13 +23,18 @@ import {
   WithingsLinkProvider,
   WithingsSessionRoute,
 } from 'withings-link/react'
+import { createRedisStore } from 'withings-link/redis'
 import {
+  bunConnectionAddress,
   ConfigError,
+  cloudflareConnectionAddress,
   configFromEnv,
   createMemoryStore,
   createRelay,
+  denoConnectionAddress,
   type ErrorCode,
   type LogoutResult,
+  type ReadinessCheck,
   type RelayConfig,
   type RelayDeps,
   type SessionView,
@@ -60,6 +66,20 @@ export function relayApp(env: Record<string, string | undefined>): Hono {
   // @ts-expect-error: the config is required
   createRelay()
   return app
+}
+
+// docs/hosts.md: another runtime's address, Redis shared, a readiness check of the app's own.
+export function elsewhere(config: RelayConfig, runtime: 'bun' | 'deno' | 'workers') {
+  const connectionAddress = {
+    bun: bunConnectionAddress,
+    deno: denoConnectionAddress,
+    workers: cloudflareConnectionAddress,
+  }[runtime]
+  const database: ReadinessCheck = { name: 'database', check: async (signal) => signal.aborted }
+  const store = createRedisStore({ url: 'redis://127.0.0.1:6379' })
+  // @ts-expect-error: a check has a name
+  const nameless: ReadinessCheck = { check: () => undefined }
+  return createRelay(config, { connectionAddress, store, readiness: [database, nameless] })
 }
 
 // The README's Node server recipe, as it is there.
@@ -122,9 +142,15 @@ function Profile() {
   )
 }
 
+// Started before React's first render, as docs/library.md's recipe does it.
+const withings = createWithingsLink()
+if (typeof window !== 'undefined' && window.location.pathname === '/callback') {
+  void withings.completeCallback().then((outcome) => outcome.kind)
+}
+
 export function App() {
   return (
-    <WithingsLinkProvider>
+    <WithingsLinkProvider kit={withings}>
       <BrowserRouter>
         <Routes>
           <Route path="/callback" element={<WithingsCallback />} />

@@ -52,7 +52,9 @@ const middleware = at(await listening(express.listen(0, '127.0.0.1')))
 // Recipe: a fetch-style route handler (Next.js: app/api/[...path]/route.ts), made on first use.
 let webRelay
 function handler(request) {
-  webRelay ??= createRelay(configFromEnv(process.env))
+  webRelay ??= createRelay(configFromEnv(process.env), {
+    connectionAddress: (c) => c.req.header('x-real-ip'),
+  })
   return webRelay.fetch(request)
 }
 const GET = handler

@@ -38,22 +38,3 @@ export async function completeLogin(
     return { kind: 'failed', problem: code, returnTo, retryAfter }
   }
 }
-
-const started = new Map<string, Promise<LoginOutcome>>()
-
-/**
- * One exchange per callback, however often React mounts the page: StrictMode runs effects
- * twice in development, and the second run must join the first rather than start another.
- * The entry goes once settled; the state inside is used up by then anyway.
- */
-export function completeLoginOnce(
-  key: string,
-  run: () => Promise<LoginOutcome>,
-): Promise<LoginOutcome> {
-  let outcome = started.get(key)
-  if (!outcome) {
-    outcome = run().finally(() => started.delete(key))
-    started.set(key, outcome)
-  }
-  return outcome
-}

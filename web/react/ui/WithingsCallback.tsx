@@ -1,11 +1,12 @@
 import { useEffect, useLayoutEffect, useState } from 'react'
 import { Link, useNavigate } from 'react-router-dom'
-import { hasCallbackSecrets, parseCallbackParams } from '../auth/callback-params'
-import { completeLogin, completeLoginOnce, type LoginOutcome } from '../auth/complete-login'
+import type { LoginOutcome } from '../auth/complete-login'
 import { useWithingsLink } from '../provider'
 import { useWithings } from '../use-withings'
 import { CodeBudget } from './CodeBudget'
 import { ProblemNotice } from './ProblemNotice'
+
+type Failed = Extract<LoginOutcome, { kind: 'failed' }>
 
 /**
  * The element of the route Withings sends the person back to (the redirect URI's path): scrubs
@@ -18,36 +19,30 @@ export function WithingsCallback() {
   const { store } = kit
   const { status } = useWithings()
   const navigate = useNavigate()
-  // Read once, before the address bar is scrubbed.
-  const [search] = useState(() => (typeof window === 'undefined' ? '' : window.location.search))
-  const [outcome, setOutcome] = useState<LoginOutcome | null>(null)
+  const [outcome, setOutcome] = useState<Failed | null>(null)
 
-  // First of all: code and state leave the address bar (and so history, bookmarks, screenshots).
+  // At the first commit (or earlier, when the app began it before rendering): code and state
+  // leave the address bar, then the code is exchanged, once however often React mounts this.
+  // Connected, the person goes straight back where they started, whose page shows the session
+  // the exchange answered with; this page does not render again first.
   useLayoutEffect(() => {
-    if (hasCallbackSecrets(window.location.search)) {
-      window.history.replaceState(window.history.state, '', window.location.pathname)
-    }
-  }, [])
-
-  useEffect(() => {
     let live = true
-    completeLoginOnce(search, async () => {
-      const result = await completeLogin(parseCallbackParams(search), kit)
-      if (result.kind === 'connected') store.connect(result.session)
-      return result
-    }).then((result) => live && setOutcome(result))
+    kit.completeCallback().then((result) => {
+      if (!live) return
+      if (result.kind === 'connected') navigate(result.returnTo, { replace: true })
+      else setOutcome(result)
+    })
     return () => {
       live = false
     }
-  }, [search, kit, store])
+  }, [kit, navigate])
 
+  // A failed callback may still leave an earlier session alive: find out, to say so.
   useEffect(() => {
-    if (outcome?.kind === 'connected') navigate(outcome.returnTo, { replace: true })
-    // A failed callback may still leave an earlier session alive: find out, to say so.
-    else if (outcome) void store.restore()
-  }, [outcome, navigate, store])
+    if (outcome) void store.restore()
+  }, [outcome, store])
 
-  if (!outcome || outcome.kind === 'connected') {
+  if (!outcome) {
     return (
       <>
         <h1>Finishing your Withings connection</h1>
