@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
@@ -7,6 +15,8 @@ import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
 import { domProject, nodeProject } from './test/support/test-projects.ts'
+
+const require = createRequire(import.meta.url)
 
 /**
  * Writes .br and .gz twins of the SPA's text assets once, at build time, so that servers send
@@ -29,12 +39,31 @@ function precompress(): Plugin {
   }
 }
 
+/**
+ * PGlite, the embedded Postgres, finds its engine beside its own code (`new URL('./pglite.wasm',
+ * import.meta.url)`): the relay bundle carries the three files next to the chunks that load them.
+ */
+function pgliteFiles(): Plugin {
+  return {
+    name: 'withings-link:pglite-files',
+    apply: 'build',
+    writeBundle({ dir = 'build/relay' }) {
+      const into = join(dir, 'assets')
+      mkdirSync(into, { recursive: true })
+      for (const file of ['pglite.wasm', 'pglite.data', 'initdb.wasm']) {
+        copyFileSync(require.resolve(`@electric-sql/pglite/${file}`), join(into, file))
+      }
+    },
+  }
+}
+
 /** The package's entry points (package.json `exports`): each becomes build/lib/<name>.js. */
 const LIBRARY_ENTRIES = {
   relay: 'relay/core/relay.ts',
   node: 'relay/node/node.ts',
   emulator: 'relay/emulator/emulator.ts',
   react: 'web/react/react.ts',
+  sync: 'relay/sync/sync.ts',
   redis: 'relay/node/redis.ts',
 }
 const LIBRARY_DIR = 'build/lib'
@@ -92,7 +121,11 @@ export default defineConfig(({ mode }) => {
   if (mode === 'lib') process.env.NODE_ENV = 'production'
   return {
     plugins:
-      mode === 'relay' ? [] : mode === 'lib' ? [react(), declarations()] : [react(), precompress()],
+      mode === 'relay'
+        ? [pgliteFiles()]
+        : mode === 'lib'
+          ? [react(), declarations()]
+          : [react(), precompress()],
     // `npm run dev` may sit behind a tunnel: its dev server serves what the page needs (web/, the
     // contract, dependencies), never the rest of the project tree (relay/, package.json, .env…).
     server: {
@@ -127,6 +160,8 @@ export default defineConfig(({ mode }) => {
               // .mjs throughout: ES modules whatever package.json (if any) sits beside the bundle.
               rollupOptions: {
                 output: { entryFileNames: 'start.mjs', chunkFileNames: 'assets/[name]-[hash].mjs' },
+                // PGlite's Emscripten code uses eval on purpose; the notice says nothing to act on.
+                checks: { eval: false },
               },
             }
           : { outDir: 'dist', emptyOutDir: true, sourcemap: false },
@@ -139,7 +174,7 @@ export default defineConfig(({ mode }) => {
         './test/support/summary-reporter.ts',
       ],
       projects: [
-        nodeProject(['relay', 'emulator', 'quality', 'store', 'package']),
+        nodeProject(['relay', 'emulator', 'quality', 'store', 'sync', 'package']),
         domProject,
         {
           extends: true,

@@ -38,6 +38,8 @@ export interface PublicConfig {
   authorize_url: string
   /** True when the relay talks to the built-in emulator rather than Withings. */
   emulator: boolean
+  /** True when the relay keeps the person's data (withings-link/sync): pages read `/api/data`. */
+  sync?: boolean
 }
 
 /**

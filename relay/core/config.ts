@@ -56,6 +56,24 @@ export interface RelayConfig {
    * be retired without ending anyone's session.
    */
   notifyCallbackSecrets?: readonly string[] | undefined
+  /**
+   * Keeping the person's data (withings-link/sync): on unless SYNC=off. The Node wiring opens its
+   * database (withings-link/node); other runtimes pass createRelay a sync of their own.
+   */
+  sync?: SyncConfig | undefined
+}
+
+export interface SyncConfig {
+  /** A Postgres server (DATABASE_URL); without it, the embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined
+  /** Where the embedded database (and `npm start`'s generated key) are kept. */
+  dataDir: string
+  /** Days of history imported on connect (SYNC_HISTORY_DAYS). */
+  historyDays: number
+  /** Recent days of the detailed series: intraday activity, sleep states (SYNC_DETAIL_DAYS). */
+  detailDays: number
+  /** Minutes between catch-ups of everyone (SYNC_POLL_MINUTES). */
+  pollMinutes: number
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -216,6 +234,7 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
   const redisUrl = env.REDIS_URL?.trim() || undefined
   const redis = redisUrl === undefined ? undefined : parseRedisUrl(redisUrl)
   if (redis && !redis.ok) problems.push(redis.problem)
+  const sync = syncSettings(env, problems)
   const notifyCallbackBaseUrl = callbackBase(env.NOTIFY_CALLBACK_BASE_URL, problems)
   const notifyBase = notifyCallbackBaseUrl ?? (redirectUrl ? redirectUrl.origin : undefined)
   if (notifyBase && !emulator) warnings.push(...notifyCallbackWarnings(notifyBase))
@@ -243,8 +262,67 @@ export function parseConfig(env: Env, { emulator }: ConfigOptions = {}): ParsedC
       signedTokenRequests,
       redisUrl,
       notifyCallbackBaseUrl,
+      sync,
       ...(callbackKeys.length > 0 && { notifyCallbackSecrets: callbackKeys }),
     },
+  }
+}
+
+export const DEFAULT_DATA_DIR = '.data'
+
+/** False for SYNC=off (or 0, false): the cookie-only kit. */
+export function syncEnabled(env: Env): boolean {
+  return !['off', '0', 'false'].includes(env.SYNC?.trim().toLowerCase() ?? '')
+}
+
+/** SYNC (on by default), DATABASE_URL, DATA_DIR and the sync's windows. */
+function syncSettings(env: Env, problems: string[]): SyncConfig | undefined {
+  const mode = env.SYNC?.trim().toLowerCase() ?? ''
+  if (!syncEnabled(env)) return undefined
+  if (!['', 'on', '1', 'true'].includes(mode)) {
+    problems.push(`SYNC must be on or off (got "${env.SYNC}").`)
+    return undefined
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    problems.push(
+      'DATABASE_URL must be a Postgres URL, such as postgres://user:password@host:5432/database.',
+    )
+  }
+  return {
+    databaseUrl,
+    dataDir: env.DATA_DIR?.trim() || DEFAULT_DATA_DIR,
+    historyDays: wholeNumber(env.SYNC_HISTORY_DAYS, problems, {
+      name: 'SYNC_HISTORY_DAYS',
+      fallback: 365,
+      min: 1,
+      max: 3650,
+      meaning: 'days of history imported when a person connects',
+    }),
+    detailDays: wholeNumber(env.SYNC_DETAIL_DAYS, problems, {
+      name: 'SYNC_DETAIL_DAYS',
+      fallback: 7,
+      min: 0,
+      max: 30,
+      meaning: 'recent days of intraday activity and sleep states imported',
+    }),
+    pollMinutes: wholeNumber(env.SYNC_POLL_MINUTES, problems, {
+      name: 'SYNC_POLL_MINUTES',
+      fallback: 360,
+      min: 5,
+      max: 10_080,
+      meaning: 'minutes between catch-ups of everyone',
+    }),
+  }
+}
+
+/** A URL naming a Postgres server (never echoed: it may hold a password). */
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== ''
+  } catch {
+    return false
   }
 }
 

@@ -3,7 +3,7 @@ import type { PublicConfig } from '../contract/contract'
 import type { RelayConfig } from './config'
 import { cookiePolicy } from './cookies/cookie-policy'
 import { createLoginCookie } from './cookies/login-cookie'
-import { createSessionCookie } from './cookies/session-cookie'
+import { createHandleCookie, createSessionCookie } from './cookies/session-cookie'
 import { RelayError } from './errors'
 import { type ConnectionAddress, clientKey, UNKNOWN_CLIENT } from './http/client-address'
 import { relayCors } from './http/cors'
@@ -23,6 +23,7 @@ import { timerPause } from './notify/pacing'
 import { createPersonChannel } from './notify/person-channel'
 import { createSubscriptions, type Pause } from './notify/subscriptions'
 import { authRoutes } from './routes/auth'
+import { dataRoutes } from './routes/data-routes'
 import { liveRoutes } from './routes/live'
 import { notifyCallback } from './routes/notify-callback'
 import { withingsProxy } from './routes/withings-proxy'
@@ -30,8 +31,11 @@ import { type CipherFactory, createSealer } from './seal'
 import { createRevokeTickets } from './session/revoke-tickets'
 import { createSessions } from './session/sessions'
 import { sharedRefresh } from './session/shared-refresh'
+import { createVaultTokens } from './session/vault-tokens'
 import { createMemoryStore } from './store/memory-store'
 import type { SharedStore } from './store/shared-store'
+import { syncCalls } from './sync/sync-calls'
+import type { SyncPort } from './sync/sync-port'
 import { meteredBudget } from './telemetry/metered-budget'
 import { requestSpan } from './telemetry/request-span'
 import {
@@ -88,6 +92,12 @@ export interface RelayDeps {
   readiness?: readonly ReadinessCheck[]
   /** OpenTelemetry's providers; by default the global ones, a no-op until an SDK registers. */
   telemetry?: TelemetryProviders
+  /**
+   * Keeps the person's data in the app's database (withings-link/sync's createSync): tokens in
+   * its vault, an import on connect, a fetch on every notification, pages read from the store.
+   * Without it, the cookie-only kit: tokens sealed in the session cookie, nothing stored.
+   */
+  sync?: SyncPort
 }
 
 /**
@@ -110,6 +120,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     redirect_uri: config.redirectUri,
     authorize_url: config.authorizeUrl,
     emulator: config.emulator,
+    ...(deps.sync && { sync: true }),
   }
   // The app's own origin is the redirect URI's, never one derived from the request's Host
   // header, which a DNS-rebinding page or a client behind a lax proxy chooses itself.
@@ -156,19 +167,22 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   )
   // What reaches a person's open pages, on whichever instance holds them.
   const channel = createPersonChannel(store, log)
+  const refresh = sharedRefresh(async (refreshToken) => {
+    try {
+      await budget.take('refresh', tokenCalls)
+      const tokens = await tokenClient.request({ type: 'refresh_token', refreshToken })
+      telemetry.refresh('ok')
+      return tokens
+    } catch (error) {
+      telemetry.refresh(errorType(error))
+      throw error
+    }
+  }, now)
+  const vault = deps.sync?.vault
   const sessions = createSessions({
     cookie: createSessionCookie(sealer, cookies.session, now),
-    refresh: sharedRefresh(async (refreshToken) => {
-      try {
-        await budget.take('refresh', tokenCalls)
-        const tokens = await tokenClient.request({ type: 'refresh_token', refreshToken })
-        telemetry.refresh('ok')
-        return tokens
-      } catch (error) {
-        telemetry.refresh(errorType(error))
-        throw error
-      }
-    }, now),
+    vault: vault && { vault, handle: createHandleCookie(sealer, cookies.session, now) },
+    refresh,
     store,
     lifetimeSeconds: config.sessionLifetimeSeconds,
     ended: ({ userid, ...end }) => void channel.publish(userid, { type: 'ended', ...end }),
@@ -201,6 +215,18 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     now,
     log,
     ...deps.liveLimits,
+  })
+  // With sync: the sync's jobs reach Withings through the relay (the person's tokens, the budget)
+  // and tell the person's pages when their stored data changed.
+  const sync = deps.sync?.attach({
+    withings: syncCalls({
+      ...upstream,
+      apiUrl: config.apiUrl,
+      tokens: createVaultTokens({ vault: deps.sync.vault, refresh, now }),
+      budget,
+    }),
+    tell: (userid, news) => channel.publish(userid, { type: 'stored', news }),
+    log,
   })
   telemetry.observeStreams(() => streams.size)
   const notifyRate = createRateLimits({
@@ -237,6 +263,9 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   app.post('/api/notify', ...guard('withings'))
   // The live stream is a GET, read by the app's own pages only.
   app.get('/api/events', ownPagesOnly({ origins: ownOrigins }), rateLimit('events'))
+  // The person's stored data: no Withings call, so a family of its own (an import's progress is
+  // asked every few seconds).
+  if (sync) app.get('/api/data/*', ownPagesOnly({ origins: ownOrigins }), rateLimit('data'))
   // Withings posts here from its servers: no Origin, no custom header, a form body. The token
   // in the URL is what proves it (notify-callback.ts). Its own prefix, apart from the pages'.
   for (const path of [CALLBACK_PATH, LEGACY_CALLBACK_PATH]) {
@@ -250,7 +279,11 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   app.get('/api/healthz', (c) => c.json({ ok: true }))
   app.get(
     '/api/readyz',
-    readiness([...(store.readiness ? [store.readiness] : []), ...(deps.readiness ?? [])]),
+    readiness([
+      ...(store.readiness ? [store.readiness] : []),
+      ...(deps.sync?.readiness ? [deps.sync.readiness] : []),
+      ...(deps.readiness ?? []),
+    ]),
   )
   app.get('/api/config', (c) => c.json(publicConfig))
   app.route(
@@ -277,9 +310,17 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
         log,
       }),
       live: {
-        begun: (session) => subscriptions.begin(session),
+        begun: (session) => {
+          subscriptions.begin(session)
+          if (sync) waitUntil(startImport(session.userid, session.scope))
+        },
         restored: (session) => subscriptions.ensure(session),
-        ended: (session, withingsInformed) => subscriptions.end(session, { withingsInformed }),
+        ended: async (session, { withingsInformed, deleteData }) => {
+          await Promise.all([
+            subscriptions.end(session, { withingsInformed }),
+            sync?.disconnected(session.userid, { deleteData }),
+          ])
+        },
       },
       now,
       log,
@@ -290,9 +331,26 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     withingsProxy({ ...upstream, apiUrl: config.apiUrl, sessions, budget }),
   )
   app.route('/api', liveRoutes({ sessions, subscriptions, streams }))
-  const callback = notifyCallback({ urls: callbackUrls, streams, store, waitUntil, log })
+  if (sync) app.route('/api/data', dataRoutes({ sessions, sync, now }))
+  const callback = notifyCallback({
+    urls: callbackUrls,
+    streams,
+    store,
+    waitUntil,
+    log,
+    ...(sync && { notified: (userid, notification) => sync.notified(userid, notification) }),
+  })
   app.route(CALLBACK_PATH, callback)
   app.route(LEGACY_CALLBACK_PATH, callback)
+
+  /** The import after a code exchange; a failure is the catch-up's to mend. */
+  async function startImport(userid: string, scope: string) {
+    try {
+      await sync?.connected(userid, scope)
+    } catch (cause) {
+      log({ level: 'error', msg: 'sync: import not started', cause: describe(cause) })
+    }
+  }
 
   const respond = (c: Context<RelayEnv>, error: RelayError) => {
     failures.set(c.req.raw, error.code)

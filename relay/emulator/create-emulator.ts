@@ -4,6 +4,7 @@ import { createRateLimiter } from './client-budget'
 import { createClientRegistry, type EmulatorClient } from './clients'
 import { createConsentTickets } from './consent-tickets'
 import { controlRoutes } from './control-api'
+import type { MeasureGroup } from './data/measure'
 import { dataRoutes } from './data/routes'
 import { createSeedData, type SeedData } from './data/seed-data'
 import { ConnectionDropped, type RawConnection } from './fault-response'
@@ -17,6 +18,7 @@ import { notifyPanel, type PanelNotice } from './notify/landing-panel'
 import { notifyEndpoint } from './notify/notify-endpoint'
 import { createNotifyService, type EmulatorNotifications } from './notify/notify-service'
 import { realTimeScheduler, type Scheduler } from './notify/scheduler'
+import type { Subscription } from './notify/subscription-store'
 import { randomHex } from './random'
 import { createRequestLog, type EmulatorRequestLog } from './recorded-requests'
 import { revokeEndpoint } from './revoke-endpoint'
@@ -24,7 +26,7 @@ import { createSameArguments } from './same-arguments'
 import { getnonceEndpoint } from './signature/getnonce-endpoint'
 import { createNonceStore } from './signature/nonces'
 import { tokenEndpoint } from './token-endpoint'
-import { createTokenStore } from './token-store'
+import { createTokenStore, type TokenSnapshot } from './token-store'
 import { SEEDED_USERS, type SeededUser } from './users'
 
 // A faithful local Withings: account.withings.com's authorize pages and wbsapi.withings.net's
@@ -63,6 +65,23 @@ export interface EmulatorOptions {
    * fetch reject and a truncated body fails to read, as through `app.request`.
    */
   connection?: RawConnection
+  /**
+   * What outlives a restart (`npm start` keeps it under DATA_DIR): the seeded data's day, the
+   * tokens, the notification subscriptions and the weighings added. `save` is called after each
+   * change, a few at a time.
+   */
+  persistence?: {
+    snapshot?: EmulatorSnapshot | undefined
+    save(snapshot: EmulatorSnapshot): void
+  }
+}
+
+export interface EmulatorSnapshot {
+  /** The emulator clock when its data was seeded (the data ends then). */
+  createdAt: number
+  tokens: TokenSnapshot
+  subscriptions: Subscription[]
+  weighings: { userid: number; group: MeasureGroup }[]
 }
 
 export interface Emulator {
@@ -90,8 +109,32 @@ export function createEmulator(options: EmulatorOptions): Emulator {
 
   const clients = createClientRegistry(options.clients)
   const users = SEEDED_USERS
-  const data = createSeedData({ users, createdAt: now() })
-  const tokens = createTokenStore({ now, accessTokenTtlSeconds })
+  const kept = options.persistence?.snapshot
+  const createdAt = kept?.createdAt ?? now()
+  const data = createSeedData({ users, createdAt })
+  const weighings = [...(kept?.weighings ?? [])]
+  for (const { userid, group } of weighings) data.of(userid).measuregrps.push(group)
+  let saving = false
+  const changed = () => {
+    const persistence = options.persistence
+    if (!persistence || saving) return
+    saving = true
+    queueMicrotask(() => {
+      saving = false
+      persistence.save({
+        createdAt,
+        tokens: tokens.snapshot(),
+        subscriptions: [...notify.store.all],
+        weighings,
+      })
+    })
+  }
+  const tokens = createTokenStore({
+    now,
+    accessTokenTtlSeconds,
+    restored: kept?.tokens,
+    changed,
+  })
   const tickets = createConsentTickets({ now })
   const faults = createFaults(options.connection)
   const requests = createRequestLog()
@@ -105,9 +148,27 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     random: options.random ?? Math.random,
     deadlineMs,
     now,
+    restored: kept?.subscriptions,
+    changed,
   })
   const subscriptions = notify.store
-  const { notifications } = notify
+  const notifications: EmulatorNotifications = {
+    ...notify.notifications,
+    get subscriptions() {
+      return notify.notifications.subscriptions
+    },
+    get deliveries() {
+      return notify.notifications.deliveries
+    },
+    async trigger(event) {
+      const triggered = await notify.notifications.trigger(event)
+      if (triggered.measuregrp) {
+        weighings.push({ userid: event.userid, group: triggered.measuregrp })
+        changed()
+      }
+      return triggered
+    },
+  }
   const formToken = randomHex(16)
   const landing = (notice?: PanelNotice) =>
     landingPage({

@@ -2,7 +2,12 @@
 // (`createEmulator({ clients })`, then serve `emulator.fetch` or call it in process).
 
 export type { EmulatorClient } from './clients'
-export { createEmulator, type Emulator, type EmulatorOptions } from './create-emulator'
+export {
+  createEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorSnapshot,
+} from './create-emulator'
 export type { LatestMeasure, SeedData, UserData } from './data/seed-data'
 export type { RawConnection } from './fault-response'
 export type { ActiveFault, Fault, FaultController, FaultOptions, FaultTarget } from './faults'

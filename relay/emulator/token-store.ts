@@ -57,18 +57,31 @@ export interface TokenStore {
   authenticate(accessToken: string): Grant | undefined
   /** Ends every code and token this client holds for this person (reference: oauth2-revoke). */
   revoke(clientId: string, userid: number): void
+  /** The live tokens, to keep across restarts (codes live 30 s: not kept). */
+  snapshot(): TokenSnapshot
+}
+
+export interface TokenSnapshot {
+  access: [string, AccessRecord][]
+  refresh: [string, RefreshRecord][]
 }
 
 export function createTokenStore({
   now,
   accessTokenTtlSeconds,
+  restored,
+  changed = () => {},
 }: {
   now: () => number
   accessTokenTtlSeconds: number
+  /** Tokens kept from an earlier run. */
+  restored?: TokenSnapshot | undefined
+  /** Called after every change of the tokens (to keep them). */
+  changed?: () => void
 }): TokenStore {
   const codes = new Map<string, CodeRecord>()
-  const accessTokens = new Map<string, AccessRecord>()
-  const refreshTokens = new Map<string, RefreshRecord>()
+  const accessTokens = new Map<string, AccessRecord>(restored?.access ?? [])
+  const refreshTokens = new Map<string, RefreshRecord>(restored?.refresh ?? [])
 
   const grantOf = ({ clientId, userid, scope }: Grant): Grant => ({ clientId, userid, scope })
 
@@ -107,6 +120,7 @@ export function createTokenStore({
         ...(supersedes === undefined ? {} : { supersedes }),
       })
       refreshTokens.set(refreshToken, { ...grantOf(grant), expiresAt: now() + REFRESH_LIFETIME_MS })
+      changed()
       return { accessToken, refreshToken, expiresIn: accessTokenTtlSeconds }
     },
 
@@ -136,6 +150,7 @@ export function createTokenStore({
       if (!record.used) {
         record.used = true
         if (record.supersedes !== undefined) refreshTokens.delete(record.supersedes)
+        changed()
       }
       return grantOf(record)
     },
@@ -146,7 +161,10 @@ export function createTokenStore({
           if (record.clientId === clientId && record.userid === userid) records.delete(key)
         }
       }
+      changed()
     },
+
+    snapshot: () => ({ access: [...accessTokens], refresh: [...refreshTokens] }),
   }
   return store
 }

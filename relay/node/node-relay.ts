@@ -50,7 +50,7 @@ export async function nodeWiring(
   const closers: (() => Promise<void>)[] = []
   const background = createBackgroundTasks()
   const shutdown = new AbortController()
-  let { fetch, store } = overrides
+  let { fetch, store, sync } = overrides
   if (!fetch) {
     const upstream = createHttpUpstream()
     closers.push(async () => upstream.close())
@@ -61,6 +61,17 @@ export async function nodeWiring(
     closers.push(() => redis.close())
     store = redis
   }
+  if (!sync && config.sync) {
+    const { openNodeSync } = await import('./sync-wiring')
+    const opened = await openNodeSync(
+      { ...config, sync: config.sync },
+      overrides.log ?? jsonLogger,
+      overrides.now,
+    )
+    // First: the jobs stop before the connections they use close.
+    closers.unshift(() => opened.close())
+    sync = opened.sync
+  }
   return {
     deps: {
       connectionAddress: nodeConnectionAddress,
@@ -70,11 +81,14 @@ export async function nodeWiring(
       ...overrides,
       fetch,
       ...(store && { store }),
+      ...(sync && { sync }),
     },
     shutDown: () => shutdown.abort(),
     settled: (timeoutMs) => background.settled(timeoutMs),
     async close() {
-      await Promise.all(closers.map((close) => close()))
+      const [first, ...rest] = closers
+      await first?.()
+      await Promise.all(rest.map((close) => close()))
     },
   }
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import type { EmulatedWithings } from '../core/config'
-import { createEmulator } from '../emulator/create-emulator'
+import { createEmulator, type EmulatorSnapshot } from '../emulator/create-emulator'
 import { type Listening, lateHandler, listen } from '../node/listen'
 import { nodeRawConnection } from '../node/raw-connection'
+import { keptJson, keptKey } from './data-dir'
 import type { EmulatorSettings } from './settings'
 
 const CLIENT_ID = 'withings-link-local'
@@ -21,10 +22,17 @@ interface LocalEmulator {
  * tests. It listens first, since its URL is part of the relay's config, and opens once that
  * config, parsed, names the callback to register.
  */
-export async function startLocalEmulator(settings: EmulatorSettings): Promise<LocalEmulator> {
+export async function startLocalEmulator(
+  settings: EmulatorSettings,
+  /** DATA_DIR: keep the app's secret and the emulator's grants there across restarts. */
+  dataDir: string | undefined,
+): Promise<LocalEmulator> {
   const late = lateHandler()
   const server = await listen(late.fetch, { hostname: '127.0.0.1', port: settings.port })
-  const clientSecret = randomText()
+  const kept =
+    dataDir === undefined ? undefined : keptJson<EmulatorSnapshot>(dataDir, 'emulator.json')
+  const clientSecret =
+    dataDir === undefined ? randomText() : keptKey(dataDir, 'emulator-client-secret').key
   return {
     server,
     withings: (appUrl) => ({
@@ -33,8 +41,8 @@ export async function startLocalEmulator(settings: EmulatorSettings): Promise<Lo
       authorizeUrl: `${server.url}/oauth2_user/authorize2`,
       apiUrl: server.url,
       redirectUri: `${appUrl}/callback`,
-      // Sessions then last as long as this process, which is what a local demo needs.
-      relaySecret: randomText(),
+      // Without DATA_DIR sessions last as long as this process; with it, across restarts.
+      relaySecret: dataDir === undefined ? randomText() : keptKey(dataDir, 'relay-secret').key,
     }),
     open(redirectUri) {
       const emulator = createEmulator({
@@ -49,6 +57,7 @@ export async function startLocalEmulator(settings: EmulatorSettings): Promise<Lo
         accessTokenTtlSeconds: settings.tokenTtlSeconds,
         controlApi: true,
         connection: nodeRawConnection,
+        ...(kept && { persistence: { snapshot: kept.read(), save: kept.write } }),
       })
       late.serve(emulator.fetch)
     },

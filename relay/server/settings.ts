@@ -1,4 +1,11 @@
-import { type Env, httpUrl, urlSetting, wholeNumber } from '../core/config'
+import {
+  DEFAULT_DATA_DIR,
+  type Env,
+  httpUrl,
+  syncEnabled,
+  urlSetting,
+  wholeNumber,
+} from '../core/config'
 
 // The Node server's own settings, beside the relay's (relay/config.ts): where it listens, what
 // it serves, and the local emulator it runs when there are no Withings credentials. Parsed once,
@@ -14,6 +21,11 @@ export interface NodeSettings {
   connectOrigins: readonly string[]
   /** Set when no Withings credentials are: the emulator that then stands in for Withings. */
   emulator: EmulatorSettings | undefined
+  /**
+   * Where what outlives a restart is kept (DATA_DIR, `.data` by default): the embedded database,
+   * the generated key and the local emulator's grants. Undefined with SYNC=off: nothing is kept.
+   */
+  dataDir: string | undefined
 }
 
 export interface EmulatorSettings {
@@ -78,6 +90,7 @@ export function parseNodeSettings(env: Env, { dev = false } = {}): ParsedSetting
       staticDir: env.STATIC_DIR?.trim() || 'dist',
       connectOrigins: relayUrl ? [relayUrl.origin] : [],
       emulator,
+      dataDir: syncEnabled(env) ? env.DATA_DIR?.trim() || DEFAULT_DATA_DIR : undefined,
     },
   }
 }

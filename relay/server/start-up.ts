@@ -55,8 +55,9 @@ export async function startUp<S extends Server>(
   const { server, appUrl } = await serve()
   // Loaded only here: a deployment's start-up never reads the emulator's code.
   const { startLocalEmulator } = await import('./local-emulator')
-  const emulator = await startLocalEmulator(local).catch((error: NodeJS.ErrnoException) =>
-    fail([listenProblem(error, { name: 'EMULATOR_PORT', port: local.port, host: '127.0.0.1' })]),
+  const emulator = await startLocalEmulator(local, settings.dataDir).catch(
+    (error: NodeJS.ErrnoException) =>
+      fail([listenProblem(error, { name: 'EMULATOR_PORT', port: local.port, host: '127.0.0.1' })]),
   )
   const config = relayConfig(env, { emulator: emulator.withings(appUrl) })
   emulator.open(config.redirectUri)

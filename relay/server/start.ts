@@ -6,7 +6,7 @@ import { drainGate, gracefulStop } from '../node/graceful'
 import { lateHandler, listen } from '../node/listen'
 import { createNodeRelay } from '../node/node-relay'
 import { createAppServer } from './app-server'
-import { announce, fail, loadDotEnv } from './cli'
+import { announce, fail, keyKeptIn, loadDotEnv } from './cli'
 import { startUp } from './start-up'
 
 loadDotEnv()
@@ -25,7 +25,11 @@ late.serve(
     connectOrigins: settings.connectOrigins,
   }).fetch,
 )
-announce(appUrl, { emulator: config.emulator })
+announce(appUrl, {
+  emulator: config.emulator,
+  sync: config.sync,
+  keyKept: keyKeptIn(settings.dataDir, process.env),
+})
 const publicOrigin = new URL(config.redirectUri).origin
 if (publicOrigin !== appUrl) {
   // The relay accepts calls from the redirect URI's origin (and ALLOWED_ORIGINS) only.

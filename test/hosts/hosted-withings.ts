@@ -37,6 +37,9 @@ export async function hostedWithings(appUrl: string, name: string) {
       RELAY_SECRET: testKey(name),
       // `npm start` serves the relay alone when there is no SPA to serve.
       STATIC_DIR: join(builds.dir, 'no-spa'),
+      // The relay's own runtime behaviour: its Node runs share one folder, and the sync's embedded
+      // database is one process's (the sync is proven by test/sync and the bundle test).
+      SYNC: 'off',
       ...settings,
     }),
   }

@@ -40,8 +40,13 @@ describe('the production build', () => {
     }
   })
 
-  test('every file of the bundle is an .mjs: an ES module whatever package.json sits nearby', () => {
-    expect(files(bundleDir).filter((file) => !file.endsWith('.mjs'))).toEqual([])
+  test('every file of the bundle is an .mjs (an ES module whatever package.json sits nearby), or the embedded Postgres engine beside the chunk that loads it', () => {
+    expect(
+      files(bundleDir)
+        .filter((file) => !file.endsWith('.mjs'))
+        .map((file) => file.slice(bundleDir.length + 1))
+        .sort(),
+    ).toEqual(['assets/initdb.wasm', 'assets/pglite.data', 'assets/pglite.wasm'])
   })
 
   test('the bundle imports only Node built-ins and its own chunks', () => {
@@ -74,6 +79,14 @@ describe('the production build', () => {
     const tokens = await api.post('/api/auth/token', login.body)
     expect(tokens.status).toBe(200)
     expect(await tokens.json()).toMatchObject({ userid: '363', expires_at: expect.any(Number) })
+    // The embedded Postgres runs from the bundle: the import fills it.
+    expect(config.sync).toBe(true)
+    let status = { state: 'importing' }
+    for (let tries = 0; status.state !== 'ready' && tries < 200; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      status = await (await api.request('/api/data/status')).json()
+    }
+    expect(status.state).toBe('ready')
 
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)

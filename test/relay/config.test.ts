@@ -291,12 +291,48 @@ describe('parseConfig', () => {
     ])
   })
 
+  test('sync: on by default, embedded in .data; a server, a folder and windows as set; off', () => {
+    expect(accepted(parseConfig(valid)).config.sync).toEqual({
+      databaseUrl: undefined,
+      dataDir: '.data',
+      historyDays: 365,
+      detailDays: 7,
+      pollMinutes: 360,
+    })
+    const set = parseConfig({
+      ...valid,
+      SYNC: 'on',
+      DATABASE_URL: 'postgres://app:pw@db.internal:5432/withings',
+      DATA_DIR: '/var/lib/withings-link',
+      SYNC_HISTORY_DAYS: '30',
+      SYNC_DETAIL_DAYS: '0',
+      SYNC_POLL_MINUTES: '60',
+    })
+    expect(accepted(set).config.sync).toEqual({
+      databaseUrl: 'postgres://app:pw@db.internal:5432/withings',
+      dataDir: '/var/lib/withings-link',
+      historyDays: 30,
+      detailDays: 0,
+      pollMinutes: 60,
+    })
+    for (const off of ['off', 'OFF', '0', 'false']) {
+      expect(accepted(parseConfig({ ...valid, SYNC: off })).config.sync).toBeUndefined()
+    }
+  })
+
   test.each([
     ['TRUSTED_PROXY_SECRET', 'short', 'TRUSTED_PROXY_SECRET needs at least 16 random characters'],
     ['REDIS_URL', 'http://cache:6379', 'REDIS_URL must start with redis:// or rediss://'],
+    ['SYNC', 'maybe', 'SYNC must be on or off (got "maybe").'],
+    ['DATABASE_URL', 'mysql://db/x', 'DATABASE_URL must be a Postgres URL, such as postgres://'],
+    ['SYNC_HISTORY_DAYS', '0', 'SYNC_HISTORY_DAYS must be a whole number from 1 to 3650'],
+    ['SYNC_DETAIL_DAYS', '31', 'SYNC_DETAIL_DAYS must be a whole number from 0 to 30'],
+    ['SYNC_POLL_MINUTES', '1', 'SYNC_POLL_MINUTES must be a whole number from 5 to 10080'],
   ])('%s=%j is refused in one sentence', (name, value, sentence) => {
     const parsed = parseConfig({ ...valid, [name]: value })
     expect(refused(parsed)).toEqual([expect.stringContaining(sentence)])
+    // A database URL may hold a password: never echoed.
+    expect(JSON.stringify(refused(parsed))).not.toContain('mysql://db/x')
   })
 })
 

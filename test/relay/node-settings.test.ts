@@ -16,6 +16,8 @@ describe('parseNodeSettings', () => {
         staticDir: 'dist',
         connectOrigins: [],
         emulator: undefined,
+        // Sync is on by default: what outlives a restart is kept here.
+        dataDir: '.data',
       },
     })
   })
@@ -24,6 +26,13 @@ describe('parseNodeSettings', () => {
     expect(parseNodeSettings({ WITHINGS_CLIENT_ID: ' ' })).toMatchObject({
       ok: true,
       settings: { host: '127.0.0.1', emulator: { port: 0, tokenTtlSeconds: 10_800 } },
+    })
+  })
+
+  test('SYNC=off keeps nothing: no data folder', () => {
+    expect(parseNodeSettings({ ...CREDENTIALS, SYNC: 'off', DATA_DIR: 'x' })).toMatchObject({
+      ok: true,
+      settings: { dataDir: undefined },
     })
   })
 
@@ -42,6 +51,7 @@ describe('parseNodeSettings', () => {
       VITE_RELAY_URL: 'https://relay.example.com/base',
       EMULATOR_PORT: '9090',
       EMULATOR_TOKEN_TTL_SECONDS: '60',
+      DATA_DIR: '/var/lib/withings-link',
     })
     expect(parsed).toEqual({
       ok: true,
@@ -51,6 +61,7 @@ describe('parseNodeSettings', () => {
         staticDir: 'public/app',
         connectOrigins: ['https://relay.example.com'],
         emulator: { port: 9090, tokenTtlSeconds: 60 },
+        dataDir: '/var/lib/withings-link',
       },
     })
   })

@@ -20,8 +20,10 @@ const REAL = {
   RELAY_SECRET: testKey('r'),
 }
 
+// The cookie-only kit unless a test says otherwise: a start with sync opens its embedded
+// database first (seconds), which the tests of other settings need not wait for.
 const start = (env: Record<string, string>, files?: Record<string, string>) =>
-  runStart({ env, ...(files && { files }) })
+  runStart({ env: { SYNC: 'off', ...env }, ...(files && { files }) })
 
 describe('npm start', () => {
   test('with no credentials: one URL, the emulator behind it, and a clean stop on SIGTERM', async () => {
@@ -41,15 +43,21 @@ describe('npm start', () => {
   }, 30_000)
 
   test('with real credentials: no emulator, Withings endpoints, and the secret in no output', async () => {
-    const app = start(REAL)
+    const app = start({ ...REAL, SYNC: 'on', DATABASE_URL: '' })
     const url = await app.url()
     expect(await (await fetch(`${url}/api/config`)).json()).toEqual({
       client_id: 'real-client-id',
       redirect_uri: 'https://app.example.com/callback',
       authorize_url: 'https://account.withings.com/oauth2_user/authorize2',
       emulator: false,
+      sync: true,
     })
     expect(app.output().stdout).not.toMatch(/emulator/i)
+    expect(app.output().stdout).toContain(
+      "People's Withings data is kept in .data/postgres (embedded Postgres",
+    )
+    // A deployment gives its own key: none is generated.
+    expect(app.output().stdout).not.toContain('RELAY_SECRET is not set')
     // The relay only trusts the redirect URI's origin: that is the address to open.
     expect(app.output().stdout).toContain('Open the app at https://app.example.com (the origin')
     expect(JSON.stringify(app.output())).not.toContain('canary-client-secret')

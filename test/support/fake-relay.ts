@@ -51,5 +51,6 @@ export function fakeRelay(overrides: Partial<RelayClient> = {}) {
     ),
     notifications: vi.fn(overrides.notifications ?? (async (): Promise<NotifyStatus> => NO_NOTIFY)),
     resubscribe: vi.fn(overrides.resubscribe ?? (async (): Promise<NotifyStatus> => NO_NOTIFY)),
+    stored: vi.fn(overrides.stored ?? (async (): Promise<unknown> => ({}))),
   } satisfies RelayClient
 }

@@ -3,6 +3,7 @@ import type { LogLine } from '../../relay/core/http/request-log'
 import type { EventStreamLimits } from '../../relay/core/notify/event-streams'
 import { createMemoryStore } from '../../relay/core/store/memory-store'
 import type { SharedStore } from '../../relay/core/store/shared-store'
+import type { SyncPort } from '../../relay/core/sync/sync-port'
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../relay/emulator/emulator'
 import { createBackgroundTasks } from '../../relay/node/background-tasks'
 import { type Listening, lateHandler, listen } from '../../relay/node/listen'
@@ -31,6 +32,8 @@ export interface StackOptions {
   store?: SharedStore
   /** Bounds of the relay's live streams. */
   liveLimits?: EventStreamLimits
+  /** The person's data kept by this sync (withings-link/sync); the cookie-only kit without. */
+  sync?: SyncPort
 }
 
 export interface Stack {
@@ -115,6 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return true
       },
       ...(options.liveLimits && { liveLimits: options.liveLimits }),
+      ...(options.sync && { sync: options.sync }),
       ...(options.now && { now: options.now }),
     })
     relays.push(relay)

@@ -8,6 +8,7 @@ import { randomState } from './auth/random-state'
 import { createRelayClient, type RelayClient } from './auth/relay-client'
 import { createSessionChannel, type SessionChannel } from './auth/session-channel'
 import { createSessionStore, type SessionStore } from './auth/session-store'
+import { createStoredData, type StoredDataClient } from './auth/stored-data'
 import { createWithingsData, type WithingsData } from './auth/withings-data'
 import { createLiveEvents, type EventSourceLike, type LiveEvents } from './live/live-events'
 
@@ -42,6 +43,8 @@ export interface WithingsLinkKit {
   pendingLogins: PendingLogins
   store: SessionStore
   data: WithingsData
+  /** The person's stored data (sync on). */
+  stored: StoredDataClient
   /** The relay's live stream (notifications), open while a component listens. */
   live: LiveEvents
   /** The relay's public settings, asked once. */
@@ -101,6 +104,7 @@ export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsL
     pendingLogins,
     store,
     data: createWithingsData({ relay, onSessionEnded: () => store.expire() }),
+    stored: createStoredData({ relay, relayUrl, onSessionEnded: () => store.expire() }),
     live: createLiveEvents({
       url: `${relayUrl}/api/events`,
       // A relay on another origin needs the session cookie sent along (and CORS for it).

@@ -19,10 +19,19 @@ export type {
   SessionView,
 } from '../../relay/contract/contract'
 export { categoriesOf, NOTIFY_CATEGORIES, SCOPES } from '../../relay/contract/contract'
+export type {
+  StoredActivityDay,
+  StoredKind,
+  StoredMeasure,
+  StoredNews,
+  StoredSleepPeriod,
+  SyncStatus,
+} from '../../relay/contract/stored-data'
 export type { LoginOutcome } from './auth/complete-login'
 export type { ProblemCode } from './auth/problems'
 export { asRelayError, RelayRequestError } from './auth/relay-client'
 export type { Farewell, SessionState } from './auth/session-store'
+export type { StoredDataClient } from './auth/stored-data'
 export type { Params, ParamValue, WithingsData } from './auth/withings-data'
 export { explain, type NextStep } from './copy/error-messages'
 export { NOTIFY_FAILURE_SENTENCES } from './copy/notify-messages'
@@ -39,6 +48,7 @@ export {
 export { ConnectWithings, type ConnectWithingsProps } from './ui/ConnectWithings'
 export { ProblemNotice } from './ui/ProblemNotice'
 export { type AsyncState, useAsync } from './ui/use-async'
+export { usePublicConfig } from './ui/use-public-config'
 export { WithingsCallback } from './ui/WithingsCallback'
 export { WithingsSessionRoute } from './ui/WithingsSessionRoute'
 export { type BedState, useBedState, useLiveEvents, useNotified } from './use-live'

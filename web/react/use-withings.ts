@@ -3,6 +3,7 @@ import type { Scope, SessionView } from '../../relay/contract/contract'
 import { SCOPES } from '../../relay/contract/contract'
 import type { ProblemCode } from './auth/problems'
 import type { Farewell, SessionState } from './auth/session-store'
+import type { StoredDataClient } from './auth/stored-data'
 import type { WithingsData } from './auth/withings-data'
 import { type ConnectOptions, useWithingsLink } from './provider'
 
@@ -19,13 +20,16 @@ export interface WithingsConnection {
   /** What the last Disconnect achieved at Withings, in this tab. */
   farewell: Farewell | undefined
   connect(options: ConnectOptions): Promise<void>
-  disconnect(): Promise<void>
+  /** `deleteData` (sync on): every record stored of the person goes too. */
+  disconnect(options?: { deleteData?: boolean }): Promise<void>
   /** Tries again to tell Withings, when Disconnect could not. */
   retryRevoke(): Promise<void>
   /** Asks the relay again after a passing failure. */
   retry(): void
   /** Withings' data through the relay, for this session. */
   data: WithingsData
+  /** The person's data as the app's database keeps it (sync on): no Withings call. */
+  stored: StoredDataClient
 }
 
 /** The person's Withings connection, for any component under <WithingsLinkProvider>. */
@@ -50,6 +54,7 @@ export function useWithings(): WithingsConnection {
     retryRevoke: store.retryRevoke,
     retry: useCallback(() => void store.restore(), [store]),
     data: kit.data,
+    stored: kit.stored,
   }
 }
 

@@ -35,6 +35,14 @@ export interface Session {
  * remembered per session and no longer is.
  */
 const VERSION = 3
+/** The handle's format (sync on): a session cookie never opens as a handle, nor the reverse. */
+const HANDLE_VERSION = 4
+
+/**
+ * With sync on, the tokens live in the database's vault and the cookie is only a handle to the
+ * session: who, which sign-in, since when, until when; no Withings token.
+ */
+export type SessionHandle = Pick<Session, 'id' | 'userid' | 'gen' | 'scope' | 'loginAt' | 'endsAt'>
 
 /**
  * Browsers keep a cookie of at least 4,096 bytes, name, value and attributes together (RFC 6265
@@ -42,10 +50,10 @@ const VERSION = 3
  */
 export const MAX_COOKIE_BYTES = 4_096
 
-export interface SessionCookie {
-  read(c: Context): Promise<Session | null>
+export interface SessionCookie<S extends SessionHandle = Session> {
+  read(c: Context): Promise<S | null>
   /** Throws TokensTooLong when the sealed cookie would be longer than a browser keeps. */
-  write(c: Context, session: Session): Promise<void>
+  write(c: Context, session: S): Promise<void>
   clear(c: Context): void
 }
 
@@ -54,9 +62,50 @@ export function createSessionCookie(
   cookie: CookieSpec,
   now: () => number,
 ): SessionCookie {
-  const write = async (c: Context, session: Session) => {
+  return sealedSession(sealer, cookie, now, {
+    version: VERSION,
+    kept: (session) => session,
+    parse: parseSession,
+  })
+}
+
+export function createHandleCookie(
+  sealer: Sealer,
+  cookie: CookieSpec,
+  now: () => number,
+): SessionCookie<SessionHandle> {
+  return sealedSession(sealer, cookie, now, {
+    version: HANDLE_VERSION,
+    kept: ({ id, userid, gen, scope, loginAt, endsAt }) => ({
+      id,
+      userid,
+      gen,
+      scope,
+      loginAt,
+      endsAt,
+    }),
+    parse: parseHandle,
+  })
+}
+
+function sealedSession<S extends SessionHandle>(
+  sealer: Sealer,
+  cookie: CookieSpec,
+  now: () => number,
+  format: {
+    version: number
+    /** What of the session the cookie holds. */
+    kept: (session: S) => SessionHandle
+    parse: (fields: Record<string, unknown>) => S | null
+  },
+): SessionCookie<S> {
+  const write = async (c: Context, session: S) => {
     const lifetime = Math.max(1, session.endsAt - Math.floor(now() / 1000))
-    const sealed = await sealer.seal(cookie.name, { ...session, v: VERSION }, lifetime)
+    const sealed = await sealer.seal(
+      cookie.name,
+      { ...format.kept(session), v: format.version },
+      lifetime,
+    )
     const line = generateCookie(cookie.name, sealed, cookie.options(lifetime))
     if (new TextEncoder().encode(line).byteLength >= MAX_COOKIE_BYTES) {
       throw new TokensTooLong(session.userid)
@@ -68,7 +117,14 @@ export function createSessionCookie(
       const sealed = getCookie(c, cookie.name)
       if (!sealed) return null
       const opened = await sealer.unseal(cookie.name, sealed)
-      const session = opened ? parseSession(opened.value) : null
+      const fields = opened?.value
+      const session =
+        typeof fields === 'object' &&
+        fields !== null &&
+        'v' in fields &&
+        fields.v === format.version
+          ? format.parse(fields as Record<string, unknown>)
+          : null
       if (session && opened?.stale) await write(c, session)
       return session
     },
@@ -79,11 +135,21 @@ export function createSessionCookie(
   }
 }
 
-/** Older formats are refused: their holders connect again. */
-function parseSession(value: unknown): Session | null {
-  if (typeof value !== 'object' || value === null) return null
-  const fields = value as Record<string, unknown>
-  if (fields.v !== VERSION) return null
+function parseHandle(fields: Record<string, unknown>): SessionHandle | null {
+  const session = parseSession({
+    ...fields,
+    accessToken: '-',
+    refreshToken: '-',
+    accessExpiresAt: 0,
+    refreshAt: 0,
+  })
+  if (!session) return null
+  const { id, userid, gen, scope, loginAt, endsAt } = session
+  return { id, userid, gen, scope, loginAt, endsAt }
+}
+
+/** Older formats are refused (by their version): their holders connect again. */
+function parseSession(fields: Record<string, unknown>): Session | null {
   const text = (name: keyof Session) => {
     const field = fields[name]
     return typeof field === 'string' ? field : undefined

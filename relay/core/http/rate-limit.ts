@@ -4,7 +4,7 @@ import { UNKNOWN_CLIENT } from './client-address'
 import { createTokenBuckets } from './token-buckets'
 
 /** The route families the relay counts; a path outside them is refused before any counting. */
-export type RouteFamily = 'auth' | 'withings' | 'events' | 'notify'
+export type RouteFamily = 'auth' | 'withings' | 'events' | 'notify' | 'data'
 
 /**
  * Limits the requests one client makes to each route family, with a budget per family, so that

@@ -18,6 +18,8 @@ import {
 //   subscribes, and as many again to unsubscribe);
 // - revokes (signed: two calls each): at most a tenth;
 //   so that a flood of either never takes more than three tenths of the budget;
+// - the sync's imports and catch-ups (withings-link/sync): at most four fifths, so that they use
+//   the budget when nothing else does and a sign-in, a refresh or a page still finds the rest;
 // - refreshes: what is left (they keep people connected, and only real sessions make them).
 // A call and its share are counted in one atomic step: a call the whole budget refuses spends no
 // share. While the shared store cannot be reached, each instance counts in its own memory rather
@@ -32,7 +34,7 @@ import {
 // a minute: enough that ordinary mistyped or expired codes never lock anyone out, and a flood can
 // hold sign-ins up only while it lasts.
 
-type Share = 'exchange' | 'data' | 'revoke' | 'notify'
+type Share = 'exchange' | 'data' | 'revoke' | 'notify' | 'sync'
 export type WithingsCall = 'refresh' | Exclude<Share, 'exchange'>
 
 export interface AppBudget {
@@ -60,6 +62,7 @@ export const SHARES: Record<Share, number> = {
   data: 2 / 5,
   revoke: 1 / 10,
   notify: 1 / 5,
+  sync: 4 / 5,
 }
 /** Without an address, refused exchanges app-wide a minute, as a fraction of the budget. */
 const UNADDRESSED_REFUSALS = 1 / 5

@@ -353,6 +353,8 @@ function frameOf(message: PersonMessage): Uint8Array {
       return encoder.encode('event: subscription\ndata: {}\n\n')
     case 'ended':
       return ENDED
+    case 'stored':
+      return encoder.encode(`event: stored\ndata: ${JSON.stringify(message.news)}\n\n`)
   }
 }
 

@@ -1,4 +1,5 @@
 import { type LiveNotification, parseLiveNotification } from '../../contract/contract'
+import { parseStoredNews, type StoredNews } from '../../contract/stored-data'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
 import { jsonObject } from './json-object'
@@ -15,6 +16,8 @@ export type PersonMessage =
    * person's begun through that sign-in number. Their streams close, on every instance.
    */
   | { type: 'ended'; session: string; upTo?: number }
+  /** The person's stored data changed (sync on): pages read it again. */
+  | { type: 'stored'; news: StoredNews }
 
 export interface PersonChannel {
   /** Never rejects: a message the store could not carry is logged and dropped. */
@@ -51,8 +54,12 @@ export function createPersonChannel(store: SharedStore, log: Logger): PersonChan
 
 /** A message off the channel (another instance's, or anyone's who can publish to the store). */
 export function parsePersonMessage(text: string): PersonMessage | undefined {
-  const { type, id, notification, session, upTo } = jsonObject(text) ?? {}
+  const { type, id, notification, session, upTo, news } = jsonObject(text) ?? {}
   if (type === 'subscription') return { type }
+  if (type === 'stored') {
+    const parsed = parseStoredNews(news)
+    return parsed && { type, news: parsed }
+  }
   if (type === 'ended') {
     if (typeof session !== 'string') return undefined
     return Number.isSafeInteger(upTo) ? { type, session, upTo: upTo as number } : { type, session }

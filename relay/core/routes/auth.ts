@@ -38,8 +38,14 @@ export interface SessionHooks {
   begun(session: Session): void
   /** A page restored this session. */
   restored(session: Session): Promise<void>
-  /** Disconnect ended it; `withingsInformed` when the revoke reached Withings. */
-  ended(session: Session, withingsInformed: boolean): Promise<void>
+  /**
+   * Disconnect ended it; `withingsInformed` when the revoke reached Withings, `deleteData` when
+   * the person asked that their stored data go too (sync on).
+   */
+  ended(
+    session: Session,
+    outcome: { withingsInformed: boolean; deleteData: boolean },
+  ): Promise<void>
 }
 
 /** `/api/auth/*`: bind a state, exchange a code, restore the session, disconnect. */
@@ -155,9 +161,11 @@ export function authRoutes(options: AuthRoutesOptions): Hono<SessionEnv> {
         return c.json(sessionView(session))
       })
 
+      // `{"delete_data": true}`: "Disconnect and delete my data" (sync on).
       .post(
         '/logout',
-        (c, next) => {
+        async (c, next) => {
+          deleteDataOf(await readJsonObject(c, { optional: true }))
           loginCookie.clear(c)
           return next()
         },
@@ -171,7 +179,11 @@ export function authRoutes(options: AuthRoutesOptions): Hono<SessionEnv> {
             const wait = error.retryAfter
             return { withings_informed: false, ...(wait !== undefined && { retry_after: wait }) }
           })
-          await live.ended(session, result.withings_informed)
+          await live.ended(session, {
+            withingsInformed: result.withings_informed,
+            // Read again: the body was checked before the session ended.
+            deleteData: deleteDataOf(await readJsonObject(c, { optional: true })),
+          })
           return c.json(result)
         },
       )
@@ -189,4 +201,13 @@ export function authRoutes(options: AuthRoutesOptions): Hono<SessionEnv> {
         )
       })
   )
+}
+
+/** Logout's one optional field. */
+function deleteDataOf(body: Record<string, unknown>): boolean {
+  onlyFields(body, ['delete_data'])
+  if (body.delete_data !== undefined && typeof body.delete_data !== 'boolean') {
+    throw new RelayError('bad_request', "'delete_data' must be true or false.")
+  }
+  return body.delete_data === true
 }

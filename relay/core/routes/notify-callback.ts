@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import type { LiveNotification } from '../../contract/contract'
 import type { Logger, RelayEnv } from '../http/request-log'
 import { type CallbackUrls, isCallbackToken } from '../notify/callback-url'
 import type { EventStreams } from '../notify/event-streams'
@@ -40,10 +41,12 @@ export interface NotifyCallbackOptions {
   store: SharedStore
   waitUntil: (task: Promise<unknown>) => void
   log: Logger
+  /** With sync: the notification's data is fetched and stored (a bed event stored). */
+  notified?: (userid: string, notification: LiveNotification) => Promise<void>
 }
 
 export function notifyCallback(options: NotifyCallbackOptions): Hono<RelayEnv> {
-  const { urls, streams, store, waitUntil, log } = options
+  const { urls, streams, store, waitUntil, log, notified } = options
   const dropped = (
     reason: DropReason | 'too_large' | 'not_a_form' | 'no_userid',
     appli?: number,
@@ -73,7 +76,8 @@ export function notifyCallback(options: NotifyCallbackOptions): Hono<RelayEnv> {
       log({ level: 'warn', msg: 'notification not deduplicated', cause: nameOf(cause) })
       first = true
     }
-    if (first) await streams.deliver(userid, notification)
+    if (!first) return
+    await Promise.all([streams.deliver(userid, notification), notified?.(userid, notification)])
   }
 
   return (

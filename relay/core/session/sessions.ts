@@ -1,11 +1,13 @@
 import type { Context } from 'hono'
 import { encodeBase64url, type SessionView } from '../../contract/contract'
-import type { Session, SessionCookie } from '../cookies/session-cookie'
+import type { Session, SessionCookie, SessionHandle } from '../cookies/session-cookie'
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
+import type { TokenVault } from '../sync/sync-port'
 import type { WithingsTokens } from '../withings/token-client'
 import { endedKey, generationKey, storedNumber } from './person-generation'
+import { createVaultTokens, refreshMargin, type VaultKeeper } from './vault-tokens'
 
 // A session's life: begun by a code exchange, refreshed near the access token's expiry (never
 // before: Withings asks that refresh tokens be used once the access token has expired, and counts
@@ -51,7 +53,10 @@ export interface SessionEnd {
 }
 
 interface SessionsOptions {
+  /** Without a vault, both tokens live sealed in this cookie (the cookie-only kit). */
   cookie: SessionCookie
+  /** With sync on: the tokens live in the vault, and the cookie (`handle`) names the session. */
+  vault?: { vault: TokenVault; handle: SessionCookie<SessionHandle> } | undefined
   /** One refresh-token grant at Withings (shared between concurrent requests of one session). */
   refresh: (refreshToken: string) => Promise<WithingsTokens>
   store: SharedStore
@@ -60,11 +65,6 @@ interface SessionsOptions {
   ended: (end: SessionEnd) => void
   now: () => number
   log: Logger
-}
-
-/** Refresh a little before expiry: a tenth of the token's life, between 1 s and 5 minutes. */
-function refreshMargin(expiresInSeconds: number): number {
-  return Math.min(300, Math.max(1, Math.floor(expiresInSeconds / 10)))
 }
 
 export function sessionView(session: Session): SessionView {
@@ -77,10 +77,26 @@ export function sessionView(session: Session): SessionView {
   }
 }
 
+/** Where the tokens live: the cookie, or the vault behind a handle. */
+interface Keeper {
+  begin(c: Context, session: Session): Promise<void>
+  read(c: Context): Promise<SessionHandle | null>
+  /** The session's tokens; null when the vault holds none any more (ended, or refused). */
+  tokensOf(handle: SessionHandle): Promise<Session | null>
+  renew(c: Context, session: Session): Promise<Session>
+}
+
 export function createSessions(options: SessionsOptions): Sessions {
-  const { cookie, refresh, store, lifetimeSeconds, ended, now, log } = options
+  const { refresh, store, lifetimeSeconds, ended, now, log } = options
+  const cookie: Pick<SessionCookie, 'clear'> = options.vault?.handle ?? options.cookie
   const seconds = () => Math.floor(now() / 1000)
   const kept = { ttlMs: lifetimeSeconds * 1000, kept: true }
+  const keeper = options.vault
+    ? vaultKeeper(
+        options.vault.handle,
+        createVaultTokens({ vault: options.vault.vault, refresh, now }),
+      )
+    : cookieKeeper(options.cookie)
 
   const withTokens = (session: Omit<Session, TokenFields>, tokens: WithingsTokens): Session => ({
     ...session,
@@ -130,37 +146,34 @@ export function createSessions(options: SessionsOptions): Sessions {
         },
         tokens,
       )
-      await cookie.write(c, session)
+      await keeper.begin(c, session)
       return session
     },
 
     async current(c) {
-      const session = await cookie.read(c)
-      if (!session) throw expired(c, 'There is no session: connect again.')
-      if (session.endsAt <= seconds()) {
+      const handle = await keeper.read(c)
+      if (!handle) throw expired(c, 'There is no session: connect again.')
+      if (handle.endsAt <= seconds()) {
         throw expired(c, 'This session reached its lifetime: connect again.')
       }
-      const through = await endedThrough(session.userid)
-      if (through !== undefined && session.gen <= through) {
+      const through = await endedThrough(handle.userid)
+      if (through !== undefined && handle.gen <= through) {
         throw expired(c, 'This session was disconnected.')
       }
+      const session = await keeper.tokensOf(handle)
+      if (!session) throw expired(c, 'Withings no longer accepts this connection: connect again.')
       return session
     },
 
     async usable(c, session, { force = false } = {}) {
       if (!force && seconds() < session.refreshAt) return { session, refreshed: false }
-      let tokens: WithingsTokens
       try {
-        tokens = await refresh(session.refreshToken)
+        return { session: await keeper.renew(c, session), refreshed: true }
       } catch (error) {
         // Only a refusal of the refresh token ends the session; a passing fault never does.
         if (error instanceof RelayError && error.code === 'session_expired') discard(c, session)
         throw error
       }
-      // Withings returns a new refresh token every time: always keep the new one.
-      const renewed = withTokens(session, tokens)
-      await cookie.write(c, renewed)
-      return { session: renewed, refreshed: true }
     },
 
     discard: (c, session) => discard(c, session),
@@ -193,6 +206,44 @@ export function createSessions(options: SessionsOptions): Sessions {
   function discard(c: Context, session: Session) {
     cookie.clear(c)
     ended({ userid: session.userid, session: session.id })
+  }
+
+  function cookieKeeper(sessionCookie: SessionCookie): Keeper {
+    return {
+      begin: (c, session) => sessionCookie.write(c, session),
+      read: (c) => sessionCookie.read(c),
+      tokensOf: async (handle) => handle as Session,
+      async renew(c, session) {
+        // Withings returns a new refresh token every time: always keep the new one.
+        const renewed = withTokens(session, await refresh(session.refreshToken))
+        await sessionCookie.write(c, renewed)
+        return renewed
+      },
+    }
+  }
+
+  function vaultKeeper(handle: SessionCookie<SessionHandle>, tokens: VaultKeeper): Keeper {
+    const sessionOf = (session: SessionHandle, held: Awaited<ReturnType<VaultKeeper['read']>>) =>
+      held && {
+        ...session,
+        scope: held.scope,
+        accessToken: held.accessToken,
+        refreshToken: held.refreshToken,
+        accessExpiresAt: held.accessExpiresAt,
+        refreshAt: held.refreshAt,
+      }
+    return {
+      async begin(c, session) {
+        const { userid, scope, accessToken, refreshToken, accessExpiresAt, refreshAt } = session
+        await tokens.save({ userid, scope, accessToken, refreshToken, accessExpiresAt, refreshAt })
+        await handle.write(c, session)
+      },
+      read: (c) => handle.read(c),
+      tokensOf: async (session) => sessionOf(session, await tokens.read(session.userid)),
+      // The cookie stays as it is: it holds no token.
+      renew: async (_, session) =>
+        sessionOf(session, await tokens.renew(session.userid, session.accessToken)) as Session,
+    }
   }
 }
 

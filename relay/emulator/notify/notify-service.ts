@@ -37,8 +37,15 @@ export function createNotifyService(options: {
   random: () => number
   deadlineMs: number
   now: () => number
+  /** Subscriptions kept from an earlier run, and what to call after each change. */
+  restored?: readonly Subscription[] | undefined
+  changed?: () => void
 }): NotifyService {
-  const store = createSubscriptionStore({ now: options.now })
+  const store = createSubscriptionStore({
+    now: options.now,
+    ...(options.restored && { restored: options.restored }),
+    ...(options.changed && { changed: options.changed }),
+  })
   const deliverer = createDeliverer({ ...options, subscriptions: store })
   const trigger = createEventTrigger({ ...options, subscriptions: store, deliverer })
   return {

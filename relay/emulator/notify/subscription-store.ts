@@ -41,9 +41,19 @@ export interface SubscriptionStore {
   listening(userid: number, appli: number): Subscription[]
 }
 
-export function createSubscriptionStore({ now }: { now: () => number }): SubscriptionStore {
-  let entries: Subscription[] = []
-  let lastId = 0
+export function createSubscriptionStore({
+  now,
+  restored = [],
+  changed = () => {},
+}: {
+  now: () => number
+  /** Subscriptions kept from an earlier run. */
+  restored?: readonly Subscription[]
+  /** Called after every change (to keep them). */
+  changed?: () => void
+}): SubscriptionStore {
+  let entries: Subscription[] = [...restored]
+  let lastId = Math.max(0, ...restored.map((entry) => entry.id))
 
   return {
     get all() {
@@ -52,6 +62,7 @@ export function createSubscriptionStore({ now }: { now: () => number }): Subscri
     add(fields) {
       const subscription = { ...fields, id: ++lastId, createdAt: now() }
       entries.push(subscription)
+      changed()
       return subscription
     },
     of(clientId, userid, appli) {
@@ -68,11 +79,13 @@ export function createSubscriptionStore({ now }: { now: () => number }): Subscri
     update(id, fields) {
       const entry = entries.find((candidate) => candidate.id === id)
       if (entry) Object.assign(entry, fields)
+      changed()
       return entry !== undefined
     },
     remove(matches) {
       const before = entries.length
       entries = entries.filter((entry) => !matches(entry))
+      changed()
       return before - entries.length
     },
     listening(userid, appli) {

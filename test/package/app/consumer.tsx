@@ -40,6 +40,15 @@ import {
   type SessionView,
   type SharedStore,
 } from 'withings-link/relay'
+import {
+  createSync,
+  MEASURE_TYPES,
+  type MeasureRecord,
+  openSyncDatabase,
+  type Sync,
+  type SyncDatabase,
+  type SyncEvent,
+} from 'withings-link/sync'
 
 export function relayApp(env: Record<string, string | undefined>): Hono {
   let config: RelayConfig
@@ -177,3 +186,23 @@ function handler(request: Request) {
 }
 
 export { handler as GET, handler as OPTIONS, handler as POST }
+
+// The sync: a database, the sync handed to the relay, typed queries and events.
+export async function syncedApp(env: Record<string, string | undefined>) {
+  const database: SyncDatabase = await openSyncDatabase({ url: 'postgres://app@db/app' })
+  const sync: Sync = createSync({
+    database,
+    relaySecrets: configFromEnv(env).relaySecrets,
+    onEvent: (event: SyncEvent) => {
+      if (event.type === 'measures.created') {
+        const first: MeasureRecord | undefined = event.records[0]
+        console.log(first?.value, first?.unit, MEASURE_TYPES[1].name)
+      }
+    },
+  })
+  const relay = createRelay(configFromEnv(env), { sync })
+  const weights: MeasureRecord[] = await sync.queries.measures(363, { types: [1] })
+  // @ts-expect-error: a person is their userid, a number
+  await sync.queries.latest('363')
+  return { relay, weights }
+}

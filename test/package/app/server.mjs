@@ -12,6 +12,7 @@ import { createEmulator } from 'withings-link/emulator'
 import { createNodeRelay } from 'withings-link/node'
 import { ConnectWithings, WithingsLinkProvider } from 'withings-link/react'
 import { configFromEnv, createRelay } from 'withings-link/relay'
+import { createSync, MEASURE_TYPES, openSyncDatabase } from 'withings-link/sync'
 
 const listening = (server) =>
   new Promise((resolve) => server.once('listening', () => resolve(server.address().port)))
@@ -71,6 +72,25 @@ const page = renderToString(
   ),
 )
 
+// Recipe: the app's backend keeps and reads the people's data (withings-link/sync): a database
+// (here PGlite in memory; a Postgres server with { url }), the sync handed to the relay, and the
+// app's own route answering from the store with a typed query.
+const database = await openSyncDatabase({ memory: true })
+const changes = []
+const config = configFromEnv({ ...process.env, SYNC: 'off' })
+const sync = createSync({
+  database,
+  relaySecrets: config.relaySecrets,
+  onEvent: (event) => changes.push(event.type),
+})
+const synced = new Hono()
+synced.get('/backend/weight/:userid', async (c) => {
+  const [latest] = await sync.queries.latest(Number(c.req.param('userid')), [1])
+  return c.json({ latest, unit: MEASURE_TYPES[1].unit, changes })
+})
+synced.route('/', createRelay(config, { sync }))
+const backend = await served(synced.fetch)
+
 // Without ioredis installed, asking for Redis says what to install.
 const withoutIoredis = await createNodeRelay({
   ...configFromEnv(process.env),
@@ -80,4 +100,6 @@ const withoutIoredis = await createNodeRelay({
   (error) => error.message,
 )
 
-console.log(JSON.stringify({ hono, middleware, routeHandler, withings, page, withoutIoredis }))
+console.log(
+  JSON.stringify({ hono, middleware, routeHandler, backend, withings, page, withoutIoredis }),
+)

@@ -1,26 +1,23 @@
-import type { WithingsData } from 'withings-link/react'
 import { Chart } from '../charts/Chart'
 import { describeSeries } from '../charts/summary'
-import { loadBloodPressure, PRESSURE_DAYS, type PressureSeries } from '../data/dashboard-data'
+import type { PressureSeries } from '../data/dashboard-data'
+import type { DashboardSource } from '../data/dashboard-source'
 import { formatDay } from '../data/format'
 import { formatMeasure, SYSTOLIC } from '../data/meastypes'
-import { notifiedOf, Panel } from './Panel'
-
-/** Withings' notification category for blood pressure and heart rate. */
-const PRESSURE_READINGS = notifiedOf(4)
+import { Panel } from './Panel'
 
 const format = (mmHg: number) => formatMeasure(SYSTOLIC, mmHg)
 
-export function BloodPressurePanel({ data }: { data: WithingsData }) {
+export function BloodPressurePanel({ source }: { source: DashboardSource }) {
+  const days = source.measureDays
   return (
     <Panel
       title="Blood pressure"
-      data={data}
-      load={loadBloodPressure}
+      load={source.bloodPressure}
       loading="Loading your blood pressure…"
-      empty={`No blood pressure measurements in the last ${PRESSURE_DAYS} days.`}
+      empty={`No blood pressure measurements in the last ${days} days.`}
       isEmpty={(series: PressureSeries) => series.systolic.length + series.diastolic.length === 0}
-      refreshOn={PRESSURE_READINGS}
+      refreshOn={source.refreshOn('pressure')}
     >
       {({ systolic, diastolic }) => {
         const latest = systolic[systolic.length - 1]
@@ -38,7 +35,7 @@ export function BloodPressurePanel({ data }: { data: WithingsData }) {
               </p>
             )}
             <Chart
-              label={`Blood pressure, last ${PRESSURE_DAYS} days`}
+              label={`Blood pressure, last ${days} days`}
               kind="line"
               series={[
                 { name: 'Systolic', points: systolic },

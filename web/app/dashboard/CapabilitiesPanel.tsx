@@ -25,13 +25,12 @@ export function CapabilitiesPanel({
 }) {
   const { relay } = useWithingsLink()
   const load = useCallback(
-    (source: WithingsData) => checkCapabilities(source, granted, relay.notifications),
-    [granted, relay],
+    () => checkCapabilities(data, granted, relay.notifications),
+    [data, granted, relay],
   )
   return (
     <Panel
       title="What this connection can do"
-      data={data}
       load={load}
       loading="Asking Withings what this connection may read…"
       empty=""

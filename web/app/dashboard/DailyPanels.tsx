@@ -1,33 +1,31 @@
 import type { ReactNode } from 'react'
-import type { DataAppli, WithingsData } from 'withings-link/react'
 import { Chart } from '../charts/Chart'
 import { describeSeries } from '../charts/summary'
-import { ACTIVITY_DAYS, loadSleep, loadSteps } from '../data/dashboard-data'
+import { ACTIVITY_DAYS } from '../data/dashboard-data'
+import type { DashboardSource } from '../data/dashboard-source'
 import { formatDay, formatDuration, formatSteps } from '../data/format'
 import type { Point } from '../data/series'
-import { noPoints, notifiedOf, Panel } from './Panel'
+import { noPoints, Panel } from './Panel'
 
 /** A number per day over the last days, as bars. */
 function DailyPanel(props: {
   title: string
-  data: WithingsData
-  load: (data: WithingsData) => Promise<Point[]>
+  load: () => Promise<Point[]>
   what: string
   format: (value: number) => string
   headline: (points: Point[]) => ReactNode
-  /** The notification category of new days (activity 16, sleep 44). */
-  category: DataAppli
+  /** Re-read on news of new days. */
+  refreshOn: ReturnType<DashboardSource['refreshOn']>
 }) {
-  const { title, data, load, what, format, headline, category } = props
+  const { title, load, what, format, headline, refreshOn } = props
   return (
     <Panel
       title={title}
-      data={data}
       load={load}
       loading={`Loading your ${what}…`}
       empty={`No ${what} in the last ${ACTIVITY_DAYS} days.`}
       isEmpty={noPoints}
-      refreshOn={notifiedOf(category)}
+      refreshOn={refreshOn}
     >
       {(points) => (
         <>
@@ -48,14 +46,13 @@ function DailyPanel(props: {
 const average = (points: Point[]) =>
   points.reduce((sum, point) => sum + point.value, 0) / Math.max(points.length, 1)
 
-export function StepsPanel({ data }: { data: WithingsData }) {
+export function StepsPanel({ source }: { source: DashboardSource }) {
   return (
     <DailyPanel
       title="Steps per day"
-      data={data}
-      load={loadSteps}
+      load={source.steps}
       what="steps"
-      category={16}
+      refreshOn={source.refreshOn('activity')}
       format={formatSteps}
       headline={(points) => (
         <>
@@ -66,14 +63,13 @@ export function StepsPanel({ data }: { data: WithingsData }) {
   )
 }
 
-export function SleepPanel({ data }: { data: WithingsData }) {
+export function SleepPanel({ source }: { source: DashboardSource }) {
   return (
     <DailyPanel
       title="Sleep per night"
-      data={data}
-      load={loadSleep}
+      load={source.sleep}
       what="sleep"
-      category={44}
+      refreshOn={source.refreshOn('sleep')}
       format={formatDuration}
       headline={(points) => {
         const last = points[points.length - 1]

@@ -1,5 +1,5 @@
-import { type ReactNode, useCallback, useEffect, useId, useState } from 'react'
-import type { Appli, LiveEvent, WithingsData } from 'withings-link/react'
+import { type ReactNode, useEffect, useId, useState } from 'react'
+import type { LiveEvent } from 'withings-link/react'
 import { ProblemNotice, useAsync, useLiveEvents } from 'withings-link/react'
 import { formatMoment } from '../data/format'
 
@@ -11,7 +11,6 @@ import { formatMoment } from '../data/format'
  */
 export function Panel<T>({
   title,
-  data,
   load,
   loading,
   empty,
@@ -20,21 +19,20 @@ export function Panel<T>({
   children,
 }: {
   title: string
-  data: WithingsData
-  /** What to fetch and shape; a module-level function, so it stays the same across renders. */
-  load: (data: WithingsData) => Promise<T>
+  /** What to fetch and shape; the same function across renders (the source's). */
+  load: () => Promise<T>
   /** What the status line says while loading. */
   loading: string
   /** What the panel says when the answer holds nothing to show. */
   empty: string
   isEmpty: (value: T) => boolean
-  /** The live events after which this panel reads its data again. */
+  /** The live events after which this panel reads its data again (new data of its kind). */
   refreshOn?: (event: LiveEvent) => boolean
   /** `reload` shows the loading state again; `refresh` keeps the content until the new one. */
   children: (value: T, reload: () => void, refresh: () => void) => ReactNode
 }) {
   const id = useId()
-  const { state, retry, refresh } = useAsync(useCallback(() => load(data), [load, data]))
+  const { state, retry, refresh } = useAsync(load)
   useLiveEvents((event) => {
     if (refreshOn?.(event)) refresh()
   })
@@ -56,11 +54,6 @@ export function Panel<T>({
   )
 }
 
-/** Refresh on a notification of one of these categories (a hint that new data is there). */
-export const notifiedOf =
-  (...applis: Appli[]) =>
-  (event: LiveEvent) =>
-    event.type === 'notify' && applis.includes(event.notification.appli)
 const JUST_NOW_MS = 60_000
 
 /** "Updated just now" after a notified re-read, then its time; announced politely. */

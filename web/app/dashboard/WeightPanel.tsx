@@ -1,26 +1,22 @@
-import type { WithingsData } from 'withings-link/react'
 import { Chart } from '../charts/Chart'
 import { describeSeries } from '../charts/summary'
-import { loadWeight, WEIGHT_DAYS } from '../data/dashboard-data'
+import type { DashboardSource } from '../data/dashboard-source'
 import { formatDay } from '../data/format'
 import { formatMeasure, WEIGHT } from '../data/meastypes'
-import { noPoints, notifiedOf, Panel } from './Panel'
-
-/** Withings' notification category for weight and body composition. */
-const WEIGHINGS = notifiedOf(1)
+import { noPoints, Panel } from './Panel'
 
 const format = (kilograms: number) => formatMeasure(WEIGHT, kilograms)
 
-export function WeightPanel({ data }: { data: WithingsData }) {
+export function WeightPanel({ source }: { source: DashboardSource }) {
+  const days = source.measureDays
   return (
     <Panel
       title="Weight"
-      data={data}
-      load={loadWeight}
+      load={source.weight}
       loading="Loading your weight…"
-      empty={`No weight measurements in the last ${WEIGHT_DAYS} days.`}
+      empty={`No weight measurements in the last ${days} days.`}
       isEmpty={noPoints}
-      refreshOn={WEIGHINGS}
+      refreshOn={source.refreshOn('weight')}
     >
       {(points) => {
         const latest = points[points.length - 1]
@@ -32,7 +28,7 @@ export function WeightPanel({ data }: { data: WithingsData }) {
               </p>
             )}
             <Chart
-              label={`Weight, last ${WEIGHT_DAYS} days`}
+              label={`Weight, last ${days} days`}
               kind="line"
               series={[{ name: 'Weight', points }]}
               formatValue={format}

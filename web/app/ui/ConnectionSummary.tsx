@@ -4,21 +4,27 @@ import {
   ProblemNotice,
   RelayRequestError,
   type SessionView,
+  usePublicConfig,
   useWithings,
 } from 'withings-link/react'
 
-/** Who is connected, with which scopes, until when; and the way to disconnect. */
+/**
+ * Who is connected, with which scopes, until when; and the way to disconnect. With sync on, the
+ * person's rights over what the app keeps: download all of it, or disconnect and delete it.
+ */
 export function ConnectionSummary({ session }: { session: SessionView }) {
-  const { disconnect: end, scopes } = useWithings()
-  const [busy, setBusy] = useState(false)
+  const { disconnect: end, scopes, stored } = useWithings()
+  const { state } = usePublicConfig()
+  const sync = state.status === 'ready' && state.value.sync === true
+  const [busy, setBusy] = useState<false | 'disconnect' | 'delete'>(false)
   const [problem, setProblem] = useState<ProblemCode | null>(null)
   const expires = new Date(session.expires_at * 1000)
 
-  const disconnect = async () => {
-    setBusy(true)
+  const disconnect = async (deleteData = false) => {
+    setBusy(deleteData ? 'delete' : 'disconnect')
     setProblem(null)
     try {
-      await end()
+      await end({ deleteData })
     } catch (error) {
       setProblem(error instanceof RelayRequestError ? error.code : 'unexpected_response')
       setBusy(false)
@@ -49,10 +55,33 @@ export function ConnectionSummary({ session }: { session: SessionView }) {
           {minutesFromNow(expires)})
         </dd>
       </dl>
-      <button type="button" onClick={disconnect} disabled={busy} aria-busy={busy}>
-        {busy ? 'Disconnecting…' : 'Disconnect'}
-      </button>
-      {problem && <ProblemNotice problem={problem} onRetry={disconnect} />}
+      <p className="actions">
+        <button
+          type="button"
+          onClick={() => disconnect()}
+          disabled={busy !== false}
+          aria-busy={busy === 'disconnect'}
+        >
+          {busy === 'disconnect' ? 'Disconnecting…' : 'Disconnect'}
+        </button>
+        {sync && (
+          <>
+            {' '}
+            <button
+              type="button"
+              onClick={() => disconnect(true)}
+              disabled={busy !== false}
+              aria-busy={busy === 'delete'}
+            >
+              {busy === 'delete' ? 'Deleting…' : 'Disconnect and delete my data'}
+            </button>{' '}
+            <a href={stored.exportUrl} download>
+              Download my data (JSON)
+            </a>
+          </>
+        )}
+      </p>
+      {problem && <ProblemNotice problem={problem} onRetry={() => disconnect()} />}
     </section>
   )
 }

@@ -43,8 +43,11 @@ export interface RelayClient {
   exchange(code: string, state: string): Promise<SessionView>
   /** The session as the relay holds it (refreshed there once due); null when there is none. */
   session(): Promise<SessionView | null>
-  /** Ends the session and revokes at Withings; null when there was no session to end. */
-  logout(): Promise<LogoutResult | null>
+  /**
+   * Ends the session and revokes at Withings; null when there was no session to end.
+   * `deleteData` (sync on): every record stored of the person goes too.
+   */
+  logout(options?: { deleteData?: boolean }): Promise<LogoutResult | null>
   /** Tries again to tell Withings, with the ticket a logout gave. */
   revoke(ticket: string): Promise<LogoutResult>
   /** One allow-listed Withings call through the relay: the envelope of a successful call. */
@@ -53,6 +56,8 @@ export interface RelayClient {
   notifications(): Promise<NotifyStatus>
   /** Asks the relay to list and subscribe again now. */
   resubscribe(): Promise<NotifyStatus>
+  /** The person's stored data (sync on): `GET /api/data/{path}`, e.g. `measures?types=1`. */
+  stored(path: string): Promise<unknown>
 }
 
 const NOT_JSON = Symbol('not JSON')
@@ -99,14 +104,15 @@ export function createRelayClient(baseUrl = '', fetchImpl: typeof fetch = fetch)
       const answer = await post('/auth/session')
       return answer === undefined ? null : sessionOf(answer)
     },
-    logout: async () => {
-      const answer = await post('/auth/logout')
+    logout: async ({ deleteData = false } = {}) => {
+      const answer = await post('/auth/logout', deleteData ? { delete_data: true } : {})
       return answer === undefined ? null : parseLogoutResult(answer)
     },
     revoke: async (ticket) => parseLogoutResult(await post('/auth/revoke', { ticket })),
     withings: (service, body) => post(`/withings/${service}`, body),
     notifications: async () => notifyStatusOf(await call('/notify')),
     resubscribe: async () => notifyStatusOf(await post('/notify')),
+    stored: (path) => call(`/data/${path}`),
   }
 }
 
@@ -155,7 +161,7 @@ function parseLogoutResult(body: unknown): LogoutResult {
 }
 
 function parsePublicConfig(body: unknown): PublicConfig {
-  const { client_id, redirect_uri, authorize_url, emulator } = fieldsOf(body) ?? {}
+  const { client_id, redirect_uri, authorize_url, emulator, sync } = fieldsOf(body) ?? {}
   if (
     typeof client_id !== 'string' ||
     typeof redirect_uri !== 'string' ||
@@ -163,5 +169,11 @@ function parsePublicConfig(body: unknown): PublicConfig {
   ) {
     throw invalid('configuration')
   }
-  return { client_id, redirect_uri, authorize_url, emulator: emulator === true }
+  return {
+    client_id,
+    redirect_uri,
+    authorize_url,
+    emulator: emulator === true,
+    ...(sync === true && { sync: true }),
+  }
 }

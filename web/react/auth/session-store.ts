@@ -38,7 +38,8 @@ export interface SessionStore {
   /** The relay found the session gone (a data call said so). */
   expire(): void
   /** Disconnects at the relay, which revokes at Withings; every tab shows the Connect form. */
-  disconnect(): Promise<void>
+  /** `deleteData`: "Disconnect and delete my data" (sync on). */
+  disconnect(options?: { deleteData?: boolean }): Promise<void>
   /** Tries again to tell Withings, when Disconnect could not. */
   retryRevoke(): Promise<void>
   dispose(): void
@@ -174,8 +175,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       becomeDisconnected({ problem: 'session_expired' })
       channel.post({ type: 'disconnected' })
     },
-    async disconnect() {
-      const result = await relay.logout()
+    async disconnect(options) {
+      const result = await relay.logout(options)
       version++
       revokeTicket = undefined
       becomeDisconnected(result ? { farewell: farewellOf(result) } : {})

@@ -1,4 +1,5 @@
 import { type LiveNotification, parseLiveNotification } from '../../../relay/contract/contract'
+import { parseStoredNews, type StoredNews } from '../../../relay/contract/stored-data'
 
 // The page's one connection to the relay's live stream (`GET /api/events`, Server-Sent Events),
 // shared by every component that listens, open only while one does. EventSource reconnects by
@@ -10,6 +11,8 @@ export type LiveEvent =
   | { type: 'notify'; notification: LiveNotification }
   /** The relay's subscriptions at Withings changed: ask `GET /api/notify` again. */
   | { type: 'subscription' }
+  /** New data was stored for the person (sync on): read it again from the store. */
+  | { type: 'stored'; news: StoredNews }
 
 /** `off` while nobody listens (or the session ended); `reconnecting` while it is away. */
 export type LiveStatus = 'off' | 'connecting' | 'live' | 'reconnecting'
@@ -88,6 +91,13 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     opened.addEventListener(
       'subscription',
       mine(() => emit({ type: 'subscription' })),
+    )
+    opened.addEventListener(
+      'stored',
+      mine((event) => {
+        const news = parseStoredNews(parseJson(event.data))
+        if (news) emit({ type: 'stored', news })
+      }),
     )
     // The relay is shutting down: the browser comes back after the stream's `retry`.
     opened.addEventListener(

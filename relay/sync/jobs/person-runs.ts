@@ -1,0 +1,282 @@
+import type { Kysely } from 'kysely'
+import type { DataService } from '../../contract/contract'
+import type { StoredKind, StoredNews } from '../../contract/stored-data'
+import { RelayError } from '../../core/errors'
+import type { Logger } from '../../core/http/request-log'
+import type { SyncSchema } from '../db/schema'
+import type { SyncEvent } from '../events'
+import type { Fields } from '../store/untrusted'
+import { nextOffset, type PlanContext, type Request, type SourceName, sourcesFor } from './sources'
+
+// A person's import and catch-ups, page by page. Each page is stored and its place recorded in
+// one transaction, so an import stopped anywhere (kill -9, a restart, the database away) resumes
+// at the page after the last one stored: no gap, and no duplicate since writes are upserts.
+
+export interface RunSettings {
+  historyDays: number
+  detailDays: number
+}
+
+export interface RunContext {
+  db: Kysely<SyncSchema>
+  withings(userid: string, service: DataService, params: Record<string, string>): Promise<Fields>
+  /** Once per stored change, after its transaction committed. */
+  emit(events: SyncEvent[]): void
+  tell(userid: string, news: StoredNews): Promise<void>
+  log: Logger
+  /** ms since the epoch. */
+  now: () => number
+  settings: RunSettings
+}
+
+/** The job should wait that long before running again (Withings or the budget said so). */
+export class Defer extends Error {
+  constructor(readonly seconds: number) {
+    super(`Deferred by ${seconds} s.`)
+    this.name = 'Defer'
+  }
+}
+
+/** Nothing to do any more (no connection, or Withings refused it): the job ends. */
+export class Drop extends Error {
+  constructor(readonly reason: string) {
+    super(reason)
+    this.name = 'Drop'
+  }
+}
+
+interface ImportCursor {
+  requests: Request[]
+  index: number
+  offset: number
+}
+
+/** Everything changed since a catch-up began, less this, is stored: clocks differ a little. */
+const CLOCK_MARGIN_SECONDS = 300
+/** Withings refuses the same arguments within 10 seconds (status 601). */
+const SAME_ARGUMENTS_MS = 10_000
+
+export function createPersonRuns(context: RunContext) {
+  const { db, log, now, settings } = context
+  const recentCalls = new Map<string, number>()
+
+  /**
+   * One call, never with the same arguments as one made from here within 10 s (Withings refuses
+   * them, status 601). A catch-up right after another one would repeat its `lastupdate` (or its
+   * window's start): it asks from a second earlier instead, which is a little more of the same
+   * data, rather than waiting. Withings' refusals are sorted into what the job does next.
+   */
+  async function call(userid: number, request: Request, offset: number): Promise<Fields> {
+    let params = offset > 0 ? { ...request.params, offset: String(offset) } : request.params
+    const at = now()
+    for (const [known, when] of recentCalls) {
+      if (at - when < SAME_ARGUMENTS_MS) break
+      recentCalls.delete(known)
+    }
+    const keyOf = (sent: Record<string, string>) =>
+      `${userid} ${request.service} ${JSON.stringify(sent)}`
+    const widened = params.lastupdate !== undefined ? 'lastupdate' : 'startdate'
+    for (let step = 0; recentCalls.has(keyOf(params)); step++) {
+      const last = recentCalls.get(keyOf(params)) ?? at
+      const from = Number(params[widened])
+      if (step >= 10 || !Number.isSafeInteger(from) || offset > 0) {
+        throw new Defer(Math.ceil((last + SAME_ARGUMENTS_MS - at) / 1000))
+      }
+      params = { ...params, [widened]: String(from - 1) }
+    }
+    recentCalls.set(keyOf(params), at)
+    try {
+      return await context.withings(String(userid), request.service, params)
+    } catch (error) {
+      // Withings' 601, or the app's own budget spent for now: wait as long as they say.
+      if (
+        error instanceof RelayError &&
+        (error.code === 'rate_limited' || error.code === 'relay_busy')
+      ) {
+        throw new Defer(Math.max(1, error.retryAfter ?? 60))
+      }
+      if (error instanceof RelayError && error.code === 'session_expired') {
+        throw new Drop('Withings no longer accepts this connection')
+      }
+      throw error
+    }
+  }
+
+  async function connectionOf(userid: number) {
+    const connection = await db
+      .selectFrom('withings_connection')
+      .select(['scope', 'status'])
+      .where('userid', '=', userid)
+      .executeTakeFirst()
+    if (!connection) throw new Drop('no connection for this person')
+    if (connection.status !== 'active') throw new Drop('the connection needs the person again')
+    return connection
+  }
+
+  const planContext = (userid: number, syncedUntil: number): PlanContext => ({
+    db,
+    userid,
+    now: Math.floor(now() / 1000),
+    historyDays: settings.historyDays,
+    detailDays: settings.detailDays,
+    syncedUntil,
+  })
+
+  /** Fetches one request's pages from `offset`, storing each; `onPage` records the place. */
+  async function follow(
+    userid: number,
+    source: ReturnType<typeof sourcesFor>[number],
+    request: Request,
+    offset: number,
+    onPage: (trx: Kysely<SyncSchema>, next: number | undefined) => Promise<void>,
+    holding: () => Promise<void>,
+  ) {
+    let at = offset
+    for (;;) {
+      const body = await call(userid, request, at)
+      const next = source.pages ? nextOffset(body, at) : undefined
+      const stored = await db.transaction().execute(async (trx) => {
+        const page = await source.store(trx, userid, body)
+        await onPage(trx, next)
+        return page
+      })
+      if (stored.skipped > 0) {
+        log({
+          level: 'warn',
+          msg: 'sync: items not stored',
+          source: source.name,
+          skipped: stored.skipped,
+        })
+      }
+      context.emit(stored.events)
+      if (stored.events.length > 0) await tellStored(userid, source.name)
+      await holding()
+      if (next === undefined) return
+      at = next
+    }
+  }
+
+  const tellStored = (userid: number, kind: StoredKind, importing?: boolean) =>
+    context.tell(String(userid), { kinds: [kind], ...(importing !== undefined && { importing }) })
+
+  const scopeDenied = (error: unknown) =>
+    error instanceof RelayError && error.code === 'scope_denied'
+
+  return {
+    /** The import of every source the grant allows that is not imported yet. */
+    /** `holding` keeps the job's lease while its pages go on. */
+    async backfill(userid: number, holding: () => Promise<void>) {
+      const { scope } = await connectionOf(userid)
+      for (const source of sourcesFor(scope)) {
+        const row = await db
+          .selectFrom('sync_source')
+          .select(['state', 'cursor', 'synced_until'])
+          .where('userid', '=', userid)
+          .where('source', '=', source.name)
+          .executeTakeFirst()
+        if (!row || row.state === 'done' || row.state === 'failed') continue
+        let cursor = row.cursor as ImportCursor | null
+        if (!cursor) {
+          const requests = await source.backfill(planContext(userid, row.synced_until ?? 0))
+          cursor = { requests, index: 0, offset: 0 }
+          await saveCursor(db, userid, source.name, cursor, 'importing')
+        }
+        try {
+          while (cursor.index < cursor.requests.length) {
+            const request = cursor.requests[cursor.index] as Request
+            const place: ImportCursor = cursor
+            await follow(
+              userid,
+              source,
+              request,
+              cursor.offset,
+              async (trx, next) => {
+                const moved =
+                  next === undefined
+                    ? { ...place, index: place.index + 1, offset: 0 }
+                    : { ...place, offset: next }
+                await saveCursor(trx, userid, source.name, moved, 'importing')
+                cursor = moved
+              },
+              holding,
+            )
+          }
+          await finish(db, userid, source.name, 'done', null)
+        } catch (error) {
+          if (!scopeDenied(error)) throw error
+          log({ level: 'warn', msg: 'sync: source refused for this grant', source: source.name })
+          await finish(db, userid, source.name, 'failed', 'scope_denied')
+        }
+        await tellStored(userid, source.name as StoredKind, true)
+      }
+      context.emit([{ type: 'backfill.completed', userid }])
+      await context.tell(String(userid), { kinds: [], importing: false })
+    },
+
+    /** What changed since the last catch-up, for these sources (all when undefined). */
+    async catchUp(
+      userid: number,
+      names: readonly SourceName[] | undefined,
+      holding: () => Promise<void>,
+    ) {
+      const { scope } = await connectionOf(userid)
+      for (const source of sourcesFor(scope)) {
+        if (names && !names.includes(source.name)) continue
+        const row = await db
+          .selectFrom('sync_source')
+          .select(['synced_until'])
+          .where('userid', '=', userid)
+          .where('source', '=', source.name)
+          .executeTakeFirst()
+        if (!row) continue
+        const started = Math.floor(now() / 1000)
+        const syncedUntil = row.synced_until ?? started - CLOCK_MARGIN_SECONDS
+        try {
+          for (const request of await source.since(planContext(userid, syncedUntil))) {
+            await follow(userid, source, request, 0, async () => {}, holding)
+          }
+        } catch (error) {
+          if (!scopeDenied(error)) throw error
+          log({ level: 'warn', msg: 'sync: source refused for this grant', source: source.name })
+          continue
+        }
+        await db
+          .updateTable('sync_source')
+          .set({ synced_until: started - CLOCK_MARGIN_SECONDS, updated_at: new Date() })
+          .where('userid', '=', userid)
+          .where('source', '=', source.name)
+          .execute()
+      }
+    },
+  }
+}
+
+function saveCursor(
+  db: Kysely<SyncSchema>,
+  userid: number,
+  source: string,
+  cursor: ImportCursor,
+  state: 'importing',
+) {
+  return db
+    .updateTable('sync_source')
+    .set({ cursor: JSON.stringify(cursor), state, updated_at: new Date() })
+    .where('userid', '=', userid)
+    .where('source', '=', source)
+    .execute()
+}
+
+function finish(
+  db: Kysely<SyncSchema>,
+  userid: number,
+  source: string,
+  state: 'done' | 'failed',
+  error: string | null,
+) {
+  return db
+    .updateTable('sync_source')
+    .set({ state, cursor: null, error, finished_at: new Date(), updated_at: new Date() })
+    .where('userid', '=', userid)
+    .where('source', '=', source)
+    .execute()
+}

@@ -1,0 +1,48 @@
+// withings-link/sync: the person's Withings data in the app's own Postgres (embedded PGlite or a
+// server): a token vault, an import on connect, a fetch on every notification, typed records and
+// queries, and an event per stored change. Hand it to the relay: `createRelay(config, { sync })`.
+
+export {
+  ATTRIBUTIONS,
+  attributionName,
+  decodedValue,
+  MEASURE_TYPES,
+  type MeasureType,
+  type MeasureTypeId,
+  measureType,
+  OWN_ATTRIBUTIONS,
+} from '../contract/measure-catalogue'
+export type {
+  DataQuery,
+  StoredActivityDay,
+  StoredData,
+  StoredKind,
+  StoredMeasure,
+  StoredNews,
+  StoredSleepPeriod,
+  SyncStatus,
+} from '../contract/stored-data'
+export type { SyncHooks, SyncPort, TokenVault, VaultTokens } from '../core/sync/sync-port'
+export { createSync, type Sync, type SyncOptions } from './create-sync'
+export { DataDirInUse } from './db/datadir-lock'
+export {
+  type DatabaseOptions,
+  openSyncDatabase,
+  PGLITE_PG_VERSION,
+  type SyncDatabase,
+} from './db/open-database'
+export type { SyncSchema } from './db/schema'
+export type {
+  ActivityDay,
+  BedEvent,
+  Device,
+  HeartRecord,
+  IntradaySample,
+  MeasureRecord,
+  SleepSegment,
+  SleepSummary,
+  SyncEvent,
+  SyncEventType,
+  Workout,
+} from './events'
+export type { DayRange, PersonExport, SyncQueries, TimeRange } from './queries'
