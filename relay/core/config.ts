@@ -7,6 +7,7 @@ import { isLoopbackHost } from './cookies/cookie-policy'
 import { keyWeakness, MAKE_A_KEY, MIN_KEY_BYTES } from './key-strength'
 import { CALLBACK_PATH, CALLBACK_TOKEN_LENGTH } from './notify/callback-url'
 import { parseRedisUrl } from './store/redis-url'
+import { webhookProblems, webhookSecretList } from './webhook-settings'
 
 export const WITHINGS_AUTHORIZE_URL = 'https://account.withings.com/oauth2_user/authorize2'
 export const WITHINGS_API_URL = 'https://wbsapi.withings.net'
@@ -74,6 +75,14 @@ export interface SyncConfig {
   detailDays: number
   /** Minutes between catch-ups of everyone (SYNC_POLL_MINUTES). */
   pollMinutes: number
+  /** Where each stored change is POSTed, signed (WEBHOOK_URL, WEBHOOK_SECRET: docs/webhooks.md). */
+  webhook?: WebhookConfig | undefined
+}
+
+export interface WebhookConfig {
+  url: string
+  /** `whsec_…` secrets: each delivery is signed with every one (a rotation), the newest first. */
+  secrets: readonly string[]
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -278,7 +287,14 @@ export function syncEnabled(env: Env): boolean {
 /** SYNC (on by default), DATABASE_URL, DATA_DIR and the sync's windows. */
 function syncSettings(env: Env, problems: string[]): SyncConfig | undefined {
   const mode = env.SYNC?.trim().toLowerCase() ?? ''
-  if (!syncEnabled(env)) return undefined
+  const webhookUrl = env.WEBHOOK_URL?.trim() || undefined
+  const webhookSecrets = webhookSecretList(env.WEBHOOK_SECRET)
+  if (!syncEnabled(env)) {
+    if (webhookUrl !== undefined) {
+      problems.push('WEBHOOK_URL tells of the changes the sync stores, and SYNC=off turns it off.')
+    }
+    return undefined
+  }
   if (!['', 'on', '1', 'true'].includes(mode)) {
     problems.push(`SYNC must be on or off (got "${env.SYNC}").`)
     return undefined
@@ -313,7 +329,25 @@ function syncSettings(env: Env, problems: string[]): SyncConfig | undefined {
       max: 10_080,
       meaning: 'minutes between catch-ups of everyone',
     }),
+    webhook: webhookSettings(webhookUrl, webhookSecrets, problems),
   }
+}
+
+/** WEBHOOK_URL and WEBHOOK_SECRET: both, or neither. */
+function webhookSettings(
+  url: string | undefined,
+  secrets: string[],
+  problems: string[],
+): WebhookConfig | undefined {
+  if (url === undefined) {
+    if (secrets.length > 0) {
+      problems.push('WEBHOOK_SECRET is set without WEBHOOK_URL, where the deliveries would go.')
+    }
+    return undefined
+  }
+  const found = webhookProblems(url, secrets)
+  problems.push(...found)
+  return found.length === 0 ? { url, secrets } : undefined
 }
 
 /** A URL naming a Postgres server (never echoed: it may hold a password). */

@@ -281,7 +281,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     '/api/readyz',
     readiness([
       ...(store.readiness ? [store.readiness] : []),
-      ...(deps.sync?.readiness ? [deps.sync.readiness] : []),
+      ...(deps.sync?.readiness ?? []),
       ...(deps.readiness ?? []),
     ]),
   )

@@ -33,6 +33,7 @@ export async function openNodeSync(
     historyDays: settings.historyDays,
     detailDays: settings.detailDays,
     pollMinutes: settings.pollMinutes,
+    ...(settings.webhook && { webhook: settings.webhook }),
     log,
     ...(now && { now }),
   })

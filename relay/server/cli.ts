@@ -33,6 +33,10 @@ export function announce(
         ? "People's Withings data is kept in the Postgres server of DATABASE_URL."
         : `People's Withings data is kept in ${join(sync.dataDir, 'postgres')} (embedded Postgres, one process at a time: several instances need DATABASE_URL).`,
     )
+    if (sync.webhook) {
+      // The host only: the URL's path or query may carry a token of the receiver's.
+      console.log(`Each stored change is sent, signed, to ${new URL(sync.webhook.url).host}.`)
+    }
   } else {
     console.log('SYNC=off: nothing is kept; the tokens live in the session cookie.')
   }

@@ -5,21 +5,30 @@ import { categoriesOf } from '../contract/contract'
 import { jsonLogger, type Logger } from '../core/http/request-log'
 import { type CipherFactory, createSealer } from '../core/seal'
 import type { RelayForSync, SyncHooks, SyncPort } from '../core/sync/sync-port'
+import { webhookProblems } from '../core/webhook-settings'
 import { answerDataQuery } from './data-answers'
 import type { SyncDatabase } from './db/open-database'
 import type { SyncSchema } from './db/schema'
+import {
+  hookDelivery,
+  WEBHOOK_RETRY_SECONDS,
+  type WebhookOptions,
+  webhookDelivery,
+} from './delivery/deliveries'
+import { type Consumer, createOutbox } from './delivery/outbox'
 import type { SyncEvent } from './events'
+import { createHealth } from './health'
 import { createPersonRuns } from './jobs/person-runs'
-import { enqueue } from './jobs/queue'
+import { databaseTime, enqueue, shiftedTime } from './jobs/queue'
 import { SOURCES_OF_APPLI, type SourceName, sourcesFor } from './jobs/sources'
-import { createWorker, type Worker } from './jobs/worker'
+import { createWorker, type JobHandler, type Worker } from './jobs/worker'
 import { createQueries, type SyncQueries } from './queries'
 import { createTokenVault } from './vault'
 
 // withings-link/sync: the person's Withings data in the app's own Postgres (DESIGN §14). Made
 // once per process with its database; handed to the relay (`createRelay(config, { sync })`),
 // which lends it the calls to Withings and the person's pages. Apps read the store with the typed
-// queries, or hear each change with `onEvent`.
+// queries, and hear each change as a signed webhook or through `onEvent` (both from the outbox).
 
 export interface SyncOptions {
   database: SyncDatabase
@@ -33,12 +42,17 @@ export interface SyncOptions {
   detailDays?: number
   /** Minutes between catch-ups of everyone (all there is where Withings cannot notify). Default 360. */
   pollMinutes?: number
-  /** Jobs this instance runs at once. Default 2. */
+  /** Imports this instance runs at once (catch-ups and deliveries have lanes of their own). Default 2. */
   concurrency?: number
-  /** Called once per stored change (after it is stored); a failure is logged, never retried. */
+  /**
+   * Called at least once per stored change, with the event a webhook would carry (its `id` the
+   * same every time); a throw (or a rejection) calls it again later, with backoff.
+   */
   onEvent?: (event: SyncEvent) => void | Promise<void>
+  /** Each stored change POSTed to the app's receiver, signed (Standard Webhooks; docs/webhooks.md). */
+  webhook?: WebhookOptions
   log?: Logger
-  /** ms since the epoch. */
+  /** ms since the epoch; a clock moved ahead moves the jobs' clock with it (tests). */
   now?: () => number
 }
 
@@ -51,6 +65,11 @@ export interface Sync extends SyncPort {
 
 /** How long a notification waits for the database before it is left to the next catch-up. */
 const NOTIFY_RETRY_MS = 60_000
+/** Catch-ups and deliveries this instance runs at once, each. */
+const CATCH_UPS_AT_ONCE = 2
+const DELIVERIES_AT_ONCE = 4
+/** Attempts of an onEvent call that throws, on the queue's backoff (about three hours). */
+const EVENT_ATTEMPTS = 10
 
 export function createSync(options: SyncOptions): Sync {
   const { database } = options
@@ -62,34 +81,52 @@ export function createSync(options: SyncOptions): Sync {
     detailDays: options.detailDays ?? 7,
   }
   const pollSeconds = (options.pollMinutes ?? 360) * 60
+  const time = options.now ? shiftedTime(options.now) : databaseTime
   const owner = randomUUID()
   const queries = createQueries(db, now)
   const sealer = createSealer(options.relaySecrets, now, options.cipher)
-  const baseVault = createTokenVault({ db, sealer, owner, log })
-
-  const emit = (events: readonly SyncEvent[]) => {
-    for (const event of events) {
-      try {
-        void Promise.resolve(options.onEvent?.(event)).catch(eventFailed)
-      } catch (error) {
-        eventFailed(error)
-      }
-    }
+  const { webhook, onEvent } = options
+  if (webhook) {
+    const problems = webhookProblems(webhook.url, webhook.secrets)
+    if (problems.length > 0) throw new Error(problems.join(' '))
   }
-  const eventFailed = (error: unknown) =>
-    log({
-      level: 'error',
-      msg: 'sync: onEvent failed',
-      cause: error instanceof Error ? error.name : 'Error',
-    })
 
-  const vault = {
-    ...baseVault,
-    async markNeedsReauth(userid: string) {
-      await baseVault.markNeedsReauth(userid)
-      emit([{ type: 'connection.needs_reauth', userid: Number(userid) }])
+  // The outbox's consumers: each event is a job in each of their queues.
+  const deliveries: Record<string, JobHandler> = {}
+  const consumers: Consumer[] = []
+  const webhookHealth = createHealth({
+    name: 'webhooks',
+    log,
+    messages: {
+      failing: 'sync: webhook receiver failing, deliveries retried',
+      back: 'sync: webhook receiver answering again',
     },
+  })
+  if (webhook) {
+    deliveries.webhook = webhookDelivery({ db, webhook, now, health: webhookHealth })
+    consumers.push({ queue: 'webhook', maxAttempts: WEBHOOK_RETRY_SECONDS.length + 1 })
   }
+  if (onEvent) {
+    deliveries.event = hookDelivery({ db, onEvent })
+    consumers.push({ queue: 'event', maxAttempts: EVENT_ATTEMPTS })
+  }
+  const outbox = createOutbox(consumers)
+  const withingsHealth = createHealth({
+    name: 'withings',
+    log,
+    messages: {
+      failing: 'sync: Withings failing, jobs retried',
+      back: 'sync: Withings answering again',
+    },
+  })
+
+  const vault = createTokenVault({
+    db,
+    sealer,
+    owner,
+    log,
+    marked: (trx, userid) => outbox.record(trx, [{ type: 'connection.needs_reauth', userid }]),
+  })
 
   let relay: RelayForSync | undefined
   let worker: Worker | undefined
@@ -97,8 +134,9 @@ export function createSync(options: SyncOptions): Sync {
   const runs = createPersonRuns({
     db,
     withings: (userid, service, params) => lent().withings(userid, service, params),
-    emit,
+    outbox,
     tell: (userid, news) => lent().tell(userid, news),
+    health: withingsHealth,
     log,
     now,
     settings,
@@ -113,15 +151,27 @@ export function createSync(options: SyncOptions): Sync {
       database,
       owner,
       log,
-      concurrency: options.concurrency ?? 2,
+      time,
+      lanes: [
+        { queues: ['import'], concurrency: options.concurrency ?? 2 },
+        { queues: ['catch-up', 'catch-up-all'], concurrency: CATCH_UPS_AT_ONCE },
+        ...(consumers.length > 0
+          ? [
+              {
+                queues: consumers.map((consumer) => consumer.queue),
+                concurrency: DELIVERIES_AT_ONCE,
+              },
+            ]
+          : []),
+      ],
       handlers: {
-        import: async (job, holding) => {
+        import: async (job, signal) => {
           const { userid } = job.payload as { userid: number }
-          await runs.backfill(userid, holding)
+          await runs.backfill(userid, job, signal)
         },
-        'catch-up': async (job, holding) => {
+        'catch-up': async (job, signal) => {
           const { userid, sources } = job.payload as { userid: number; sources?: SourceName[] }
-          await runs.catchUp(userid, sources, holding)
+          await runs.catchUp(userid, sources, signal)
         },
         'catch-up-all': async () => {
           const people = await db
@@ -130,13 +180,19 @@ export function createSync(options: SyncOptions): Sync {
             .where('status', '=', 'active')
             .execute()
           for (const { userid } of people) {
-            await enqueue(db, 'catch-up', { userid }, { dedupeKey: `${userid}:all` })
+            await enqueue(db, 'catch-up', { userid }, { dedupeKey: `${userid}:all`, time })
           }
-          await enqueue(db, 'catch-up-all', {}, { dedupeKey: 'all', delaySeconds: pollSeconds })
+          await enqueue(
+            db,
+            'catch-up-all',
+            {},
+            { dedupeKey: 'all', delaySeconds: pollSeconds, time },
+          )
         },
+        ...deliveries,
       },
     })
-    await enqueue(db, 'catch-up-all', {}, { dedupeKey: 'all', delaySeconds: pollSeconds })
+    await enqueue(db, 'catch-up-all', {}, { dedupeKey: 'all', delaySeconds: pollSeconds, time })
     await worker.start()
   }
 
@@ -165,25 +221,29 @@ export function createSync(options: SyncOptions): Sync {
       const id = Number(userid)
       const since = Math.floor(now() / 1000) - 300
       const sources = sourcesFor(scope)
-      if (sources.length > 0) {
-        await db
-          .insertInto('sync_source')
-          .values(
-            sources.map((source) => ({ userid: id, source: source.name, synced_until: since })),
-          )
-          .onConflict((conflict) => conflict.columns(['userid', 'source']).doNothing())
-          .execute()
-      }
-      await enqueue(db, 'import', { userid: id }, { dedupeKey: String(id) })
-      // Connecting again: what was imported before catches up too (a new person has nothing).
-      const imported = await db
-        .selectFrom('sync_source')
-        .select('source')
-        .where('userid', '=', id)
-        .where('state', '=', 'done')
-        .executeTakeFirst()
-      if (imported) await enqueue(db, 'catch-up', { userid: id }, { dedupeKey: `${id}:all` })
-      emit([{ type: 'connection.created', userid: id }])
+      await db.transaction().execute(async (trx) => {
+        if (sources.length > 0) {
+          await trx
+            .insertInto('sync_source')
+            .values(
+              sources.map((source) => ({ userid: id, source: source.name, synced_until: since })),
+            )
+            .onConflict((conflict) => conflict.columns(['userid', 'source']).doNothing())
+            .execute()
+        }
+        await enqueue(trx, 'import', { userid: id }, { dedupeKey: String(id), time })
+        // Connecting again: what was imported before catches up too (a new person has nothing).
+        const imported = await trx
+          .selectFrom('sync_source')
+          .select('source')
+          .where('userid', '=', id)
+          .where('state', '=', 'done')
+          .executeTakeFirst()
+        if (imported) {
+          await enqueue(trx, 'catch-up', { userid: id }, { dedupeKey: `${id}:all`, time })
+        }
+        await outbox.record(trx, [{ type: 'connection.created', userid: id, fields: { scope } }])
+      })
     },
 
     async notified(userid, notification) {
@@ -207,12 +267,15 @@ export function createSync(options: SyncOptions): Sync {
           )
           .execute()
         if (deleteData) {
-          for (const table of PERSON_TABLES) {
+          // The outbox too: events not yet delivered carry the person's records.
+          for (const table of [...PERSON_TABLES, 'sync_event'] as const) {
             await trx.deleteFrom(table).where('userid', '=', id).execute()
           }
         }
+        await outbox.record(trx, [
+          { type: 'connection.deleted', userid: id, fields: { data_deleted: deleteData } },
+        ])
       })
-      emit([{ type: 'connection.deleted', userid: id, dataDeleted: deleteData }])
     },
 
     read: (userid, query) => answerDataQuery(queries, Number(userid), query),
@@ -246,38 +309,44 @@ export function createSync(options: SyncOptions): Sync {
         db,
         'catch-up',
         { userid, sources },
-        { dedupeKey: `${userid}:${sources.join(',')}` },
+        { dedupeKey: `${userid}:${sources.join(',')}`, time },
       )
       return
     }
-    const [stored] = await db
-      .insertInto('bed_event')
-      .values({
-        userid,
-        appli: notification.appli,
-        kind: notification.kind,
-        at: new Date(notification.date * 1000),
-        deviceid: null,
-      })
-      .onConflict((conflict) => conflict.columns(['userid', 'appli', 'at']).doNothing())
-      .returningAll()
-      .execute()
-    if (!stored) return
     const type =
       notification.kind === 'bed_in'
         ? 'bed.in'
         : notification.kind === 'bed_out'
           ? 'bed.out'
           : 'bed.inflate_done'
-    emit([{ type, userid, records: [stored] }])
-    await relay?.tell(String(userid), { kinds: ['bed'] })
+    const stored = await db.transaction().execute(async (trx) => {
+      const [row] = await trx
+        .insertInto('bed_event')
+        .values({
+          userid,
+          appli: notification.appli,
+          kind: notification.kind,
+          at: new Date(notification.date * 1000),
+          deviceid: null,
+        })
+        .onConflict((conflict) => conflict.columns(['userid', 'appli', 'at']).doNothing())
+        .returningAll()
+        .execute()
+      if (row) await outbox.record(trx, [{ type, userid, records: [row] }])
+      return row
+    })
+    if (stored) await relay?.tell(String(userid), { kinds: ['bed'] })
   }
 
   return {
     db,
     queries,
     vault,
-    readiness: { name: 'database', check: () => sql`select 1`.execute(db) },
+    readiness: [
+      { name: 'database', check: () => sql`select 1`.execute(db) },
+      withingsHealth.readiness,
+      ...(webhook ? [webhookHealth.readiness] : []),
+    ],
     attach(lentRelay) {
       relay = lentRelay
       if (!worker) {

@@ -11,9 +11,12 @@ import type {
   WorkoutTable,
 } from './db/schema'
 
-// What the sync tells the app (`onEvent`), once per stored change: new or changed records, and
-// what happened to a connection. The names are those of the webhooks to come (DESIGN §14).
+// What the sync tells the app's backend, once per stored change: as a webhook (Standard Webhooks,
+// docs/webhooks.md) and to `onEvent`, the same event either way. Each is written to the outbox
+// (`sync_event`) in the transaction that stored the change, and delivered from it at least once,
+// with the same `id` (the webhook-id) every time: a consumer that remembers ids sees each once.
 
+// The stored records, as the typed queries answer them.
 export type MeasureRecord = Selectable<MeasureTable>
 export type ActivityDay = Selectable<ActivityDayTable>
 export type Workout = Selectable<WorkoutTable>
@@ -24,19 +27,52 @@ export type HeartRecord = Selectable<HeartRecordTable>
 export type Device = Selectable<DeviceTable>
 export type BedEvent = Selectable<BedEventTable>
 
+/**
+ * A stored record as an event carries it (JSON): the typed columns, times as ISO 8601 strings,
+ * without Withings' raw answer (kept in its table).
+ */
+export type EventRecord<T> = {
+  [K in Exclude<keyof T, 'raw'>]: T[K] extends Date
+    ? string
+    : T[K] extends Date | null
+      ? string | null
+      : T[K]
+}
+
+interface Delivered<T extends string, D> {
+  /** The webhook-id: the same on every delivery of this event. */
+  id: string
+  type: T
+  /** When the change was stored (ISO 8601). */
+  timestamp: string
+  data: { userid: number } & D
+}
+
+type Records<R> = { records: EventRecord<R>[] }
+
 export type SyncEvent =
-  | { type: 'connection.created'; userid: number }
-  | { type: 'connection.needs_reauth'; userid: number }
-  | { type: 'connection.deleted'; userid: number; dataDeleted: boolean }
-  | { type: 'backfill.completed'; userid: number }
-  | { type: 'measures.created' | 'measures.updated'; userid: number; records: MeasureRecord[] }
-  | { type: 'activity.updated'; userid: number; records: ActivityDay[] }
-  | { type: 'intraday.updated'; userid: number; records: IntradaySample[] }
-  | { type: 'workouts.created' | 'workouts.updated'; userid: number; records: Workout[] }
-  | { type: 'sleep.updated'; userid: number; records: SleepSummary[] }
-  | { type: 'sleep_series.updated'; userid: number; records: SleepSegment[] }
-  | { type: 'heart.created' | 'heart.updated'; userid: number; records: HeartRecord[] }
-  | { type: 'devices.updated'; userid: number; records: Device[] }
-  | { type: 'bed.in' | 'bed.out' | 'bed.inflate_done'; userid: number; records: BedEvent[] }
+  | Delivered<'connection.created', { scope: string }>
+  | Delivered<'connection.needs_reauth', object>
+  | Delivered<'connection.deleted', { data_deleted: boolean }>
+  | Delivered<'backfill.completed', object>
+  | Delivered<'measures.created' | 'measures.updated', Records<MeasureRecord>>
+  | Delivered<'activity.updated', Records<ActivityDay>>
+  | Delivered<'intraday.updated', Records<IntradaySample>>
+  | Delivered<'workouts.created' | 'workouts.updated', Records<Workout>>
+  | Delivered<'sleep.updated', Records<SleepSummary>>
+  | Delivered<'sleep_series.updated', Records<SleepSegment>>
+  | Delivered<'heart.created' | 'heart.updated', Records<HeartRecord>>
+  | Delivered<'devices.updated', Records<Device>>
+  | Delivered<'bed.in' | 'bed.out' | 'bed.inflate_done', Records<BedEvent>>
 
 export type SyncEventType = SyncEvent['type']
+
+/** A change as the sync's writers report it, before the outbox makes it an event. */
+export interface Change {
+  type: SyncEventType
+  userid: number
+  /** The rows stored (or their insert values); events carry them without `raw`. */
+  records?: readonly object[]
+  /** Anything else the event's data says (`scope`, `data_deleted`). */
+  fields?: Record<string, unknown>
+}

@@ -32,10 +32,12 @@ export {
   type SyncDatabase,
 } from './db/open-database'
 export type { SyncSchema } from './db/schema'
+export type { WebhookOptions } from './delivery/deliveries'
 export type {
   ActivityDay,
   BedEvent,
   Device,
+  EventRecord,
   HeartRecord,
   IntradaySample,
   MeasureRecord,

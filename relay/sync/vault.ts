@@ -31,6 +31,8 @@ export function createTokenVault(options: {
   /** Names this instance in the lease. */
   owner: string
   log: Logger
+  /** In the transaction that marked an active connection as needing the person again. */
+  marked?: (trx: Kysely<SyncSchema>, userid: number) => Promise<void>
 }): TokenVault {
   const { db, sealer, owner, log } = options
   const renewing = new Map<string, Promise<VaultTokens>>()
@@ -106,16 +108,25 @@ export function createTokenVault(options: {
     },
 
     async markNeedsReauth(userid) {
-      await db
-        .updateTable('withings_connection')
-        .set({
-          status: 'needs_reauth',
-          refresh_lease_until: null,
-          refresh_lease_by: null,
-          updated_at: new Date(),
-        })
-        .where('userid', '=', Number(userid))
-        .execute()
+      await db.transaction().execute(async (trx) => {
+        const [before] = await trx
+          .selectFrom('withings_connection')
+          .select('status')
+          .where('userid', '=', Number(userid))
+          .forUpdate()
+          .execute()
+        await trx
+          .updateTable('withings_connection')
+          .set({
+            status: 'needs_reauth',
+            refresh_lease_until: null,
+            refresh_lease_by: null,
+            updated_at: new Date(),
+          })
+          .where('userid', '=', Number(userid))
+          .execute()
+        if (before?.status === 'active') await options.marked?.(trx, Number(userid))
+      })
     },
 
     async remove(userid) {

@@ -56,11 +56,11 @@ describe('on a Postgres server', () => {
     const url = await server.database('together')
     const opened = await Promise.all([1, 2, 3].map(() => openSyncDatabase({ url, poolSize: 2 })))
     const [first] = opened
-    const applied = await first?.db
+    const applied = (await first?.db
       .selectFrom('kysely_migration' as never)
       .selectAll()
-      .execute()
-    expect(applied).toHaveLength(1)
+      .execute()) as { name: string }[] | undefined
+    expect(applied?.map((migration) => migration.name)).toEqual(['0001_sync', '0002_events'])
     await Promise.all(opened.map((database) => database.close()))
   })
 })

@@ -78,7 +78,9 @@ describe('recorded answers, stored', () => {
     expect(skipped).toBe(0)
     const events = await writeWorkouts(db, USER, rows)
     const ids = new Set(phoneWorkoutsAnswer.body.series.map((workout) => workout.id))
-    const made = events.flatMap((event) => (event.type === 'workouts.created' ? event.records : []))
+    const made = events.flatMap((event) =>
+      event.type === 'workouts.created' ? (event.records ?? []) : [],
+    )
     expect(made).toHaveLength(ids.size)
     const stored = await createQueries(db, Date.now).workouts(USER)
     expect(stored).toHaveLength(ids.size)

@@ -156,7 +156,7 @@ describe.each(syncBackends())('on %s, a person who connects', (_, makeDatabase) 
       events.filter(
         (event) =>
           event.type === 'measures.created' &&
-          event.records.some((record) => record.grpid === triggered.measuregrp?.grpid),
+          event.data.records.some((record) => record.grpid === triggered.measuregrp?.grpid),
       ),
     ).toHaveLength(1)
   }, 15_000)
@@ -239,7 +239,10 @@ describe.each(syncBackends())('on %s, a person who connects', (_, makeDatabase) 
         .execute()
       expect(rows, table).toEqual([])
     }
-    expect(events.at(-1)).toEqual({ type: 'connection.deleted', userid: DEMO, dataDeleted: true })
+    expect(events.at(-1)).toMatchObject({
+      type: 'connection.deleted',
+      data: { userid: DEMO, data_deleted: true },
+    })
     expect((await page.request('/api/data/status')).status).toBe(401)
   })
 })

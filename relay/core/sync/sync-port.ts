@@ -76,8 +76,11 @@ export interface SyncHooks {
 
 export interface SyncPort {
   readonly vault: TokenVault
-  /** The database, in GET /api/readyz (`database`). */
-  readonly readiness?: ReadinessCheck
+  /**
+   * What GET /api/readyz checks of it: the database (`database`), and what only degrades it
+   * (`withings` for its calls, `webhooks` for its receiver).
+   */
+  readonly readiness?: readonly ReadinessCheck[]
   /** Called once by createRelay with what only the relay has. */
   attach(relay: RelayForSync): SyncHooks
 }

@@ -14,6 +14,11 @@ const MIGRATIONS: Record<string, Migration> = {
       for (const statement of SCHEMA_0001) await sql.raw(statement).execute(db)
     },
   },
+  '0002_events': {
+    async up(db: AnyDb) {
+      for (const statement of SCHEMA_0002) await sql.raw(statement).execute(db)
+    },
+  },
 }
 
 const SCHEMA_0001 = [
@@ -232,6 +237,21 @@ const SCHEMA_0001 = [
     received_at timestamptz not null default now(),
     primary key (userid, appli, at)
   )`,
+]
+
+const SCHEMA_0002 = [
+  // The outbox: each stored change, written in the transaction that stored it, then delivered
+  // (webhooks, onEvent) by jobs written in that same transaction.
+  `create table sync_event (
+    id bigserial primary key,
+    webhook_id text not null unique default 'msg_' || replace(gen_random_uuid()::text, '-', ''),
+    type text not null,
+    userid bigint not null,
+    data jsonb not null,
+    dedupe_key text unique,
+    created_at timestamptz not null default now()
+  )`,
+  `create index sync_event_created on sync_event (created_at)`,
 ]
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

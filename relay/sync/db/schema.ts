@@ -220,6 +220,16 @@ export interface BedEventTable {
   received_at: Now
 }
 
+export interface SyncEventTable {
+  id: Generated<number>
+  webhook_id: Generated<string>
+  type: string
+  userid: number
+  data: Json
+  dedupe_key: string | null
+  created_at: Now
+}
+
 export interface SyncSchema {
   withings_connection: ConnectionTable
   sync_source: SyncSourceTable
@@ -233,4 +243,5 @@ export interface SyncSchema {
   heart_record: HeartRecordTable
   device: DeviceTable
   bed_event: BedEventTable
+  sync_event: SyncEventTable
 }

@@ -1,16 +1,23 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { DataService } from '../../contract/contract'
 import type { StoredKind, StoredNews } from '../../contract/stored-data'
 import { RelayError } from '../../core/errors'
 import type { Logger } from '../../core/http/request-log'
 import type { SyncSchema } from '../db/schema'
-import type { SyncEvent } from '../events'
+import type { Outbox } from '../delivery/outbox'
+import type { Health } from '../health'
 import type { Fields } from '../store/untrusted'
+import { Defer, Drop, LeaseLost } from './outcomes'
+import type { Job } from './queue'
 import { nextOffset, type PlanContext, type Request, type SourceName, sourcesFor } from './sources'
 
-// A person's import and catch-ups, page by page. Each page is stored and its place recorded in
-// one transaction, so an import stopped anywhere (kill -9, a restart, the database away) resumes
-// at the page after the last one stored: no gap, and no duplicate since writes are upserts.
+// A person's import and catch-ups, page by page. Each page is stored, its events written to the
+// outbox and its place recorded in one transaction, so an import stopped anywhere (kill -9, a
+// restart, the database away) resumes at the page after the last one stored: no gap, and no
+// duplicate since writes are upserts, which report only what they changed. One person's pages
+// are written one at a time (a lock on the person for the transaction), so that two runs at once
+// (an import and a notification's catch-up, on two instances) cannot both take the same new
+// record for theirs and tell of it twice.
 
 export interface RunSettings {
   historyDays: number
@@ -20,29 +27,15 @@ export interface RunSettings {
 export interface RunContext {
   db: Kysely<SyncSchema>
   withings(userid: string, service: DataService, params: Record<string, string>): Promise<Fields>
-  /** Once per stored change, after its transaction committed. */
-  emit(events: SyncEvent[]): void
+  /** Where each page's changes are written, in its transaction. */
+  outbox: Outbox
   tell(userid: string, news: StoredNews): Promise<void>
+  /** How Withings answers the jobs (GET /api/readyz's `withings`). */
+  health: Health
   log: Logger
   /** ms since the epoch. */
   now: () => number
   settings: RunSettings
-}
-
-/** The job should wait that long before running again (Withings or the budget said so). */
-export class Defer extends Error {
-  constructor(readonly seconds: number) {
-    super(`Deferred by ${seconds} s.`)
-    this.name = 'Defer'
-  }
-}
-
-/** Nothing to do any more (no connection, or Withings refused it): the job ends. */
-export class Drop extends Error {
-  constructor(readonly reason: string) {
-    super(reason)
-    this.name = 'Drop'
-  }
 }
 
 interface ImportCursor {
@@ -55,6 +48,8 @@ interface ImportCursor {
 const CLOCK_MARGIN_SECONDS = 300
 /** Withings refuses the same arguments within 10 seconds (status 601). */
 const SAME_ARGUMENTS_MS = 10_000
+/** The first key of the sync's advisory locks (the second is the person's). */
+const PERSON_LOCK = 0x77_6c_73_79 // "wlsy"
 
 export function createPersonRuns(context: RunContext) {
   const { db, log, now, settings } = context
@@ -86,18 +81,21 @@ export function createPersonRuns(context: RunContext) {
     }
     recentCalls.set(keyOf(params), at)
     try {
-      return await context.withings(String(userid), request.service, params)
+      const body = await context.withings(String(userid), request.service, params)
+      context.health.ok()
+      return body
     } catch (error) {
-      // Withings' 601, or the app's own budget spent for now: wait as long as they say.
-      if (
-        error instanceof RelayError &&
-        (error.code === 'rate_limited' || error.code === 'relay_busy')
-      ) {
+      // The app's own budget spent for now: wait as long as it says (nothing wrong at Withings).
+      if (error instanceof RelayError && error.code === 'relay_busy') {
         throw new Defer(Math.max(1, error.retryAfter ?? 60))
       }
-      if (error instanceof RelayError && error.code === 'session_expired') {
-        throw new Drop('Withings no longer accepts this connection')
+      const code = error instanceof RelayError ? error.code : 'error'
+      if (code.startsWith('upstream_') || code === 'rate_limited') context.health.failed(code)
+      // Withings' 601: wait as long as it says.
+      if (error instanceof RelayError && code === 'rate_limited') {
+        throw new Defer(Math.max(1, error.retryAfter ?? 60))
       }
+      if (code === 'session_expired') throw new Drop('Withings no longer accepts this connection')
       throw error
     }
   }
@@ -129,14 +127,17 @@ export function createPersonRuns(context: RunContext) {
     request: Request,
     offset: number,
     onPage: (trx: Kysely<SyncSchema>, next: number | undefined) => Promise<void>,
-    holding: () => Promise<void>,
+    signal: AbortSignal,
   ) {
     let at = offset
     for (;;) {
       const body = await call(userid, request, at)
       const next = source.pages ? nextOffset(body, at) : undefined
+      if (signal.aborted) throw new LeaseLost()
       const stored = await db.transaction().execute(async (trx) => {
+        await lockPerson(trx, userid)
         const page = await source.store(trx, userid, body)
+        await context.outbox.record(trx, page.events)
         await onPage(trx, next)
         return page
       })
@@ -148,9 +149,7 @@ export function createPersonRuns(context: RunContext) {
           skipped: stored.skipped,
         })
       }
-      context.emit(stored.events)
       if (stored.events.length > 0) await tellStored(userid, source.name)
-      await holding()
       if (next === undefined) return
       at = next
     }
@@ -163,9 +162,11 @@ export function createPersonRuns(context: RunContext) {
     error instanceof RelayError && error.code === 'scope_denied'
 
   return {
-    /** The import of every source the grant allows that is not imported yet. */
-    /** `holding` keeps the job's lease while its pages go on. */
-    async backfill(userid: number, holding: () => Promise<void>) {
+    /**
+     * The import of every source the grant allows that is not imported yet; `signal` says the
+     * job's lease was lost. Then `backfill.completed`, once for the job however often it runs.
+     */
+    async backfill(userid: number, job: Pick<Job, 'id'>, signal: AbortSignal) {
       const { scope } = await connectionOf(userid)
       for (const source of sourcesFor(scope)) {
         const row = await db
@@ -198,7 +199,7 @@ export function createPersonRuns(context: RunContext) {
                 await saveCursor(trx, userid, source.name, moved, 'importing')
                 cursor = moved
               },
-              holding,
+              signal,
             )
           }
           await finish(db, userid, source.name, 'done', null)
@@ -209,16 +210,16 @@ export function createPersonRuns(context: RunContext) {
         }
         await tellStored(userid, source.name as StoredKind, true)
       }
-      context.emit([{ type: 'backfill.completed', userid }])
+      await db.transaction().execute((trx) =>
+        context.outbox.record(trx, [{ type: 'backfill.completed', userid }], {
+          dedupeKey: `import:${job.id}`,
+        }),
+      )
       await context.tell(String(userid), { kinds: [], importing: false })
     },
 
     /** What changed since the last catch-up, for these sources (all when undefined). */
-    async catchUp(
-      userid: number,
-      names: readonly SourceName[] | undefined,
-      holding: () => Promise<void>,
-    ) {
+    async catchUp(userid: number, names: readonly SourceName[] | undefined, signal: AbortSignal) {
       const { scope } = await connectionOf(userid)
       for (const source of sourcesFor(scope)) {
         if (names && !names.includes(source.name)) continue
@@ -233,7 +234,7 @@ export function createPersonRuns(context: RunContext) {
         const syncedUntil = row.synced_until ?? started - CLOCK_MARGIN_SECONDS
         try {
           for (const request of await source.since(planContext(userid, syncedUntil))) {
-            await follow(userid, source, request, 0, async () => {}, holding)
+            await follow(userid, source, request, 0, async () => {}, signal)
           }
         } catch (error) {
           if (!scopeDenied(error)) throw error
@@ -249,6 +250,13 @@ export function createPersonRuns(context: RunContext) {
       }
     },
   }
+}
+
+/** Holds the person until the transaction ends (see the top of this file). */
+async function lockPerson(trx: Kysely<SyncSchema>, userid: number) {
+  await sql`select pg_advisory_xact_lock(${PERSON_LOCK}, ${userid % 2_147_483_647}::int)`.execute(
+    trx,
+  )
 }
 
 function saveCursor(

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { SyncSchema } from '../db/schema'
 
 // The sync's jobs, in its own Postgres. Not pg-boss, the well-kept Postgres queue: its current
@@ -7,13 +7,16 @@ import type { SyncSchema } from '../db/schema'
 // `job` table, as pg-boss and graphile-worker do it:
 // - a job is claimed by one UPDATE over a `FOR UPDATE SKIP LOCKED` selection, so any number of
 //   instances claim each job once, without waiting on each other;
-// - every time is the database's clock (`now()`), never an instance's;
-// - a claim is a lease: a crashed worker's jobs come back when it lapses (`reap`), and a worker
-//   whose lease lapsed cannot complete a job claimed since by another (`locked_by` fences it);
-// - a failure is retried with exponential backoff and jitter; Withings' "wait" (601) postpones
-//   without spending an attempt;
+// - every time is the database's clock (`now()`), never an instance's (a test's injected clock
+//   moves it forward by its own lead: `shiftedTime`);
+// - a claim is a lease, kept by the worker's heartbeat: a crashed worker's jobs come back when it
+//   lapses (`reap`), and a worker whose lease lapsed cannot complete a job claimed since by
+//   another (`locked_by` fences it);
+// - a failure is retried with exponential backoff and jitter (or the caller's delay); Withings'
+//   "wait" (601) postpones without spending an attempt;
 // - jobs with the same dedupe key collapse while they wait (a unique index on ready jobs);
-// - NOTIFY on enqueue wakes the workers at once (LISTEN), the poll is only a safety net.
+// - NOTIFY on enqueue wakes the workers at once (LISTEN), the poll is only a safety net. An
+//   enqueue inside a transaction is seen, and notified, when it commits.
 
 export const JOBS_CHANNEL = 'withings_link_jobs'
 
@@ -28,37 +31,71 @@ export interface Job<P = unknown> {
 
 type Db = Kysely<SyncSchema>
 
+/** The queue's "now", as SQL. */
+export type QueueTime = () => RawBuilder<Date>
+
+/** The database's clock. */
+export const databaseTime: QueueTime = () => sql<Date>`now()`
+
+/**
+ * The database's clock moved by the lead `now` has over the real one: a test that moves its
+ * injected clock an hour on makes every job due within that hour due now.
+ */
+export function shiftedTime(now: () => number): QueueTime {
+  return () => sql<Date>`(now() + make_interval(secs => ${(now() - Date.now()) / 1000}))`
+}
+
+const later = (time: QueueTime, seconds: number | RawBuilder<number>) =>
+  sql<Date>`${time()} + make_interval(secs => ${seconds})`
+
 export async function enqueue(
   db: Db,
   queue: string,
   payload: unknown,
-  options: { dedupeKey?: string; delaySeconds?: number; maxAttempts?: number } = {},
+  options: {
+    dedupeKey?: string
+    delaySeconds?: number
+    maxAttempts?: number
+    time?: QueueTime
+  } = {},
 ): Promise<number | undefined> {
+  const time = options.time ?? databaseTime
   const { rows } = await sql<{ id: number }>`
     insert into job (queue, payload, dedupe_key, max_attempts, run_at)
     values (${queue}, ${JSON.stringify(payload)}::jsonb, ${options.dedupeKey ?? null},
-      ${options.maxAttempts ?? 10}, now() + make_interval(secs => ${options.delaySeconds ?? 0}))
+      ${options.maxAttempts ?? 10}, ${later(time, options.delaySeconds ?? 0)})
     on conflict (queue, dedupe_key) where dedupe_key is not null and state = 'ready' do nothing
     returning id`.execute(db)
-  await sql`select pg_notify(${JOBS_CHANNEL}, ${queue})`.execute(db)
+  await wake(db, queue)
   return rows[0]?.id
+}
+
+/** Tells the workers of every instance that `queue` has work (at the commit, in a transaction). */
+export async function wake(db: Db, queue: string): Promise<void> {
+  await sql`select pg_notify(${JOBS_CHANNEL}, ${queue})`.execute(db)
 }
 
 export async function claim(
   db: Db,
   worker: string,
-  { limit = 1, leaseSeconds = 60 }: { limit?: number; leaseSeconds?: number } = {},
+  {
+    limit = 1,
+    leaseSeconds = 60,
+    queues,
+    time = databaseTime,
+  }: { limit?: number; leaseSeconds?: number; queues?: readonly string[]; time?: QueueTime } = {},
 ): Promise<Job[]> {
   const { rows } = await sql<Job>`
     with next as (
       select id from job
-      where state = 'ready' and run_at <= now()
+      where state = 'ready' and run_at <= ${time()}
+        ${queues ? sql`and queue = any(${[...queues]}::text[])` : sql``}
       order by run_at, id
       limit ${limit}
       for update skip locked
     )
     update job set state = 'running', attempts = job.attempts + 1, locked_by = ${worker},
-      locked_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
+      locked_until = ${later(time, leaseSeconds)}, updated_at = now()
     from next where job.id = next.id
     returning job.id, job.queue, job.payload, job.attempts, job.max_attempts, job.locked_by`.execute(
     db,
@@ -66,12 +103,23 @@ export async function claim(
   return rows
 }
 
-/** Extends the lease of a job still running (a long backfill page by page). */
-export async function extend(db: Db, job: Job, leaseSeconds = 60): Promise<boolean> {
-  const result = await sql`update job
-    set locked_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
-    where id = ${job.id} and state = 'running' and locked_by = ${job.locked_by}`.execute(db)
-  return Number(result.numAffectedRows ?? 0) === 1
+/**
+ * Extends the leases of the jobs `worker` runs (its heartbeat); answers the ids it still holds:
+ * a job missing from the answer was taken back, and may run elsewhere now.
+ */
+export async function extend(
+  db: Db,
+  worker: string,
+  ids: readonly number[],
+  leaseSeconds = 60,
+  time: QueueTime = databaseTime,
+): Promise<Set<number>> {
+  if (ids.length === 0) return new Set()
+  const { rows } = await sql<{ id: number }>`update job
+    set locked_until = ${later(time, leaseSeconds)}, updated_at = now()
+    where id = any(${[...ids]}::bigint[]) and state = 'running' and locked_by = ${worker}
+    returning id`.execute(db)
+  return new Set(rows.map((row) => Number(row.id)))
 }
 
 export async function complete(db: Db, job: Job): Promise<boolean> {
@@ -82,22 +130,36 @@ export async function complete(db: Db, job: Job): Promise<boolean> {
 }
 
 /**
- * Tries again later: 10 s, 20 s, 40 s… (never sooner than Withings' 10 seconds between the same
- * arguments), at most an hour, ±25 %; or `failed` once the attempts are spent.
+ * Tries again later: after `delaySeconds`, or 10 s, 20 s, 40 s… (never sooner than Withings' 10
+ * seconds between the same arguments), at most an hour, ±25 %; or `failed` once the attempts are
+ * spent. Answers the state the job is left in.
  */
-export async function fail(db: Db, job: Job, error: string): Promise<void> {
-  await sql`update job set
+export async function fail(
+  db: Db,
+  job: Job,
+  error: string,
+  { delaySeconds, time = databaseTime }: { delaySeconds?: number; time?: QueueTime } = {},
+): Promise<'ready' | 'failed' | undefined> {
+  const backoff =
+    delaySeconds ?? sql<number>`least(3600, 10 * power(2, attempts - 1)) * (0.75 + random() * 0.5)`
+  const { rows } = await sql<{ state: 'ready' | 'failed' }>`update job set
       state = case when attempts >= max_attempts then 'failed' else 'ready' end,
-      run_at = now() + make_interval(secs => least(3600, 10 * power(2, attempts - 1))
-        * (0.75 + random() * 0.5)),
+      run_at = ${later(time, backoff)},
       last_error = ${error.slice(0, 500)}, locked_by = null, locked_until = null, updated_at = now()
-    where id = ${job.id} and state = 'running' and locked_by = ${job.locked_by}`.execute(db)
+    where id = ${job.id} and state = 'running' and locked_by = ${job.locked_by}
+    returning state`.execute(db)
+  return rows[0]?.state
 }
 
 /** Postpones without spending an attempt (Withings said how long to wait). */
-export async function defer(db: Db, job: Job, waitSeconds: number): Promise<void> {
+export async function defer(
+  db: Db,
+  job: Job,
+  waitSeconds: number,
+  time: QueueTime = databaseTime,
+): Promise<void> {
   await sql`update job set state = 'ready', attempts = attempts - 1,
-      run_at = now() + make_interval(secs => ${waitSeconds}),
+      run_at = ${later(time, waitSeconds)},
       locked_by = null, locked_until = null, updated_at = now()
     where id = ${job.id} and state = 'running' and locked_by = ${job.locked_by}`.execute(db)
 }
@@ -107,25 +169,36 @@ export async function defer(db: Db, job: Job, waitSeconds: number): Promise<void
  * running one when the caller knows no other worker can be (`all`: the embedded database, which
  * one process at a time may open, at its start).
  */
-export async function reap(db: Db, { all = false }: { all?: boolean } = {}): Promise<number> {
+export async function reap(
+  db: Db,
+  { all = false, time = databaseTime }: { all?: boolean; time?: QueueTime } = {},
+): Promise<number> {
   const result = await sql`update job
     set state = case when attempts >= max_attempts then 'failed' else 'ready' end,
       locked_by = null, locked_until = null,
       last_error = coalesce(last_error, 'lease expired'), updated_at = now()
-    where state = 'running' and (${all} or locked_until < now())`.execute(db)
+    where state = 'running' and (${all} or locked_until < ${time()})`.execute(db)
   return Number(result.numAffectedRows ?? 0)
 }
 
-/** Seconds until the earliest waiting job is due (0 when one is), or undefined when none waits. */
-export async function nextDueSeconds(db: Db): Promise<number | undefined> {
+/** Seconds until the earliest waiting job of `queues` is due (0 when one is), or undefined. */
+export async function nextDueSeconds(
+  db: Db,
+  queues: readonly string[],
+  time: QueueTime = databaseTime,
+): Promise<number | undefined> {
   const { rows } = await sql<{ seconds: number | null }>`
-    select greatest(0, extract(epoch from min(run_at) - now()))::float8 as seconds
-    from job where state = 'ready'`.execute(db)
+    select greatest(0, extract(epoch from min(run_at) - ${time()}))::float8 as seconds
+    from job where state = 'ready' and queue = any(${[...queues]}::text[])`.execute(db)
   return rows[0]?.seconds ?? undefined
 }
 
-/** Forgets jobs done over a day ago, and failed ones after a week (time enough to look). */
+/**
+ * Forgets jobs done over a day ago, and failed ones after a week (time enough to look); and the
+ * outbox's events after eight days, when even a webhook's last retry (32 hours on) is long over.
+ */
 export async function prune(db: Db): Promise<void> {
   await sql`delete from job where (state = 'done' and updated_at < now() - interval '1 day')
     or (state = 'failed' and updated_at < now() - interval '7 days')`.execute(db)
+  await sql`delete from sync_event where created_at < now() - interval '8 days'`.execute(db)
 }

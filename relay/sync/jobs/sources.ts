@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { DataService, Scope } from '../../contract/contract'
 import { ALLOWLIST } from '../../core/withings/allowlist'
 import type { SyncSchema } from '../db/schema'
-import type { SyncEvent } from '../events'
+import type { Change } from '../events'
 import { normaliseActivityDays, normaliseIntraday } from '../store/normalise-activity'
 import { normaliseDevices, normaliseHeartRecords } from '../store/normalise-heart'
 import { normaliseMeasureGroups } from '../store/normalise-measures'
@@ -66,7 +66,7 @@ interface Source {
 }
 
 export interface Stored {
-  events: SyncEvent[]
+  events: Change[]
   /** Items the page held that could not be read (logged, never stored half). */
   skipped: number
 }
@@ -114,7 +114,7 @@ function listed(
 
 async function stored<R>(
   normalised: { rows: R[]; skipped: number },
-  write: (rows: R[]) => Promise<SyncEvent[]>,
+  write: (rows: R[]) => Promise<Change[]>,
 ): Promise<Stored> {
   return { events: await write(normalised.rows), skipped: normalised.skipped }
 }

@@ -1,9 +1,10 @@
 import type { Logger } from '../../core/http/request-log'
 import type { SyncDatabase } from '../db/open-database'
-import { Defer, Drop } from './person-runs'
+import { Defer, Drop, LeaseLost, Retry } from './outcomes'
 import {
   claim,
   complete,
+  databaseTime,
   defer,
   extend,
   fail,
@@ -11,14 +12,26 @@ import {
   type Job,
   nextDueSeconds,
   prune,
+  type QueueTime,
   reap,
 } from './queue'
 
-// Runs the queue's jobs on this instance: a few at a time, woken at once by an enqueue anywhere
-// (LISTEN) and, as a safety net, by a poll. A database that goes away is waited for, quietly (one
-// log line when it goes, one when it comes back): nothing here ever throws out of the loop.
+// Runs the queue's jobs on this instance: a few at a time in each lane (the long imports in one,
+// the short catch-ups in another, the deliveries in a third, so that none waits behind the
+// others), woken at once by an enqueue anywhere (LISTEN) and, as a safety net, by a poll. A
+// heartbeat keeps the leases of the jobs under way, so that a short lease is enough: the jobs of
+// a killed instance come back within seconds, and a run whose lease was lost (the database
+// away for longer than the lease) is told to stop. A database that goes away is waited for,
+// quietly (one log line when it goes, one when it comes back): nothing here ever throws out of
+// the loop.
 
-export type JobHandler = (job: Job, holding: () => Promise<void>) => Promise<void>
+/** `signal` aborts when the job's lease was lost: the run should stop at its next step. */
+export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>
+
+export interface Lane {
+  queues: readonly string[]
+  concurrency: number
+}
 
 export interface Worker {
   start(): Promise<void>
@@ -26,28 +39,32 @@ export interface Worker {
   stop(timeoutMs?: number): Promise<void>
 }
 
-/** Far longer than a page takes (one Withings call: 25 s at most); extended page by page. */
-const LEASE_SECONDS = 60
+/** Several heartbeats long: a loaded machine may miss one or two. */
+const LEASE_SECONDS = 15
+const HEARTBEAT_MS = 3_000
 const POLL_MS = 5_000
-const REAP_MS = 30_000
+const REAP_MS = 5_000
 const PRUNE_MS = 3_600_000
 const DOWN_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000]
 
 export function createWorker(options: {
   database: SyncDatabase
   handlers: Record<string, JobHandler>
-  concurrency: number
+  lanes: readonly Lane[]
   /** Names this instance in job leases. */
   owner: string
   log: Logger
+  time?: QueueTime
 }): Worker {
-  const { database, handlers, concurrency, owner, log } = options
+  const { database, handlers, lanes, owner, log } = options
+  const time = options.time ?? databaseTime
   const { db } = database
-  const running = new Set<Promise<void>>()
+  const running = new Map<number, { lane: Lane; run: Promise<void>; lost: AbortController }>()
   let stopped = false
   let wake: (() => void) | undefined
   let unlisten: (() => Promise<void>) | undefined
   let loop: Promise<void> | undefined
+  let heartbeat: ReturnType<typeof setInterval> | undefined
   let failures = 0
   let lastReap = 0
   let lastPrune = 0
@@ -63,13 +80,13 @@ export function createWorker(options: {
       wake = done
     })
 
-  async function run(job: Job) {
+  const busy = (lane: Lane) => [...running.values()].filter((each) => each.lane === lane).length
+
+  async function run(job: Job, signal: AbortSignal) {
     const handler = handlers[job.queue]
     try {
       if (!handler) throw new Drop(`no handler for queue ${job.queue}`)
-      await handler(job, async () => {
-        await extend(db, job, LEASE_SECONDS)
-      })
+      await handler(job, signal)
       await complete(db, job)
     } catch (error) {
       await settle(job, error).catch((cause: unknown) => {
@@ -85,26 +102,48 @@ export function createWorker(options: {
   }
 
   async function settle(job: Job, error: unknown) {
-    if (error instanceof Defer) return defer(db, job, error.seconds)
+    if (error instanceof Defer) return defer(db, job, error.seconds, time)
+    if (error instanceof LeaseLost) {
+      log({
+        level: 'info',
+        msg: 'sync: job taken back from this worker, stopped',
+        queue: job.queue,
+      })
+      return
+    }
     if (error instanceof Drop) {
       log({ level: 'info', msg: 'sync: job dropped', queue: job.queue, reason: error.reason })
       return void (await complete(db, job))
     }
+    const retry = error instanceof Retry ? error : undefined
+    const cause = retry ? retry.reason : describe(error)
+    const state = await fail(db, job, cause, {
+      time,
+      ...(retry && { delaySeconds: retry.delaySeconds }),
+    })
     log({
-      level: 'warn',
-      msg: 'sync: job failed, to be retried',
+      level: state === 'failed' ? 'error' : 'warn',
+      msg:
+        state === 'failed' ? 'sync: job failed, attempts spent' : 'sync: job failed, to be retried',
       queue: job.queue,
       attempt: job.attempts,
-      cause: describe(error),
+      cause,
     })
-    await fail(db, job, describe(error))
+  }
+
+  /** Keeps the leases of the jobs under way; stops those another worker may hold now. */
+  async function beat() {
+    const ids = [...running.keys()]
+    if (ids.length === 0) return
+    const held = await extend(db, owner, ids, LEASE_SECONDS, time)
+    for (const id of ids) if (!held.has(id)) running.get(id)?.lost.abort(new LeaseLost())
   }
 
   async function housekeeping() {
     const at = Date.now()
     if (at - lastReap >= REAP_MS) {
       lastReap = at
-      const reaped = await reap(db)
+      const reaped = await reap(db, { time })
       if (reaped > 0)
         log({ level: 'info', msg: 'sync: jobs of a stopped worker taken back', jobs: reaped })
     }
@@ -114,24 +153,48 @@ export function createWorker(options: {
     }
   }
 
+  /** Claims what each lane has room for; answers whether a lane filled all its room. */
+  async function claimAll(): Promise<boolean> {
+    let more = false
+    for (const lane of lanes) {
+      const free = lane.concurrency - busy(lane)
+      if (free <= 0) continue
+      const jobs = await claim(db, owner, {
+        limit: free,
+        leaseSeconds: LEASE_SECONDS,
+        queues: lane.queues,
+        time,
+      })
+      for (const job of jobs) {
+        const lost = new AbortController()
+        const task = run(job, lost.signal).finally(() => {
+          running.delete(job.id)
+          wake?.()
+        })
+        running.set(job.id, { lane, run: task, lost })
+      }
+      if (jobs.length === free) more = true
+    }
+    return more
+  }
+
   async function cycle() {
     while (!stopped) {
       try {
         await housekeeping()
-        const free = concurrency - running.size
-        const jobs =
-          free > 0 ? await claim(db, owner, { limit: free, leaseSeconds: LEASE_SECONDS }) : []
+        const more = await claimAll()
         if (failures > 0) log({ level: 'info', msg: 'sync: database reachable again' })
         failures = 0
-        for (const job of jobs) {
-          const task = run(job).finally(() => {
-            running.delete(task)
-            wake?.()
-          })
-          running.add(task)
-        }
-        if (jobs.length > 0 && running.size < concurrency) continue
-        const due = running.size < concurrency ? await nextDueSeconds(db) : undefined
+        if (more) continue
+        const open = lanes.filter((lane) => busy(lane) < lane.concurrency)
+        const due =
+          open.length > 0
+            ? await nextDueSeconds(
+                db,
+                open.flatMap((lane) => lane.queues),
+                time,
+              )
+            : undefined
         await sleep(due === undefined ? POLL_MS : Math.min(POLL_MS, Math.max(10, due * 1000)))
       } catch (error) {
         if (failures === 0) {
@@ -161,6 +224,10 @@ export function createWorker(options: {
       } catch (error) {
         log({ level: 'warn', msg: 'sync: no wake-up channel, polling only', cause: nameOf(error) })
       }
+      // Failures are the cycle's to report: a missed beat only shortens what is left of a lease.
+      heartbeat = setInterval(() => void beat().catch(() => {}), HEARTBEAT_MS)
+      heartbeat.unref?.()
+      log({ level: 'info', msg: 'sync: jobs started', worker: owner })
       loop = cycle()
     },
     async stop(timeoutMs = 5_000) {
@@ -168,9 +235,10 @@ export function createWorker(options: {
       wake?.()
       await loop
       await Promise.race([
-        Promise.allSettled([...running]),
+        Promise.allSettled([...running.values()].map((each) => each.run)),
         new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
       ])
+      clearInterval(heartbeat)
       await unlisten?.().catch(() => {})
     },
   }

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { SyncSchema } from '../db/schema'
-import type { SyncEvent } from '../events'
+import type { Change } from '../events'
 import type { ActivityDayRow, IntradayRow } from './normalise-activity'
 import type { DeviceRow, HeartRow } from './normalise-heart'
 import type { MeasureGroupRows } from './normalise-measures'
@@ -9,7 +9,7 @@ import type { WorkoutRow } from './normalise-workouts'
 import { type Changed, upsertRows } from './upsert'
 
 // Each kind of record written as its page arrives, in the caller's transaction, answering the
-// events its changes make (none for a page already stored).
+// changes it made (none for a page already stored), which the outbox makes events.
 
 type Db = Kysely<SyncSchema>
 
@@ -22,7 +22,7 @@ export async function writeMeasureGroups(
   db: Db,
   userid: number,
   listed: readonly MeasureGroupRows[],
-): Promise<SyncEvent[]> {
+): Promise<Change[]> {
   // A group listed twice in one answer is one group: the last listing is kept.
   const groups = [...new Map(listed.map((group) => [group.grpid, group])).values()]
   if (groups.length === 0) return []
@@ -51,7 +51,7 @@ export async function writeMeasureGroups(
   }
   const rows = replaced.flatMap((group) => group.rows)
   await upsertRows(db, 'measure', ['grpid', 'type', 'seq'], rows, ['raw_value', 'raw_unit'])
-  const events: SyncEvent[] = []
+  const events: Change[] = []
   const recordsOf = (list: MeasureGroupRows[]) => list.flatMap((group) => group.rows)
   if (created.length > 0) {
     events.push({ type: 'measures.created', userid, records: recordsOf(created) })
@@ -122,25 +122,26 @@ export async function writeSleepSummaries(db: Db, userid: number, rows: SleepSum
     )
     .orderBy('startdate')
     .execute()
-  return [{ type: 'sleep.updated', userid, records } satisfies SyncEvent]
+  return [{ type: 'sleep.updated', userid, records } satisfies Change]
 }
 
-function eventsOf<R>(changed: Changed<R>[], make: (records: never[]) => SyncEvent): SyncEvent[] {
-  return changed.length === 0 ? [] : [make(changed.map(({ row }) => row) as never[])]
+function eventsOf<R extends object>(
+  changed: Changed<R>[],
+  make: (records: R[]) => Change,
+): Change[] {
+  return changed.length === 0 ? [] : [make(changed.map(({ row }) => row))]
 }
 
-function splitEvents<R>(
+function splitEvents<R extends object>(
   changed: Changed<R>[],
   userid: number,
   created: 'workouts.created' | 'heart.created',
   updated: 'workouts.updated' | 'heart.updated',
-): SyncEvent[] {
-  const events: SyncEvent[] = []
+): Change[] {
+  const events: Change[] = []
   const made = changed.filter((change) => change.created).map(({ row }) => row)
   const changedOnly = changed.filter((change) => !change.created).map(({ row }) => row)
-  if (made.length > 0) events.push({ type: created, userid, records: made } as SyncEvent)
-  if (changedOnly.length > 0) {
-    events.push({ type: updated, userid, records: changedOnly } as SyncEvent)
-  }
+  if (made.length > 0) events.push({ type: created, userid, records: made })
+  if (changedOnly.length > 0) events.push({ type: updated, userid, records: changedOnly })
   return events
 }

@@ -42,6 +42,7 @@ import {
 } from 'withings-link/relay'
 import {
   createSync,
+  type EventRecord,
   MEASURE_TYPES,
   type MeasureRecord,
   openSyncDatabase,
@@ -195,10 +196,11 @@ export async function syncedApp(env: Record<string, string | undefined>) {
     relaySecrets: configFromEnv(env).relaySecrets,
     onEvent: (event: SyncEvent) => {
       if (event.type === 'measures.created') {
-        const first: MeasureRecord | undefined = event.records[0]
-        console.log(first?.value, first?.unit, MEASURE_TYPES[1].name)
+        const first: EventRecord<MeasureRecord> | undefined = event.data.records[0]
+        console.log(event.id, first?.value, first?.unit, first?.measured_at, MEASURE_TYPES[1].name)
       }
     },
+    webhook: { url: 'https://api.example.com/withings/webhooks', secrets: ['whsec_…'] },
   })
   const relay = createRelay(configFromEnv(env), { sync })
   const weights: MeasureRecord[] = await sync.queries.measures(363, { types: [1] })

@@ -1,0 +1,103 @@
+import { type Kysely, sql } from 'kysely'
+import type { SyncSchema } from '../db/schema'
+import type { Change } from '../events'
+import { wake } from '../jobs/queue'
+
+// The outbox: each change becomes events in `sync_event`, and each event a delivery job per
+// consumer (the webhook, onEvent), all in the caller's transaction, the one that stores the
+// change. So a change is never stored without its events, nor told without being stored, and a
+// crash anywhere leaves either both or neither: the deliveries then run at least once, from
+// whichever instance claims them. Without a consumer, nothing is written.
+
+/** Records per event: an import's page of measures or intraday samples is sent in batches. */
+export const MAX_RECORDS = 500
+
+export interface Consumer {
+  /** The job queue its deliveries go to. */
+  queue: string
+  /** Attempts before a delivery is given up (its schedule's length + 1). */
+  maxAttempts: number
+}
+
+export interface Outbox {
+  /**
+   * Writes `changes` as events, and their deliveries, in `trx`. `dedupeKey` makes the write
+   * happen once: a job that runs again after a crash (`backfill.completed`) tells once.
+   */
+  record(
+    trx: Kysely<SyncSchema>,
+    changes: readonly Change[],
+    options?: { dedupeKey?: string },
+  ): Promise<void>
+}
+
+export function createOutbox(consumers: readonly Consumer[]): Outbox {
+  return {
+    async record(trx, changes, { dedupeKey } = {}) {
+      if (consumers.length === 0 || changes.length === 0) return
+      const rows = changes.flatMap((change) =>
+        batches(change).map((data, index) => ({
+          type: change.type,
+          userid: change.userid,
+          data: JSON.stringify(data),
+          dedupe_key: dedupeKey === undefined ? null : `${dedupeKey}:${change.type}:${index}`,
+        })),
+      )
+      const written = await trx
+        .insertInto('sync_event')
+        .values(rows)
+        .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
+        .returning('id')
+        .execute()
+      if (written.length === 0) return
+      const ids = written.map((row) => row.id)
+      for (const { queue, maxAttempts } of consumers) {
+        await sql`insert into job (queue, payload, max_attempts)
+          select ${queue}, jsonb_build_object('event', id), ${maxAttempts}
+          from unnest(${ids}::bigint[]) as id`.execute(trx)
+        await wake(trx, queue)
+      }
+    },
+  }
+}
+
+/** The event data of a change: one, or one per batch of records. */
+function batches(change: Change): Record<string, unknown>[] {
+  const base = { userid: change.userid, ...change.fields }
+  if (!change.records) return [base]
+  return chunks(change.records.map(recordOf)).map((records) => ({ ...base, records }))
+}
+
+/**
+ * At most MAX_RECORDS records a batch, a measure group never split: its values say together
+ * what one weighing measured.
+ */
+function chunks(records: readonly Record<string, unknown>[]): Record<string, unknown>[][] {
+  const out: Record<string, unknown>[][] = []
+  let current: Record<string, unknown>[] = []
+  for (let at = 0; at < records.length; ) {
+    const group = groupAt(records, at)
+    if (current.length > 0 && current.length + group.length > MAX_RECORDS) {
+      out.push(current)
+      current = []
+    }
+    current.push(...group)
+    at += group.length
+  }
+  if (current.length > 0) out.push(current)
+  return out
+}
+
+/** The record at `at` and those after it of the same measure group (measures only). */
+function groupAt(records: readonly Record<string, unknown>[], at: number) {
+  const grpid = records[at]?.grpid
+  let end = at + 1
+  while (grpid !== undefined && end < records.length && records[end]?.grpid === grpid) end++
+  return records.slice(at, end)
+}
+
+/** A record as events carry it: without Withings' raw answer (kept in its table). */
+function recordOf(row: object): Record<string, unknown> {
+  const { raw: _raw, ...record } = row as Record<string, unknown>
+  return record
+}
