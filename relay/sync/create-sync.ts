@@ -110,7 +110,7 @@ export function createSync(options: SyncOptions): Sync {
     deliveries.event = hookDelivery({ db, onEvent })
     consumers.push({ queue: 'event', maxAttempts: EVENT_ATTEMPTS })
   }
-  const outbox = createOutbox(consumers)
+  const outbox = createOutbox(consumers, time)
   const withingsHealth = createHealth({
     name: 'withings',
     log,

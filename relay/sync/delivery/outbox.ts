@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { SyncSchema } from '../db/schema'
 import type { Change } from '../events'
-import { wake } from '../jobs/queue'
+import { databaseTime, type QueueTime, wake } from '../jobs/queue'
 
 // The outbox: each change becomes events in `sync_event`, and each event a delivery job per
 // consumer (the webhook, onEvent), all in the caller's transaction, the one that stores the
@@ -31,7 +31,10 @@ export interface Outbox {
   ): Promise<void>
 }
 
-export function createOutbox(consumers: readonly Consumer[]): Outbox {
+export function createOutbox(
+  consumers: readonly Consumer[],
+  time: QueueTime = databaseTime,
+): Outbox {
   return {
     async record(trx, changes, { dedupeKey } = {}) {
       if (consumers.length === 0 || changes.length === 0) return
@@ -52,8 +55,8 @@ export function createOutbox(consumers: readonly Consumer[]): Outbox {
       if (written.length === 0) return
       const ids = written.map((row) => row.id)
       for (const { queue, maxAttempts } of consumers) {
-        await sql`insert into job (queue, payload, max_attempts)
-          select ${queue}, jsonb_build_object('event', id), ${maxAttempts}
+        await sql`insert into job (queue, payload, max_attempts, run_at)
+          select ${queue}, jsonb_build_object('event', id), ${maxAttempts}, ${time()}
           from unnest(${ids}::bigint[]) as id`.execute(trx)
         await wake(trx, queue)
       }
