@@ -5,9 +5,10 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { freePort } from './free-port'
 
-// A real Postgres for tests: Debian's `postgresql` (15 on bookworm), a fresh cluster in a temporary folder on
-// a free loopback port, durability off (a test's data need not survive a power cut), stopped and
-// removed at the end. Postgres refuses to run as root: as root, it runs as the `postgres` user.
+// A real Postgres for tests: Debian's `postgresql` (15 on bookworm), a fresh cluster in a
+// temporary folder on a free loopback port, durability off (a test's data need not survive a
+// power cut, nor, unless asked, a crash), stopped and removed at the end. Postgres refuses to run
+// as root: as root, it runs as the `postgres` user.
 
 /** Debian installs each major version in its own folder; the newest there, unless told. */
 const BIN = process.env.POSTGRES_BIN ?? newestPostgres()
@@ -52,7 +53,13 @@ export interface TestPostgres {
 
 export const hasPostgres = () => existsSync(join(BIN, 'initdb'))
 
-export async function startPostgres(): Promise<TestPostgres> {
+/**
+ * `durableCommits`: a commit answers once its WAL is written (Postgres' default), so that a
+ * server killed (SIGKILL) keeps every commit it acknowledged; without it, as fast as possible.
+ */
+export async function startPostgres({
+  durableCommits = false,
+}: { durableCommits?: boolean } = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'wl-pg-'))
   const asRoot = userInfo().uid === 0
   if (asRoot) chownSync(dir, ...ids('postgres'))
@@ -69,7 +76,8 @@ export async function startPostgres(): Promise<TestPostgres> {
   const start = async () => {
     const [command, args] = as('postgres', [
       ...['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'],
-      ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+      ...['-c', 'fsync=off', '-c', 'full_page_writes=off'],
+      ...(durableCommits ? [] : ['-c', 'synchronous_commit=off']),
     ])
     child = spawn(command, args, { stdio: 'ignore' })
     running.add({ child, data })

@@ -8,10 +8,11 @@ import type { SyncSchema } from '../db/schema'
 // - a job is claimed by one UPDATE over a `FOR UPDATE SKIP LOCKED` selection, so any number of
 //   instances claim each job once, without waiting on each other;
 // - every time is the database's clock (`now()`), never an instance's (a test's injected clock
-//   moves it forward by its own lead: `shiftedTime`);
+//   moves when jobs are due by its own lead: `shiftedTime`);
 // - a claim is a lease, kept by the worker's heartbeat: a crashed worker's jobs come back when it
 //   lapses (`reap`), and a worker whose lease lapsed cannot complete a job claimed since by
-//   another (`locked_by` fences it);
+//   another (`locked_by` fences it). Leases are the database's real time, whatever a test's
+//   clock says: they measure whether a worker is still alive, not when work is due;
 // - a failure is retried with exponential backoff and jitter (or the caller's delay); Withings'
 //   "wait" (601) postpones without spending an attempt;
 // - jobs with the same dedupe key collapse while they wait (a unique index on ready jobs);
@@ -95,7 +96,7 @@ export async function claim(
       for update skip locked
     )
     update job set state = 'running', attempts = job.attempts + 1, locked_by = ${worker},
-      locked_until = ${later(time, leaseSeconds)}, updated_at = now()
+      locked_until = ${later(databaseTime, leaseSeconds)}, updated_at = now()
     from next where job.id = next.id
     returning job.id, job.queue, job.payload, job.attempts, job.max_attempts, job.locked_by`.execute(
     db,
@@ -112,11 +113,10 @@ export async function extend(
   worker: string,
   ids: readonly number[],
   leaseSeconds = 60,
-  time: QueueTime = databaseTime,
 ): Promise<Set<number>> {
   if (ids.length === 0) return new Set()
   const { rows } = await sql<{ id: number }>`update job
-    set locked_until = ${later(time, leaseSeconds)}, updated_at = now()
+    set locked_until = ${later(databaseTime, leaseSeconds)}, updated_at = now()
     where id = any(${[...ids]}::bigint[]) and state = 'running' and locked_by = ${worker}
     returning id`.execute(db)
   return new Set(rows.map((row) => Number(row.id)))
@@ -169,15 +169,12 @@ export async function defer(
  * running one when the caller knows no other worker can be (`all`: the embedded database, which
  * one process at a time may open, at its start).
  */
-export async function reap(
-  db: Db,
-  { all = false, time = databaseTime }: { all?: boolean; time?: QueueTime } = {},
-): Promise<number> {
+export async function reap(db: Db, { all = false }: { all?: boolean } = {}): Promise<number> {
   const result = await sql`update job
     set state = case when attempts >= max_attempts then 'failed' else 'ready' end,
       locked_by = null, locked_until = null,
       last_error = coalesce(last_error, 'lease expired'), updated_at = now()
-    where state = 'running' and (${all} or locked_until < ${time()})`.execute(db)
+    where state = 'running' and (${all} or locked_until < now())`.execute(db)
   return Number(result.numAffectedRows ?? 0)
 }
 

@@ -135,7 +135,7 @@ export function createWorker(options: {
   async function beat() {
     const ids = [...running.keys()]
     if (ids.length === 0) return
-    const held = await extend(db, owner, ids, LEASE_SECONDS, time)
+    const held = await extend(db, owner, ids, LEASE_SECONDS)
     for (const id of ids) if (!held.has(id)) running.get(id)?.lost.abort(new LeaseLost())
   }
 
@@ -143,7 +143,7 @@ export function createWorker(options: {
     const at = Date.now()
     if (at - lastReap >= REAP_MS) {
       lastReap = at
-      const reaped = await reap(db, { time })
+      const reaped = await reap(db)
       if (reaped > 0)
         log({ level: 'info', msg: 'sync: jobs of a stopped worker taken back', jobs: reaped })
     }
