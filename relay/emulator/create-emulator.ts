@@ -51,6 +51,8 @@ export interface EmulatorOptions {
    * status 601. Default 120 (Withings' standard apps).
    */
   requestsPerMinute?: number
+  /** The people with an account (demo user first). Default the seeded five; load tests add more. */
+  users?: readonly SeededUser[]
   /** Outgoing HTTP of the Notify service: callback HEAD checks and deliveries. Default fetch. */
   fetch?: OutgoingFetch
   /** When notification retries run. Default: in real time. */
@@ -108,7 +110,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const outgoingFetch = options.fetch ?? ((request: Request) => fetch(request))
 
   const clients = createClientRegistry(options.clients)
-  const users = SEEDED_USERS
+  const users = options.users ?? SEEDED_USERS
   const kept = options.persistence?.snapshot
   const createdAt = kept?.createdAt ?? now()
   const data = createSeedData({ users, createdAt })

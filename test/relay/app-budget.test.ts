@@ -73,6 +73,14 @@ describe('the shares of the app budget', () => {
     expect((await allowed(() => budget.take('refresh'))).count).toBe(100 - 10 - 20 - 40)
   })
 
+  test("the sync's calls and the notification calls together: four fifths, a sign-in finds the rest", async () => {
+    const { budget } = budgetOn(100)
+    expect((await allowed(() => budget.take('sync'))).count).toBe(80)
+    expect((await allowed(() => budget.take('notify'))).count).toBe(0)
+    const exchange = async () => (await budget.takeExchange('198.51.100.1')).notRefused()
+    expect((await allowed(exchange)).count).toBe(20)
+  })
+
   test('refreshes have no share of their own: only the whole budget stops them', async () => {
     const { budget } = budgetOn(100)
     expect((await allowed(() => budget.take('refresh'))).count).toBe(100)

@@ -21,6 +21,9 @@ import {
 // - the sync's imports and catch-ups (withings-link/sync): at most four fifths, so that they use
 //   the budget when nothing else does and a sign-in, a refresh or a page still finds the rest;
 // - refreshes: what is left (they keep people connected, and only real sessions make them).
+// The calls no person waits for, the sync's and the notification calls, are together at most four
+// fifths too: two hundred people connecting at once start two hundred imports and a thousand
+// subscribes, and the next person's sign-in must still find the last fifth.
 // A call and its share are counted in one atomic step: a call the whole budget refuses spends no
 // share. While the shared store cannot be reached, each instance counts in its own memory rather
 // than not at all (so N instances may then make up to N budgets: Withings' 601 is the last line).
@@ -64,6 +67,9 @@ export const SHARES: Record<Share, number> = {
   notify: 1 / 5,
   sync: 4 / 5,
 }
+/** The calls no person waits for: together, at most this share of the budget. */
+const BACKGROUND: ReadonlySet<Share> = new Set(['sync', 'notify'])
+const BACKGROUND_SHARE = 4 / 5
 /** Without an address, refused exchanges app-wide a minute, as a fraction of the budget. */
 const UNADDRESSED_REFUSALS = 1 / 5
 const BUDGET_WINDOW_MS = 60_000
@@ -89,7 +95,12 @@ export function createAppBudget(options: {
     const total = { key: 'budget:all', limit: perMinute, windowMs: BUDGET_WINDOW_MS, amount }
     if (kind === 'refresh') return [total]
     const share = { key: `budget:${kind}`, limit: fractionOf(SHARES[kind]), amount }
-    return [{ ...share, windowMs: BUDGET_WINDOW_MS }, total]
+    const background = BACKGROUND.has(kind)
+      ? [{ key: 'budget:background', limit: fractionOf(BACKGROUND_SHARE), amount }]
+      : []
+    return [share, ...background]
+      .map((counter) => ({ ...counter, windowMs: BUDGET_WINDOW_MS }))
+      .concat(total)
   }
 
   /** Counts in the shared store, or in this instance's memory while it is away. */
