@@ -18,6 +18,8 @@ export interface Builds {
   /** The relay with a Redis store when REDIS_URL is set, and the bare SSE fan-out (item 8). */
   liveRelay: string
   bareSse: string
+  /** The sync's reference (items 12): a notification's fetch, write and signed POST, bare. */
+  bareWebhook: string
 }
 
 export async function buildServers(): Promise<Builds> {
@@ -43,6 +45,7 @@ export async function buildServers(): Promise<Builds> {
           emulator: join(ROOT, 'test/bench/fixtures/emulator.ts'),
           'live-relay': join(ROOT, 'test/bench/fixtures/live-relay.ts'),
           'bare-sse': join(ROOT, 'test/bench/fixtures/bare-sse.ts'),
+          'bare-webhook': join(ROOT, 'test/bench/fixtures/bare-webhook.ts'),
         },
         output: { entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
       },
@@ -55,5 +58,6 @@ export async function buildServers(): Promise<Builds> {
     emulator: join(fixturesDir, 'emulator.mjs'),
     liveRelay: join(fixturesDir, 'live-relay.mjs'),
     bareSse: join(fixturesDir, 'bare-sse.mjs'),
+    bareWebhook: join(fixturesDir, 'bare-webhook.mjs'),
   }
 }

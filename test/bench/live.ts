@@ -382,7 +382,11 @@ const expect200 = (origin: string) => (answer: { status: number }) => {
 }
 
 /** One POST on its own connection: ms from the connection's start to the answer's end. */
-function postAlone(url: string, headers: Record<string, string>, body: string): Promise<number> {
+export function postAlone(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     let connected = 0
     const outgoing = request(url, {

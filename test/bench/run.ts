@@ -1,7 +1,9 @@
 // `npm run bench`: every performance figure against its reference, printed and written to
 // BENCHMARKS.md (from BENCHMARKS.json, which keeps every item's last figures). Naming items
 // (`exchange throughput startup spa callback memory reload live hosts`) runs only those, and
-// replaces only their figures; `--quick` runs small, bounded passes and writes nothing.
+// replaces only their figures; `--quick` runs small, bounded passes and writes nothing. The
+// sync's items (10–15: `backfill budget webhooks store burst sync-memory`) start Debian's
+// Postgres and Redis as the tests do.
 
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -21,6 +23,7 @@ import { loadResults, mergeResults, type Results, saveResults } from './results'
 import { spaFigures } from './spa'
 import { measureSpa } from './spa-size'
 import { startupTime } from './startup'
+import { backfillFigures } from './sync-backfill'
 import { refreshThroughput } from './throughput'
 
 const FULL = {
@@ -40,6 +43,7 @@ const FULL = {
     roundMs: 1_500,
     streams: 1_000,
   },
+  backfill: { rounds: 5 },
 }
 const QUICK: typeof FULL = {
   exchange: { samples: 40, warmup: 10 },
@@ -58,6 +62,7 @@ const QUICK: typeof FULL = {
     roundMs: 500,
     streams: 100,
   },
+  backfill: { rounds: 1 },
 }
 const ITEMS = [
   'exchange',
@@ -69,6 +74,7 @@ const ITEMS = [
   'reload',
   'live',
   'hosts',
+  'backfill',
 ]
 
 const args = process.argv.slice(2)
@@ -110,6 +116,7 @@ await step('callback', () => callbackToToken({ staticRoot: spaDir, ...size.callb
 await step('memory', () => relayMemory(builds, size.memory))
 await step('reload', () => reloadCost(builds, size.reload))
 await step('live', () => liveNotifications(builds, size.live))
+await step('backfill', () => backfillFigures(builds, size.backfill))
 let hosts: HostRow[] | undefined
 if (wants('hosts')) {
   console.log('measuring hosts…')

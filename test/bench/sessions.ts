@@ -19,8 +19,15 @@ export const SESSION_COOKIE = cookies.session.name
 // Codes, bound states and sessions, made outside any timed region, and the requests the timed
 // regions send. Every answer is checked: a benchmark of failures measures nothing.
 
+/** Who accepts at the consent pages: the demo user, or an account that signs in. */
+export type Person = { email: string; password: string } | 'demo'
+
 /** A fresh authorization code from the emulator's consent pages (the demo user accepts). */
-export async function mintCode(emulatorUrl: string, state = randomState()): Promise<string> {
+export async function mintCode(
+  emulatorUrl: string,
+  state = randomState(),
+  person: Person = 'demo',
+): Promise<string> {
   const callback = await consentViaHttp(
     buildAuthorizeUrl({
       authorizeUrl: `${emulatorUrl}/oauth2_user/authorize2`,
@@ -28,8 +35,9 @@ export async function mintCode(emulatorUrl: string, state = randomState()): Prom
       redirectUri: CLIENT.redirectUri,
       scopes: ['user.metrics', 'user.activity'],
       state,
-      demo: true,
+      demo: person === 'demo',
     }),
+    person === 'demo' ? {} : person,
   )
   const code = callback.searchParams.get('code')
   if (!code) throw new Error(`consent gave no code: ${callback}`)
@@ -75,13 +83,14 @@ export interface PreparedExchange {
 export async function prepareRelayExchange(
   relay: HttpClient,
   emulatorUrl: string,
+  person: Person = 'demo',
 ): Promise<PreparedExchange> {
   const state = randomState()
   const bound = expectStatus(await relay.send('/api/auth/login', relayPost({ state })), 204)
   const login = setCookieValue(bound, LOGIN_COOKIE)
   if (!login) throw new Error('the relay set no login cookie')
   return {
-    code: await mintCode(emulatorUrl, state),
+    code: await mintCode(emulatorUrl, state, person),
     state,
     loginCookie: `${LOGIN_COOKIE}=${login}`,
   }
@@ -101,11 +110,18 @@ export async function exchangeAtRelay(relay: HttpClient, prepared: PreparedExcha
 
 /** The same exchange sent straight to Withings (the emulator); the refresh token it gives. */
 export async function exchangeDirectly(emulator: HttpClient, code: string): Promise<string> {
+  return (await tokensDirectly(emulator, code)).refreshToken
+}
+
+/** Both tokens of an exchange sent straight to Withings (the emulator). */
+export async function tokensDirectly(emulator: HttpClient, code: string) {
   const answer = await emulator.send(
     '/v2/oauth2',
     tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: CLIENT.redirectUri }),
   )
-  return refreshTokenOf(answer)
+  const refreshToken = refreshTokenOf(answer)
+  const { body } = JSON.parse(answer.body) as { body: { access_token: string } }
+  return { accessToken: body.access_token, refreshToken }
 }
 
 /** A session cookie (`name=value`) for a new virtual client of the relay. */

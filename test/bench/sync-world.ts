@@ -1,0 +1,178 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createEmulator, type Emulator } from '../../relay/emulator/emulator'
+import { SEEDED_USERS, type SeededUser } from '../../relay/emulator/users'
+import { type Listening, listen } from '../../relay/node/listen'
+import type { Builds } from './builds'
+import { createHttpClient, type HttpClient } from './http-client'
+import { type ServerProcess, startServer } from './processes'
+import { CLIENT, relayEnv, scratchDir } from './servers'
+import { exchangeAtRelay, type Person, prepareRelayExchange } from './sessions'
+
+// What the sync's benchmarks (items 10–15) share: Withings played by an emulator in this process
+// (so that its data and its log of calls can be read directly), with as many people as a figure
+// needs; the built relay (npm start's bundle) with the sync on, in a process of its own, telling
+// a webhook receiver in this process; and the sign-ins that connect people to it.
+
+/** The emulator's seeded people, then `count` more who sign in with an email and a password. */
+export function benchPeople(count: number): SeededUser[] {
+  return Array.from({ length: count }, (_, index) => ({
+    userid: 30_000_000 + index,
+    useridAs: 'number' as const,
+    email: `person-${index}@bench.example`,
+    password: 'bench-password',
+    displayName: `Person ${index}`,
+    timezone: 'Europe/Paris',
+    demo: false,
+    setGoals: true,
+  }))
+}
+
+export const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`
+
+export interface World {
+  emulator: Emulator
+  emulatorUrl: string
+  receiver: BenchReceiver
+  people: SeededUser[]
+  close(): Promise<void>
+}
+
+export async function startWorld({ people = 0 } = {}): Promise<World> {
+  const extra = benchPeople(people)
+  const emulator = createEmulator({
+    clients: [
+      { clientId: CLIENT.id, clientSecret: CLIENT.secret, callbacks: [CLIENT.redirectUri] },
+    ],
+    users: [...SEEDED_USERS, ...extra],
+    requestsPerMinute: 10_000_000,
+  })
+  const server: Listening = await listen(emulator.fetch)
+  const receiver = await startBenchReceiver()
+  return {
+    emulator,
+    emulatorUrl: server.url,
+    receiver,
+    people: extra,
+    async close() {
+      await Promise.all([server.close(), receiver.close()])
+    },
+  }
+}
+
+/** npm start's bundle with the sync on, Withings being the world's emulator. */
+export function startSyncRelay(
+  builds: Builds,
+  world: World,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
+  return startServer({
+    script: builds.relay,
+    nodeArgs,
+    env: {
+      ...relayEnv(world.emulatorUrl),
+      WEBHOOK_URL: world.receiver.url,
+      WEBHOOK_SECRET,
+      ...env,
+    },
+    cwd: scratchDir(),
+    readyPath: '/api/healthz',
+    status: 200,
+  })
+}
+
+/** `person`'s sign-in at the relay (consent, then the code exchange); the session cookie. */
+export async function signIn(relay: HttpClient, world: World, person: Person): Promise<string> {
+  return exchangeAtRelay(relay, await prepareRelayExchange(relay, world.emulatorUrl, person))
+}
+
+/** The sign-ins of `people`, `atOnce` at a time; their session cookies. */
+export async function signInAll(
+  relayUrl: string,
+  world: World,
+  people: readonly SeededUser[],
+  atOnce = 8,
+): Promise<string[]> {
+  const relay = createHttpClient(relayUrl, { connections: atOnce })
+  try {
+    const cookies: string[] = []
+    for (let from = 0; from < people.length; from += atOnce) {
+      cookies.push(
+        ...(await Promise.all(
+          people.slice(from, from + atOnce).map((person) => signIn(relay, world, person)),
+        )),
+      )
+    }
+    return cookies
+  } finally {
+    relay.close()
+  }
+}
+
+/**
+ * The app's webhook receiver, as light as one can be (the tests verify the signatures; here it
+ * is the time of arrival that counts): when each measure group and each import's end arrived.
+ */
+export interface BenchReceiver {
+  url: string
+  /** Resolves when a delivery carrying measure group `grpid` arrives; its time (performance.now). */
+  group(grpid: number): Promise<number>
+  /** Resolves when `userid`'s import is told complete; its time. */
+  completed(userid: number): Promise<number>
+  /** Deliveries so far. */
+  readonly deliveries: number
+  /** Forgets what arrived (a new relay imports the same people again). */
+  forget(): void
+  close(): Promise<void>
+}
+
+export async function startBenchReceiver(): Promise<BenchReceiver> {
+  const arrived = new Map<string, number>()
+  const waiting = new Map<string, (at: number) => void>()
+  let deliveries = 0
+  const arrive = (key: string, at: number) => {
+    arrived.set(key, at)
+    waiting.get(key)?.(at)
+    waiting.delete(key)
+  }
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const at = performance.now()
+      deliveries++
+      response.writeHead(204).end()
+      const { type, data } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        type: string
+        data: { userid: number; records?: { grpid?: number }[] }
+      }
+      if (type === 'backfill.completed') arrive(`done:${data.userid}`, at)
+      for (const record of data.records ?? []) {
+        if (record.grpid !== undefined) arrive(`grp:${record.grpid}`, at)
+      }
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const when = (key: string) =>
+    new Promise<number>((resolve) => {
+      const at = arrived.get(key)
+      if (at !== undefined) resolve(at)
+      else waiting.set(key, resolve)
+    })
+  return {
+    url: `http://127.0.0.1:${port}/webhooks`,
+    group: (grpid) => when(`grp:${grpid}`),
+    completed: (userid) => when(`done:${userid}`),
+    get deliveries() {
+      return deliveries
+    },
+    forget: () => arrived.clear(),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
