@@ -24,6 +24,8 @@ import { spaFigures } from './spa'
 import { measureSpa } from './spa-size'
 import { startupTime } from './startup'
 import { backfillFigures } from './sync-backfill'
+import { budgetFigures } from './sync-budget'
+import { webhookFigures } from './sync-webhooks'
 import { refreshThroughput } from './throughput'
 
 const FULL = {
@@ -44,6 +46,8 @@ const FULL = {
     streams: 1_000,
   },
   backfill: { rounds: 5 },
+  budget: { people: 200, perMinute: 1_000, windowMs: 120_000, samples: 100 },
+  webhooks: { people: 30, samples: 200 },
 }
 const QUICK: typeof FULL = {
   exchange: { samples: 40, warmup: 10 },
@@ -63,6 +67,8 @@ const QUICK: typeof FULL = {
     streams: 100,
   },
   backfill: { rounds: 1 },
+  budget: { people: 20, perMinute: 300, windowMs: 60_000, samples: 30 },
+  webhooks: { people: 10, samples: 30 },
 }
 const ITEMS = [
   'exchange',
@@ -75,6 +81,8 @@ const ITEMS = [
   'live',
   'hosts',
   'backfill',
+  'budget',
+  'webhooks',
 ]
 
 const args = process.argv.slice(2)
@@ -117,6 +125,8 @@ await step('memory', () => relayMemory(builds, size.memory))
 await step('reload', () => reloadCost(builds, size.reload))
 await step('live', () => liveNotifications(builds, size.live))
 await step('backfill', () => backfillFigures(builds, size.backfill))
+await step('budget', () => budgetFigures(builds, size.budget))
+await step('webhooks', () => webhookFigures(builds, size.webhooks))
 let hosts: HostRow[] | undefined
 if (wants('hosts')) {
   console.log('measuring hosts…')

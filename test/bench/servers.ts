@@ -38,11 +38,12 @@ export const scratchDir = () => mkdtempSync(join(tmpdir(), 'wl-bench-'))
 
 /**
  * The emulator; `accessTokenSeconds` shortens the access tokens' life: at 1 s every session is
- * due for a refresh at once, so each restore at the relay is a refresh at Withings.
+ * due for a refresh at once, so each restore at the relay is a refresh at Withings. `people`:
+ * more than the seeded ones (test/bench/people.ts).
  */
 export function startEmulator(
   builds: Builds,
-  { accessTokenSeconds = 10_800 } = {},
+  { accessTokenSeconds = 10_800, people = 0 } = {},
 ): Promise<ServerProcess> {
   return startServer({
     script: builds.emulator,
@@ -51,6 +52,7 @@ export function startEmulator(
       CLIENT_SECRET: CLIENT.secret,
       CALLBACK: CLIENT.redirectUri,
       ACCESS_TOKEN_SECONDS: String(accessTokenSeconds),
+      PEOPLE: String(people),
     },
     readyPath: '/',
     status: 200,

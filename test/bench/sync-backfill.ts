@@ -5,7 +5,7 @@ import { compared, type Figure } from './figures'
 import { createHttpClient } from './http-client'
 import { exchangeAtRelay, prepareRelayExchange } from './sessions'
 import { median } from './stats'
-import { startSyncRelay, startWorld } from './sync-world'
+import { startLocalWorld, startSyncRelay } from './sync-world'
 
 // Item 10: one person's import (the emulator's demo person: 180 days of data in the default
 // 365-day window, the default 7 days of detail series), by npm start's relay with the sync on.
@@ -30,7 +30,7 @@ const DAY = 86_400
 const PAGE = 100
 
 export async function backfillFigures(builds: Builds, options: BackfillOptions): Promise<Figure[]> {
-  const world = await startWorld()
+  const world = await startLocalWorld()
   const postgres = await startPostgres()
   try {
     const times = { pglite: [] as number[], postgres: [] as number[] }
@@ -43,7 +43,7 @@ export async function backfillFigures(builds: Builds, options: BackfillOptions):
         const http = createHttpClient(relay.url)
         try {
           world.receiver.forget()
-          world.emulator.requests.clear()
+          await world.clearRequests()
           const prepared = await prepareRelayExchange(http, world.emulatorUrl)
           await exchangeAtRelay(http, prepared)
           const answered = performance.now()

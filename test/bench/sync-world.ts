@@ -1,50 +1,46 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createEmulator, type Emulator } from '../../relay/emulator/emulator'
-import { SEEDED_USERS, type SeededUser } from '../../relay/emulator/users'
+import type { RequestLogEntry } from '../../relay/emulator/recorded-requests'
+import type { SeededUser } from '../../relay/emulator/users'
 import { type Listening, listen } from '../../relay/node/listen'
 import type { Builds } from './builds'
 import { createHttpClient, type HttpClient } from './http-client'
+import { benchPeople, everyone } from './people'
 import { type ServerProcess, startServer } from './processes'
-import { CLIENT, relayEnv, scratchDir } from './servers'
+import { CLIENT, relayEnv, scratchDir, startEmulator } from './servers'
 import { exchangeAtRelay, type Person, prepareRelayExchange } from './sessions'
 
-// What the sync's benchmarks (items 10–15) share: Withings played by an emulator in this process
-// (so that its data and its log of calls can be read directly), with as many people as a figure
-// needs; the built relay (npm start's bundle) with the sync on, in a process of its own, telling
-// a webhook receiver in this process; and the sign-ins that connect people to it.
-
-/** The emulator's seeded people, then `count` more who sign in with an email and a password. */
-export function benchPeople(count: number): SeededUser[] {
-  return Array.from({ length: count }, (_, index) => ({
-    userid: 30_000_000 + index,
-    useridAs: 'number' as const,
-    email: `person-${index}@bench.example`,
-    password: 'bench-password',
-    displayName: `Person ${index}`,
-    timezone: 'Europe/Paris',
-    demo: false,
-    setGoals: true,
-  }))
-}
+// What the sync's benchmarks (items 10–15) share: Withings played by the emulator, with as many
+// people as a figure needs, in a process of its own (where its load must not be the
+// benchmark's) or in this one (where its seeded data is read to count what a figure needs); the
+// built relay (npm start's bundle) with the sync on, in a process of its own, telling a webhook
+// receiver in this process; and the sign-ins that connect people to it.
 
 export const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`
 
 export interface World {
-  emulator: Emulator
   emulatorUrl: string
   receiver: BenchReceiver
+  /** The people added to the seeded ones. */
   people: SeededUser[]
+  /** Every call the emulator got since the last `clearRequests`. */
+  requests(): Promise<readonly RequestLogEntry[]>
+  clearRequests(): Promise<void>
+  /** A new weighing of `userid` at Withings (nobody notified); its measure group. */
+  weighing(userid: number, kg: number): Promise<number>
   close(): Promise<void>
 }
 
-export async function startWorld({ people = 0 } = {}): Promise<World> {
-  const extra = benchPeople(people)
+/** The emulator in this process: its data can be read. */
+export async function startLocalWorld({
+  people = 0,
+} = {}): Promise<World & { emulator: Emulator }> {
   const emulator = createEmulator({
     clients: [
       { clientId: CLIENT.id, clientSecret: CLIENT.secret, callbacks: [CLIENT.redirectUri] },
     ],
-    users: [...SEEDED_USERS, ...extra],
+    users: everyone(people),
     requestsPerMinute: 10_000_000,
   })
   const server: Listening = await listen(emulator.fetch)
@@ -53,9 +49,52 @@ export async function startWorld({ people = 0 } = {}): Promise<World> {
     emulator,
     emulatorUrl: server.url,
     receiver,
-    people: extra,
+    people: benchPeople(people),
+    requests: async () => emulator.requests.entries,
+    clearRequests: async () => emulator.requests.clear(),
+    async weighing(userid, kg) {
+      const triggered = await emulator.notifications.trigger({ type: 'weighing', userid, kg })
+      return triggered.measuregrp?.grpid ?? -1
+    },
     async close() {
       await Promise.all([server.close(), receiver.close()])
+    },
+  }
+}
+
+/** The emulator in a process of its own (the benchmark's bundle of it). */
+export async function startWorld(builds: Builds, { people = 0 } = {}): Promise<World> {
+  const emulator = await startEmulator(builds, { people })
+  const control = createHttpClient(emulator.url, { connections: 2 })
+  const receiver = await startBenchReceiver()
+  const json = (body: unknown) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  return {
+    emulatorUrl: emulator.url,
+    receiver,
+    people: benchPeople(people),
+    async requests() {
+      const answer = await control.send('/_emulator/requests')
+      return (JSON.parse(answer.body) as { entries: RequestLogEntry[] }).entries
+    },
+    async clearRequests() {
+      await control.send('/_emulator/requests', { method: 'DELETE' })
+    },
+    async weighing(userid, kg) {
+      const answer = await control.send(
+        '/_emulator/notify/events',
+        json({ type: 'weighing', userid, kg }),
+      )
+      if (answer.status !== 201)
+        throw new Error(`the emulator answered ${answer.status}: ${answer.body}`)
+      return (JSON.parse(answer.body) as { measuregrp: { grpid: number } }).measuregrp.grpid
+    },
+    async close() {
+      control.close()
+      await Promise.all([emulator.stop(), receiver.close()])
     },
   }
 }

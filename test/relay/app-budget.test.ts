@@ -47,6 +47,21 @@ async function allowed(take: () => Promise<unknown>, tries = 200) {
 
 const data = (budget: AppBudget) => () => budget.take('data')
 
+/**
+ * How many calls of `take` the budget allows over the minute from START, for the calls no person
+ * waits for, which are paced: as many as it allows at the end of each six seconds to come.
+ */
+async function overTheMinute(clock: ReturnType<typeof fakeClock>, take: () => Promise<unknown>) {
+  let count = 0
+  for (let slice = 0; slice < 10; slice++) {
+    const end = START + slice * 6_000 + 5_999
+    if (end < clock.now()) continue
+    clock.advance(end - clock.now())
+    count += (await allowed(take, 50)).count
+  }
+  return count
+}
+
 describe('the shares of the app budget', () => {
   test('data calls: two fifths of it, then relay_busy in the relay’s own words', async () => {
     const { budget } = budgetOn(100)
@@ -65,20 +80,34 @@ describe('the shares of the app budget', () => {
   })
 
   test('revokes (two calls each, signed): a tenth; notification calls: a fifth', async () => {
-    const { budget } = budgetOn(100)
+    const { budget, clock } = budgetOn(100)
     expect((await allowed(() => budget.take('revoke', 2))).count).toBe(5)
-    expect((await allowed(() => budget.take('notify'))).count).toBe(20)
+    expect(await overTheMinute(clock, () => budget.take('notify'))).toBe(20)
     // Together three tenths at most: data calls keep their two fifths.
     expect((await allowed(data(budget))).count).toBe(40)
     expect((await allowed(() => budget.take('refresh'))).count).toBe(100 - 10 - 20 - 40)
   })
 
-  test("the sync's calls and the notification calls together: four fifths, a sign-in finds the rest", async () => {
-    const { budget } = budgetOn(100)
-    expect((await allowed(() => budget.take('sync'))).count).toBe(80)
-    expect((await allowed(() => budget.take('notify'))).count).toBe(0)
+  test("the sync's calls and the notification calls: only while the whole budget is under four fifths", async () => {
+    const { budget, clock } = budgetOn(100, { exchangesPerClient: 1_000 })
     const exchange = async () => (await budget.takeExchange('198.51.100.1')).notRefused()
-    expect((await allowed(exchange)).count).toBe(20)
+    // A crowd signs in (30 exchanges), then imports and subscriptions take what they may: 50.
+    expect((await allowed(exchange, 30)).count).toBe(30)
+    expect(await overTheMinute(clock, () => budget.take('sync'))).toBe(50)
+    expect((await allowed(() => budget.take('notify'))).count).toBe(0)
+    // The next sign-ins find the last fifth.
+    expect((await allowed(exchange)).count).toBe(10)
+    expect((await allowed(() => budget.take('refresh'))).count).toBe(10)
+  })
+
+  test("the sync's calls are paced: a tenth of their minute each six seconds, not all at once", async () => {
+    const { budget, clock } = budgetOn(100)
+    expect((await allowed(() => budget.take('sync'))).count).toBe(8)
+    clock.advance(5_999)
+    expect((await allowed(() => budget.take('sync'))).count).toBe(0)
+    clock.advance(6_000)
+    expect((await allowed(() => budget.take('sync'))).count).toBe(8)
+    expect(await overTheMinute(clock, () => budget.take('sync'))).toBe(80 - 16)
   })
 
   test('refreshes have no share of their own: only the whole budget stops them', async () => {

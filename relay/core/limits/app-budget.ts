@@ -21,9 +21,12 @@ import {
 // - the sync's imports and catch-ups (withings-link/sync): at most four fifths, so that they use
 //   the budget when nothing else does and a sign-in, a refresh or a page still finds the rest;
 // - refreshes: what is left (they keep people connected, and only real sessions make them).
-// The calls no person waits for, the sync's and the notification calls, are together at most four
-// fifths too: two hundred people connecting at once start two hundred imports and a thousand
-// subscribes, and the next person's sign-in must still find the last fifth.
+// The calls no person waits for, the sync's and the notification calls, are made only while the
+// whole budget is under four fifths, whatever else made it so: two hundred people connecting at
+// once start two hundred imports and a thousand subscribes, and the next person's sign-in, a
+// refresh or a page must still find the last fifth. They are also paced, a tenth of their minute
+// every six seconds, rather than spent in the first seconds of each minute: the work they bring
+// (an import's pages to store) is spread evenly, and so is what it takes from everything else.
 // A call and its share are counted in one atomic step: a call the whole budget refuses spends no
 // share. While the shared store cannot be reached, each instance counts in its own memory rather
 // than not at all (so N instances may then make up to N budgets: Withings' 601 is the last line).
@@ -67,12 +70,14 @@ export const SHARES: Record<Share, number> = {
   notify: 1 / 5,
   sync: 4 / 5,
 }
-/** The calls no person waits for: together, at most this share of the budget. */
+/** The calls no person waits for: made only while the whole budget is under this share. */
 const BACKGROUND: ReadonlySet<Share> = new Set(['sync', 'notify'])
 const BACKGROUND_SHARE = 4 / 5
 /** Without an address, refused exchanges app-wide a minute, as a fraction of the budget. */
 const UNADDRESSED_REFUSALS = 1 / 5
 const BUDGET_WINDOW_MS = 60_000
+/** The pace of the calls no person waits for: a tenth of their minute at a time. */
+const PACE_WINDOW_MS = 6_000
 const CLIENT_WINDOW_MS = 10 * 60_000
 /** A share is never below one signed call (two), whatever the budget. */
 const MIN_SHARE = 2
@@ -92,15 +97,27 @@ export function createAppBudget(options: {
   const fractionOf = (fraction: number) => Math.max(MIN_SHARE, Math.floor(perMinute * fraction))
 
   const budget = (kind: WithingsCall | 'exchange', amount: number): Counter[] => {
-    const total = { key: 'budget:all', limit: perMinute, windowMs: BUDGET_WINDOW_MS, amount }
+    // One count of every call (`budget:all`), which a call no person waits for may not take past
+    // four fifths.
+    const total = {
+      key: 'budget:all',
+      limit: kind !== 'refresh' && BACKGROUND.has(kind) ? fractionOf(BACKGROUND_SHARE) : perMinute,
+      windowMs: BUDGET_WINDOW_MS,
+      amount,
+    }
     if (kind === 'refresh') return [total]
     const share = { key: `budget:${kind}`, limit: fractionOf(SHARES[kind]), amount }
-    const background = BACKGROUND.has(kind)
-      ? [{ key: 'budget:background', limit: fractionOf(BACKGROUND_SHARE), amount }]
+    const paced = BACKGROUND.has(kind)
+      ? [
+          {
+            key: 'budget:background-pace',
+            limit: Math.max(MIN_SHARE, Math.ceil(fractionOf(BACKGROUND_SHARE) / 10)),
+            windowMs: PACE_WINDOW_MS,
+            amount,
+          },
+        ]
       : []
-    return [share, ...background]
-      .map((counter) => ({ ...counter, windowMs: BUDGET_WINDOW_MS }))
-      .concat(total)
+    return [{ ...share, windowMs: BUDGET_WINDOW_MS }, ...paced, total]
   }
 
   /** Counts in the shared store, or in this instance's memory while it is away. */
