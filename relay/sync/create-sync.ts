@@ -15,7 +15,7 @@ import {
   type WebhookOptions,
   webhookDelivery,
 } from './delivery/deliveries'
-import { type Consumer, createOutbox } from './delivery/outbox'
+import { type Consumer, createOutbox, type Made } from './delivery/outbox'
 import type { SyncEvent } from './events'
 import { createHealth } from './health'
 import { createPersonRuns } from './jobs/person-runs'
@@ -125,16 +125,23 @@ export function createSync(options: SyncOptions): Sync {
     sealer,
     owner,
     log,
-    marked: (trx, userid) => outbox.record(trx, [{ type: 'connection.needs_reauth', userid }]),
+    marked: async (trx, userid) => {
+      await outbox.record(trx, [{ type: 'connection.needs_reauth', userid }])
+    },
   })
 
   let relay: RelayForSync | undefined
   let worker: Worker | undefined
+  /** Jobs committed here: this instance takes them at once when it has room. */
+  const offer = (made: readonly Made[]) => {
+    for (const { queue, ids } of made) worker?.offer(queue, ids)
+  }
 
   const runs = createPersonRuns({
     db,
     withings: (userid, service, params) => lent().withings(userid, service, params),
     outbox,
+    offer,
     tell: (userid, news) => lent().tell(userid, news),
     health: withingsHealth,
     log,
@@ -221,7 +228,7 @@ export function createSync(options: SyncOptions): Sync {
       const id = Number(userid)
       const since = Math.floor(now() / 1000) - 300
       const sources = sourcesFor(scope)
-      await db.transaction().execute(async (trx) => {
+      const made = await db.transaction().execute(async (trx) => {
         if (sources.length > 0) {
           await trx
             .insertInto('sync_source')
@@ -231,7 +238,7 @@ export function createSync(options: SyncOptions): Sync {
             .onConflict((conflict) => conflict.columns(['userid', 'source']).doNothing())
             .execute()
         }
-        await enqueue(trx, 'import', { userid: id }, { dedupeKey: String(id), time })
+        const job = await enqueue(trx, 'import', { userid: id }, { dedupeKey: String(id), time })
         // Connecting again: what was imported before catches up too (a new person has nothing).
         const imported = await trx
           .selectFrom('sync_source')
@@ -242,8 +249,12 @@ export function createSync(options: SyncOptions): Sync {
         if (imported) {
           await enqueue(trx, 'catch-up', { userid: id }, { dedupeKey: `${id}:all`, time })
         }
-        await outbox.record(trx, [{ type: 'connection.created', userid: id, fields: { scope } }])
+        const told = await outbox.record(trx, [
+          { type: 'connection.created', userid: id, fields: { scope } },
+        ])
+        return [...told, { queue: 'import', ids: job === undefined ? [] : [job] }]
       })
+      offer(made)
     },
 
     async notified(userid, notification) {
@@ -252,7 +263,7 @@ export function createSync(options: SyncOptions): Sync {
 
     async disconnected(userid, { deleteData }) {
       const id = Number(userid)
-      await db.transaction().execute(async (trx) => {
+      const made = await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('withings_connection').where('userid', '=', id).execute()
         await trx
           .deleteFrom('job')
@@ -272,10 +283,11 @@ export function createSync(options: SyncOptions): Sync {
             await trx.deleteFrom(table).where('userid', '=', id).execute()
           }
         }
-        await outbox.record(trx, [
+        return outbox.record(trx, [
           { type: 'connection.deleted', userid: id, fields: { data_deleted: deleteData } },
         ])
       })
+      offer(made)
     },
 
     read: (userid, query) => answerDataQuery(queries, Number(userid), query),
@@ -305,12 +317,13 @@ export function createSync(options: SyncOptions): Sync {
     }
     if (notification.kind === 'data') {
       const sources = SOURCES_OF_APPLI[notification.appli] ?? []
-      await enqueue(
+      const job = await enqueue(
         db,
         'catch-up',
         { userid, sources },
         { dedupeKey: `${userid}:${sources.join(',')}`, time },
       )
+      if (job !== undefined) offer([{ queue: 'catch-up', ids: [job] }])
       return
     }
     const type =
@@ -319,7 +332,7 @@ export function createSync(options: SyncOptions): Sync {
         : notification.kind === 'bed_out'
           ? 'bed.out'
           : 'bed.inflate_done'
-    const stored = await db.transaction().execute(async (trx) => {
+    const { stored, made } = await db.transaction().execute(async (trx) => {
       const [row] = await trx
         .insertInto('bed_event')
         .values({
@@ -332,9 +345,12 @@ export function createSync(options: SyncOptions): Sync {
         .onConflict((conflict) => conflict.columns(['userid', 'appli', 'at']).doNothing())
         .returningAll()
         .execute()
-      if (row) await outbox.record(trx, [{ type, userid, records: [row] }])
-      return row
+      return {
+        stored: row,
+        made: row ? await outbox.record(trx, [{ type, userid, records: [row] }]) : [],
+      }
     })
+    offer(made)
     if (stored) await relay?.tell(String(userid), { kinds: ['bed'] })
   }
 

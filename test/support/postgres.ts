@@ -59,7 +59,9 @@ export const hasPostgres = () => existsSync(join(BIN, 'initdb'))
  */
 export async function startPostgres({
   durableCommits = false,
-}: { durableCommits?: boolean } = {}): Promise<TestPostgres> {
+}: {
+  durableCommits?: boolean
+} = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'wl-pg-'))
   const asRoot = userInfo().uid === 0
   if (asRoot) chownSync(dir, ...ids('postgres'))

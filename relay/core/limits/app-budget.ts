@@ -25,8 +25,9 @@ import {
 // whole budget is under four fifths, whatever else made it so: two hundred people connecting at
 // once start two hundred imports and a thousand subscribes, and the next person's sign-in, a
 // refresh or a page must still find the last fifth. They are also paced, a tenth of their minute
-// every six seconds, rather than spent in the first seconds of each minute: the work they bring
-// (an import's pages to store) is spread evenly, and so is what it takes from everything else.
+// every six seconds (or a person's whole import of a year, some 25 calls, when that is more),
+// rather than spent in the first seconds of each minute: the work they bring (an import's pages
+// to store) is spread evenly, and so is what it takes from everything else.
 // A call and its share are counted in one atomic step: a call the whole budget refuses spends no
 // share. While the shared store cannot be reached, each instance counts in its own memory rather
 // than not at all (so N instances may then make up to N budgets: Withings' 601 is the last line).
@@ -76,8 +77,10 @@ const BACKGROUND_SHARE = 4 / 5
 /** Without an address, refused exchanges app-wide a minute, as a fraction of the budget. */
 const UNADDRESSED_REFUSALS = 1 / 5
 const BUDGET_WINDOW_MS = 60_000
-/** The pace of the calls no person waits for: a tenth of their minute at a time. */
+/** The pace of the calls no person waits for: a tenth of their minute at a time… */
 const PACE_WINDOW_MS = 6_000
+/** …or at least one person's import of a year at once (23 calls for the demo person). */
+const PACE_BURST = 30
 const CLIENT_WINDOW_MS = 10 * 60_000
 /** A share is never below one signed call (two), whatever the budget. */
 const MIN_SHARE = 2
@@ -111,7 +114,7 @@ export function createAppBudget(options: {
       ? [
           {
             key: 'budget:background-pace',
-            limit: Math.max(MIN_SHARE, Math.ceil(fractionOf(BACKGROUND_SHARE) / 10)),
+            limit: Math.max(PACE_BURST, Math.ceil(fractionOf(BACKGROUND_SHARE) / 10)),
             windowMs: PACE_WINDOW_MS,
             amount,
           },

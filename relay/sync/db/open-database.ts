@@ -25,10 +25,10 @@ export interface SyncDatabase {
   readonly db: Kysely<SyncSchema>
   readonly kind: 'pglite' | 'postgres'
   /**
-   * Calls `onMessage` for each NOTIFY on `channel` (what wakes the job workers at once); resolves
-   * to a stop. On a server this holds one connection of its own.
+   * Calls `onMessage` with the payload of each NOTIFY on `channel` (what wakes the job workers at
+   * once); resolves to a stop. On a server this holds one connection of its own.
    */
-  listen(channel: string, onMessage: () => void): Promise<() => Promise<void>>
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 
@@ -62,11 +62,11 @@ async function openServer({ url, poolSize = 10 }: { url: string; poolSize?: numb
   return {
     db,
     kind: 'postgres' as const,
-    async listen(channel: string, onMessage: () => void) {
+    async listen(channel: string, onMessage: (payload: string) => void) {
       const client = new Client({ connectionString: url, types: typeParsers })
       client.on('error', () => {})
       client.on('notification', (message) => {
-        if (message.channel === channel) onMessage()
+        if (message.channel === channel) onMessage(message.payload ?? '')
       })
       await client.connect()
       await client.query(`listen ${quoteIdentifier(channel)}`)
@@ -108,7 +108,7 @@ async function openEmbedded(
   return {
     db,
     kind: 'pglite' as const,
-    async listen(channel: string, onMessage: () => void) {
+    async listen(channel: string, onMessage: (payload: string) => void) {
       return lite.listen(channel, onMessage)
     },
     async close() {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { SyncSchema } from '../db/schema'
 import type { Change } from '../events'
-import { databaseTime, type QueueTime, wake } from '../jobs/queue'
+import { databaseTime, JOBS_CHANNEL, type QueueTime } from '../jobs/queue'
 
 // The outbox: each change becomes events in `sync_event`, and each event a delivery job per
 // consumer (the webhook, onEvent), all in the caller's transaction, the one that stores the
@@ -19,16 +19,23 @@ export interface Consumer {
   maxAttempts: number
 }
 
+/** Jobs just written, by queue: once their transaction commits, the worker may take them at once. */
+export interface Made {
+  queue: string
+  ids: number[]
+}
+
 export interface Outbox {
   /**
-   * Writes `changes` as events, and their deliveries, in `trx`. `dedupeKey` makes the write
-   * happen once: a job that runs again after a crash (`backfill.completed`) tells once.
+   * Writes `changes` as events, and their deliveries, in `trx`; answers the delivery jobs made.
+   * `dedupeKey` makes the write happen once: a job that runs again after a crash
+   * (`backfill.completed`) tells once.
    */
   record(
     trx: Kysely<SyncSchema>,
     changes: readonly Change[],
     options?: { dedupeKey?: string },
-  ): Promise<void>
+  ): Promise<Made[]>
 }
 
 export function createOutbox(
@@ -37,7 +44,7 @@ export function createOutbox(
 ): Outbox {
   return {
     async record(trx, changes, { dedupeKey } = {}) {
-      if (consumers.length === 0 || changes.length === 0) return
+      if (consumers.length === 0 || changes.length === 0) return []
       const rows = changes.flatMap((change) =>
         batches(change).map((data, index) => ({
           type: change.type,
@@ -52,14 +59,22 @@ export function createOutbox(
         .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
         .returning('id')
         .execute()
-      if (written.length === 0) return
+      if (written.length === 0) return []
       const ids = written.map((row) => row.id)
+      const made: Made[] = []
       for (const { queue, maxAttempts } of consumers) {
-        await sql`insert into job (queue, payload, max_attempts, run_at)
-          select ${queue}, jsonb_build_object('event', id), ${maxAttempts}, ${time()}
-          from unnest(${ids}::bigint[]) as id`.execute(trx)
-        await wake(trx, queue)
+        // The jobs, and the wake-up of every instance's workers at the commit (Postgres sends
+        // one notification for the same channel and payload of one transaction).
+        const { rows } = await sql<{ id: number }>`with jobs as (
+            insert into job (queue, payload, max_attempts, run_at)
+            select ${queue}, jsonb_build_object('event', id), ${maxAttempts}, ${time()}
+            from unnest(${ids}::bigint[]) as id
+            returning id
+          )
+          select id, pg_notify(${JOBS_CHANNEL}, ${queue}) from jobs`.execute(trx)
+        made.push({ queue, ids: rows.map((row) => row.id) })
       }
+      return made
     },
   }
 }

@@ -4,7 +4,7 @@ import type { StoredKind, StoredNews } from '../../contract/stored-data'
 import { RelayError } from '../../core/errors'
 import type { Logger } from '../../core/http/request-log'
 import type { SyncSchema } from '../db/schema'
-import type { Outbox } from '../delivery/outbox'
+import type { Made, Outbox } from '../delivery/outbox'
 import type { Health } from '../health'
 import type { Fields } from '../store/untrusted'
 import { Defer, Drop, LeaseLost } from './outcomes'
@@ -29,6 +29,8 @@ export interface RunContext {
   withings(userid: string, service: DataService, params: Record<string, string>): Promise<Fields>
   /** Where each page's changes are written, in its transaction. */
   outbox: Outbox
+  /** Jobs committed here, for this instance to take at once. */
+  offer(made: readonly Made[]): void
   tell(userid: string, news: StoredNews): Promise<void>
   /** How Withings answers the jobs (GET /api/readyz's `withings`). */
   health: Health
@@ -134,13 +136,14 @@ export function createPersonRuns(context: RunContext) {
       const body = await call(userid, request, at)
       const next = source.pages ? nextOffset(body, at) : undefined
       if (signal.aborted) throw new LeaseLost()
-      const stored = await db.transaction().execute(async (trx) => {
+      const { page: stored, made } = await db.transaction().execute(async (trx) => {
         await lockPerson(trx, userid)
         const page = await source.store(trx, userid, body)
-        await context.outbox.record(trx, page.events)
+        const jobs = await context.outbox.record(trx, page.events)
         await onPage(trx, next)
-        return page
+        return { page, made: jobs }
       })
+      context.offer(made)
       if (stored.skipped > 0) {
         log({
           level: 'warn',
@@ -210,10 +213,12 @@ export function createPersonRuns(context: RunContext) {
         }
         await tellStored(userid, source.name as StoredKind, true)
       }
-      await db.transaction().execute((trx) =>
-        context.outbox.record(trx, [{ type: 'backfill.completed', userid }], {
-          dedupeKey: `import:${job.id}`,
-        }),
+      context.offer(
+        await db.transaction().execute((trx) =>
+          context.outbox.record(trx, [{ type: 'backfill.completed', userid }], {
+            dedupeKey: `import:${job.id}`,
+          }),
+        ),
       )
       await context.tell(String(userid), { kinds: [], importing: false })
     },
@@ -221,32 +226,47 @@ export function createPersonRuns(context: RunContext) {
     /** What changed since the last catch-up, for these sources (all when undefined). */
     async catchUp(userid: number, names: readonly SourceName[] | undefined, signal: AbortSignal) {
       const { scope } = await connectionOf(userid)
+      const places = new Map(
+        (
+          await db
+            .selectFrom('sync_source')
+            .select(['source', 'synced_until'])
+            .where('userid', '=', userid)
+            .execute()
+        ).map((row) => [row.source, row.synced_until]),
+      )
       for (const source of sourcesFor(scope)) {
-        if (names && !names.includes(source.name)) continue
-        const row = await db
-          .selectFrom('sync_source')
-          .select(['synced_until'])
-          .where('userid', '=', userid)
-          .where('source', '=', source.name)
-          .executeTakeFirst()
-        if (!row) continue
+        if ((names && !names.includes(source.name)) || !places.has(source.name)) continue
         const started = Math.floor(now() / 1000)
-        const syncedUntil = row.synced_until ?? started - CLOCK_MARGIN_SECONDS
+        const syncedUntil = places.get(source.name) ?? started - CLOCK_MARGIN_SECONDS
+        // Recorded with the last page stored, in its transaction (or alone, when nothing was asked).
+        const caughtUp = (trx: Kysely<SyncSchema>) =>
+          trx
+            .updateTable('sync_source')
+            .set({ synced_until: started - CLOCK_MARGIN_SECONDS, updated_at: new Date() })
+            .where('userid', '=', userid)
+            .where('source', '=', source.name)
+            .execute()
         try {
-          for (const request of await source.since(planContext(userid, syncedUntil))) {
-            await follow(userid, source, request, 0, async () => {}, signal)
+          const requests = await source.since(planContext(userid, syncedUntil))
+          for (const [index, request] of requests.entries()) {
+            const last = index === requests.length - 1
+            await follow(
+              userid,
+              source,
+              request,
+              0,
+              async (trx, next) => {
+                if (last && next === undefined) await caughtUp(trx)
+              },
+              signal,
+            )
           }
+          if (requests.length === 0) await caughtUp(db)
         } catch (error) {
           if (!scopeDenied(error)) throw error
           log({ level: 'warn', msg: 'sync: source refused for this grant', source: source.name })
-          continue
         }
-        await db
-          .updateTable('sync_source')
-          .set({ synced_until: started - CLOCK_MARGIN_SECONDS, updated_at: new Date() })
-          .where('userid', '=', userid)
-          .where('source', '=', source.name)
-          .execute()
       }
     },
   }

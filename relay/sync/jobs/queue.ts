@@ -61,19 +61,17 @@ export async function enqueue(
   } = {},
 ): Promise<number | undefined> {
   const time = options.time ?? databaseTime
+  // One statement: the job, and the wake-up when it is new (a job it collapsed into woke them).
   const { rows } = await sql<{ id: number }>`
-    insert into job (queue, payload, dedupe_key, max_attempts, run_at)
-    values (${queue}, ${JSON.stringify(payload)}::jsonb, ${options.dedupeKey ?? null},
-      ${options.maxAttempts ?? 10}, ${later(time, options.delaySeconds ?? 0)})
-    on conflict (queue, dedupe_key) where dedupe_key is not null and state = 'ready' do nothing
-    returning id`.execute(db)
-  await wake(db, queue)
+    with made as (
+      insert into job (queue, payload, dedupe_key, max_attempts, run_at)
+      values (${queue}, ${JSON.stringify(payload)}::jsonb, ${options.dedupeKey ?? null},
+        ${options.maxAttempts ?? 10}, ${later(time, options.delaySeconds ?? 0)})
+      on conflict (queue, dedupe_key) where dedupe_key is not null and state = 'ready' do nothing
+      returning id
+    )
+    select id, pg_notify(${JOBS_CHANNEL}, ${queue}) from made`.execute(db)
   return rows[0]?.id
-}
-
-/** Tells the workers of every instance that `queue` has work (at the commit, in a transaction). */
-export async function wake(db: Db, queue: string): Promise<void> {
-  await sql`select pg_notify(${JOBS_CHANNEL}, ${queue})`.execute(db)
 }
 
 export async function claim(
@@ -83,14 +81,23 @@ export async function claim(
     limit = 1,
     leaseSeconds = 60,
     queues,
+    ids,
     time = databaseTime,
-  }: { limit?: number; leaseSeconds?: number; queues?: readonly string[]; time?: QueueTime } = {},
+  }: {
+    limit?: number
+    leaseSeconds?: number
+    queues?: readonly string[]
+    /** Only these jobs (the ones this instance just made). */
+    ids?: readonly number[]
+    time?: QueueTime
+  } = {},
 ): Promise<Job[]> {
   const { rows } = await sql<Job>`
     with next as (
       select id from job
       where state = 'ready' and run_at <= ${time()}
         ${queues ? sql`and queue = any(${[...queues]}::text[])` : sql``}
+        ${ids ? sql`and id = any(${[...ids]}::bigint[])` : sql``}
       order by run_at, id
       limit ${limit}
       for update skip locked

@@ -18,7 +18,11 @@ import {
 
 // Runs the queue's jobs on this instance: a few at a time in each lane (the long imports in one,
 // the short catch-ups in another, the deliveries in a third, so that none waits behind the
-// others), woken at once by an enqueue anywhere (LISTEN) and, as a safety net, by a poll. A
+// others), woken at once by an enqueue anywhere (LISTEN: the lane of the queue named) and, as a
+// safety net, by a poll. A job this instance just made is offered to it directly (`offer`): taken
+// at once when its lane has room, by the same claim any instance makes (one UPDATE, SKIP LOCKED),
+// without waiting for the wake-up's round trip; a notification's way to the app's webhook is
+// then two claims and no waits. A
 // heartbeat keeps the leases of the jobs under way, so that a short lease is enough: the jobs of
 // a killed instance come back within seconds, and a run whose lease was lost (the database
 // away for longer than the lease) is told to stop. A database that goes away is waited for,
@@ -35,6 +39,8 @@ export interface Lane {
 
 export interface Worker {
   start(): Promise<void>
+  /** Jobs of `queue` this instance just made (committed): run here now if their lane has room. */
+  offer(queue: string, ids: readonly number[]): void
   /** Stops claiming; waits at most `timeoutMs` for the jobs under way. */
   stop(timeoutMs?: number): Promise<void>
 }
@@ -68,19 +74,60 @@ export function createWorker(options: {
   let failures = 0
   let lastReap = 0
   let lastPrune = 0
+  /** Lanes that may have work: each named by a wake-up, freed by a job's end, or polled. */
+  const dirty = new Set<Lane>(lanes)
+  const laneOf = (queue: string) => lanes.find((lane) => lane.queues.includes(queue))
 
+  /** Resolves true when woken before `ms`. */
   const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done() {
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), ms)
+      function done(woken: boolean) {
         clearTimeout(timer)
         wake = undefined
-        resolve()
+        resolve(woken)
       }
-      wake = done
+      wake = () => done(true)
     })
 
-  const busy = (lane: Lane) => [...running.values()].filter((each) => each.lane === lane).length
+  /** Slots of each lane held by a claim under way (so that two claims do not both fill them). */
+  const claiming = new Map<Lane, number>()
+  const room = (lane: Lane) =>
+    lane.concurrency -
+    [...running.values()].filter((each) => each.lane === lane).length -
+    (claiming.get(lane) ?? 0)
+
+  /** Claims up to the lane's room, as `claimed` does, holding that room meanwhile. */
+  async function claimFor(
+    lane: Lane,
+    options: { queues?: readonly string[]; ids?: readonly number[] },
+  ) {
+    const free = room(lane)
+    if (free <= 0) return { jobs: [] as Job[], free }
+    claiming.set(lane, (claiming.get(lane) ?? 0) + free)
+    try {
+      const jobs = await claim(db, owner, {
+        limit: free,
+        leaseSeconds: LEASE_SECONDS,
+        time,
+        ...options,
+      })
+      for (const job of jobs) started(lane, job)
+      return { jobs, free }
+    } finally {
+      claiming.set(lane, (claiming.get(lane) ?? 0) - free)
+    }
+  }
+
+  function started(lane: Lane, job: Job) {
+    const lost = new AbortController()
+    const task = run(job, lost.signal).finally(() => {
+      running.delete(job.id)
+      dirty.add(lane)
+      wake?.()
+    })
+    running.set(job.id, { lane, run: task, lost })
+  }
 
   async function run(job: Job, signal: AbortSignal) {
     const handler = handlers[job.queue]
@@ -153,27 +200,22 @@ export function createWorker(options: {
     }
   }
 
-  /** Claims what each lane has room for; answers whether a lane filled all its room. */
+  /** Claims what each lane that may have work has room for; whether one filled all its room. */
   async function claimAll(): Promise<boolean> {
     let more = false
     for (const lane of lanes) {
-      const free = lane.concurrency - busy(lane)
-      if (free <= 0) continue
-      const jobs = await claim(db, owner, {
-        limit: free,
-        leaseSeconds: LEASE_SECONDS,
-        queues: lane.queues,
-        time,
-      })
-      for (const job of jobs) {
-        const lost = new AbortController()
-        const task = run(job, lost.signal).finally(() => {
-          running.delete(job.id)
-          wake?.()
-        })
-        running.set(job.id, { lane, run: task, lost })
+      if (!dirty.has(lane) || room(lane) <= 0) continue
+      dirty.delete(lane)
+      const { jobs, free } = await claimFor(lane, { queues: lane.queues }).catch(
+        (error: unknown) => {
+          dirty.add(lane)
+          throw error
+        },
+      )
+      if (free > 0 && jobs.length === free) {
+        dirty.add(lane)
+        more = true
       }
-      if (jobs.length === free) more = true
     }
     return more
   }
@@ -186,7 +228,7 @@ export function createWorker(options: {
         if (failures > 0) log({ level: 'info', msg: 'sync: database reachable again' })
         failures = 0
         if (more) continue
-        const open = lanes.filter((lane) => busy(lane) < lane.concurrency)
+        const open = lanes.filter((lane) => room(lane) > 0)
         const due =
           open.length > 0
             ? await nextDueSeconds(
@@ -195,7 +237,12 @@ export function createWorker(options: {
                 time,
               )
             : undefined
-        await sleep(due === undefined ? POLL_MS : Math.min(POLL_MS, Math.max(10, due * 1000)))
+        // Woken early, by a lane's name; else every lane may have work by now.
+        if (
+          !(await sleep(due === undefined ? POLL_MS : Math.min(POLL_MS, Math.max(10, due * 1000))))
+        ) {
+          for (const lane of lanes) dirty.add(lane)
+        }
       } catch (error) {
         if (failures === 0) {
           log({
@@ -220,7 +267,11 @@ export function createWorker(options: {
           log({ level: 'info', msg: 'sync: jobs of a stopped process taken back', jobs: reaped })
       }
       try {
-        unlisten = await database.listen(JOBS_CHANNEL, () => wake?.())
+        unlisten = await database.listen(JOBS_CHANNEL, (queue) => {
+          const lane = laneOf(queue)
+          for (const each of lane ? [lane] : lanes) dirty.add(each)
+          wake?.()
+        })
       } catch (error) {
         log({ level: 'warn', msg: 'sync: no wake-up channel, polling only', cause: nameOf(error) })
       }
@@ -229,6 +280,12 @@ export function createWorker(options: {
       heartbeat.unref?.()
       log({ level: 'info', msg: 'sync: jobs started', worker: owner })
       loop = cycle()
+    },
+    offer(queue, ids) {
+      const lane = laneOf(queue)
+      if (stopped || !lane || ids.length === 0) return
+      // A failure leaves them to the next claim (the database is away: the cycle says so).
+      void claimFor(lane, { ids }).catch(() => {})
     },
     async stop(timeoutMs = 5_000) {
       stopped = true
