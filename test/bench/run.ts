@@ -25,6 +25,7 @@ import { measureSpa } from './spa-size'
 import { startupTime } from './startup'
 import { backfillFigures } from './sync-backfill'
 import { budgetFigures } from './sync-budget'
+import { storeFigures } from './sync-store'
 import { webhookFigures } from './sync-webhooks'
 import { refreshThroughput } from './throughput'
 
@@ -48,6 +49,7 @@ const FULL = {
   backfill: { rounds: 5 },
   budget: { people: 200, perMinute: 1_000, windowMs: 120_000, samples: 100 },
   webhooks: { people: 30, samples: 200 },
+  store: { views: 100 },
 }
 const QUICK: typeof FULL = {
   exchange: { samples: 40, warmup: 10 },
@@ -69,6 +71,7 @@ const QUICK: typeof FULL = {
   backfill: { rounds: 1 },
   budget: { people: 20, perMinute: 300, windowMs: 60_000, samples: 30 },
   webhooks: { people: 10, samples: 30 },
+  store: { views: 10 },
 }
 const ITEMS = [
   'exchange',
@@ -83,6 +86,7 @@ const ITEMS = [
   'backfill',
   'budget',
   'webhooks',
+  'store',
 ]
 
 const args = process.argv.slice(2)
@@ -127,6 +131,7 @@ await step('live', () => liveNotifications(builds, size.live))
 await step('backfill', () => backfillFigures(builds, size.backfill))
 await step('budget', () => budgetFigures(builds, size.budget))
 await step('webhooks', () => webhookFigures(builds, size.webhooks))
+await step('store', () => storeFigures(builds, size.store))
 let hosts: HostRow[] | undefined
 if (wants('hosts')) {
   console.log('measuring hosts…')

@@ -63,11 +63,12 @@ export function startRelay(
   builds: Builds,
   apiUrl: string,
   nodeArgs: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<ServerProcess> {
   return startServer({
     script: builds.relay,
     nodeArgs,
-    env: relayEnv(apiUrl),
+    env: { ...relayEnv(apiUrl), ...env },
     cwd: scratchDir(),
     readyPath: '/api/healthz',
     status: 200,

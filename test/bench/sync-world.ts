@@ -29,6 +29,8 @@ export interface World {
   clearRequests(): Promise<void>
   /** A new weighing of `userid` at Withings (nobody notified); its measure group. */
   weighing(userid: number, kg: number): Promise<number>
+  /** Withings answers its data calls `ms` later (0: at once). */
+  delay(ms: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -55,6 +57,10 @@ export async function startLocalWorld({
     async weighing(userid, kg) {
       const triggered = await emulator.notifications.trigger({ type: 'weighing', userid, kg })
       return triggered.measuregrp?.grpid ?? -1
+    },
+    async delay(ms) {
+      emulator.faults.clear()
+      if (ms > 0) emulator.faults.inject({ type: 'delay', ms }, { on: 'data' })
     },
     async close() {
       await Promise.all([server.close(), receiver.close()])
@@ -91,6 +97,16 @@ export async function startWorld(builds: Builds, { people = 0 } = {}): Promise<W
       if (answer.status !== 201)
         throw new Error(`the emulator answered ${answer.status}: ${answer.body}`)
       return (JSON.parse(answer.body) as { measuregrp: { grpid: number } }).measuregrp.grpid
+    },
+    async delay(ms) {
+      await control.send('/_emulator/faults', { method: 'DELETE' })
+      if (ms > 0) {
+        const answer = await control.send(
+          '/_emulator/faults',
+          json({ fault: { type: 'delay', ms }, on: 'data' }),
+        )
+        if (answer.status !== 201) throw new Error(`the emulator answered ${answer.status}`)
+      }
     },
     async close() {
       control.close()
