@@ -132,6 +132,8 @@ export function createSync(options: SyncOptions): Sync {
 
   let relay: RelayForSync | undefined
   let worker: Worker | undefined
+  /** Notifications being written, by person and category (see `notified`). */
+  const recording = new Map<string, Promise<void>>()
   /** Jobs committed here: this instance takes them at once when it has room. */
   const offer = (made: readonly Made[]) => {
     for (const { queue, ids } of made) worker?.offer(queue, ids)
@@ -258,7 +260,19 @@ export function createSync(options: SyncOptions): Sync {
     },
 
     async notified(userid, notification) {
-      await persistently('notification', () => storeNotification(Number(userid), notification))
+      // A burst for one person and category while the first is being written is that one: its
+      // catch-up, not begun yet, fetches what all of them announce (what changed since the last).
+      const key =
+        notification.kind === 'data'
+          ? `${userid}:${notification.appli}`
+          : `${userid}:${notification.appli}:${notification.date}`
+      const pending = recording.get(key)
+      if (pending) return pending
+      const recorded = persistently('notification', () =>
+        storeNotification(Number(userid), notification),
+      ).finally(() => recording.delete(key))
+      recording.set(key, recorded)
+      return recorded
     },
 
     async disconnected(userid, { deleteData }) {

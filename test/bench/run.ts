@@ -25,6 +25,7 @@ import { measureSpa } from './spa-size'
 import { startupTime } from './startup'
 import { backfillFigures } from './sync-backfill'
 import { budgetFigures } from './sync-budget'
+import { burstFigures } from './sync-burst'
 import { storeFigures } from './sync-store'
 import { webhookFigures } from './sync-webhooks'
 import { refreshThroughput } from './throughput'
@@ -50,6 +51,7 @@ const FULL = {
   budget: { people: 200, perMinute: 1_000, windowMs: 120_000, samples: 100 },
   webhooks: { people: 30, samples: 200 },
   store: { views: 100 },
+  burst: { people: 50, burst: 1_000, rounds: 3 },
 }
 const QUICK: typeof FULL = {
   exchange: { samples: 40, warmup: 10 },
@@ -72,6 +74,7 @@ const QUICK: typeof FULL = {
   budget: { people: 20, perMinute: 300, windowMs: 60_000, samples: 30 },
   webhooks: { people: 10, samples: 30 },
   store: { views: 10 },
+  burst: { people: 10, burst: 200, rounds: 1 },
 }
 const ITEMS = [
   'exchange',
@@ -87,6 +90,7 @@ const ITEMS = [
   'budget',
   'webhooks',
   'store',
+  'burst',
 ]
 
 const args = process.argv.slice(2)
@@ -132,6 +136,7 @@ await step('backfill', () => backfillFigures(builds, size.backfill))
 await step('budget', () => budgetFigures(builds, size.budget))
 await step('webhooks', () => webhookFigures(builds, size.webhooks))
 await step('store', () => storeFigures(builds, size.store))
+await step('burst', () => burstFigures(builds, size.burst))
 let hosts: HostRow[] | undefined
 if (wants('hosts')) {
   console.log('measuring hosts…')
