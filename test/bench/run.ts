@@ -26,6 +26,7 @@ import { startupTime } from './startup'
 import { backfillFigures } from './sync-backfill'
 import { budgetFigures } from './sync-budget'
 import { burstFigures } from './sync-burst'
+import { syncMemoryFigures } from './sync-memory'
 import { storeFigures } from './sync-store'
 import { webhookFigures } from './sync-webhooks'
 import { refreshThroughput } from './throughput'
@@ -52,6 +53,7 @@ const FULL = {
   webhooks: { people: 30, samples: 200 },
   store: { views: 100 },
   burst: { people: 50, burst: 1_000, rounds: 3 },
+  'sync-memory': { people: 1_000, block: 5_000, concurrency: 20 },
 }
 const QUICK: typeof FULL = {
   exchange: { samples: 40, warmup: 10 },
@@ -75,6 +77,7 @@ const QUICK: typeof FULL = {
   webhooks: { people: 10, samples: 30 },
   store: { views: 10 },
   burst: { people: 10, burst: 200, rounds: 1 },
+  'sync-memory': { people: 50, block: 500, concurrency: 10 },
 }
 const ITEMS = [
   'exchange',
@@ -91,6 +94,7 @@ const ITEMS = [
   'webhooks',
   'store',
   'burst',
+  'sync-memory',
 ]
 
 const args = process.argv.slice(2)
@@ -137,6 +141,7 @@ await step('budget', () => budgetFigures(builds, size.budget))
 await step('webhooks', () => webhookFigures(builds, size.webhooks))
 await step('store', () => storeFigures(builds, size.store))
 await step('burst', () => burstFigures(builds, size.burst))
+await step('sync-memory', () => syncMemoryFigures(builds, size['sync-memory']))
 let hosts: HostRow[] | undefined
 if (wants('hosts')) {
   console.log('measuring hosts…')

@@ -1,0 +1,168 @@
+import pg from 'pg'
+import { createCallbackUrls } from '../../relay/core/notify/callback-url'
+import { startPostgres } from '../support/postgres'
+import type { Builds } from './builds'
+import { compared, type Figure } from './figures'
+import { createHttpClient } from './http-client'
+import { runCount } from './load'
+import { collectGarbage, GC_ON_SIGNAL } from './memory'
+import { residentBytes, type ServerProcess } from './processes'
+import { relayEnv } from './servers'
+import { signInAll, startSyncRelay, startWorld } from './sync-world'
+
+// Item 15: the relay's memory with the sync on (npm start's bundle, its database a Postgres
+// server, so that what is measured is the relay's own): its resident set after a full collection
+// when idle, then with `people` people connected and their imports done (a short history: the
+// data lives in Postgres, the relay holds none of it), then after each of two blocks of
+// `block` notifications (each a catch-up: a Withings call, a page stored), the queue drained.
+// A leak grows the live heap; V8 keeping pages grows only the resident set.
+
+export interface SyncMemoryOptions {
+  people: number
+  block: number
+  concurrency: number
+}
+
+/** The relay of item 6a holds 115 MB after 10,000 refreshes; a relay of the sync's, this. */
+const RSS_LIMIT_MB = 200
+/** Nothing of a person is kept in memory: what a connected person costs the live heap. */
+const PER_PERSON_LIMIT_KB = 1
+const GROWTH_LIMIT_MB = 1
+const SECRET = relayEnv('').RELAY_SECRET as string
+const QUIET = { SYNC_HISTORY_DAYS: '2', SYNC_DETAIL_DAYS: '0' }
+const MB = (bytes: number) => bytes / 1_000_000
+
+export async function syncMemoryFigures(
+  builds: Builds,
+  options: SyncMemoryOptions,
+): Promise<Figure[]> {
+  const world = await startWorld(builds, { people: options.people })
+  const postgres = await startPostgres()
+  const url = await postgres.database('memory')
+  let relay: ServerProcess | undefined
+  const db = new pg.Client({ connectionString: url })
+  try {
+    relay = await startSyncRelay(
+      builds,
+      world,
+      { ...QUIET, DATABASE_URL: url, WITHINGS_CALLS_PER_MINUTE: '100000' },
+      GC_ON_SIGNAL,
+    )
+    await db.connect()
+    const reading = async () => {
+      const heap = await collectGarbage(relay as ServerProcess)
+      return { rss: residentBytes((relay as ServerProcess).pid), heap }
+    }
+    const idle = await reading()
+    await signInAll(relay.url, world, world.people, 16)
+    await Promise.all(world.people.map((person) => world.receiver.completed(person.userid)))
+    await drained(db)
+    const connected = await reading()
+
+    const urls = createCallbackUrls('', [SECRET])
+    const paths = await Promise.all(
+      world.people.map((person) => urls.urlFor(String(person.userid))),
+    )
+    const http = createHttpClient(relay.url, { connections: options.concurrency })
+    let sent = 0
+    const notifier = () => async () => {
+      const index = sent++
+      const person = world.people[index % world.people.length]
+      const answer = await http.send(paths[index % paths.length] ?? '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          userid: String(person?.userid),
+          appli: '1',
+          startdate: String(1_700_000_000 + index),
+          enddate: String(1_700_000_001 + index),
+        }).toString(),
+      })
+      if (answer.status !== 200) throw new Error(`the callback answered ${answer.status}`)
+    }
+    const blocks = []
+    for (let block = 0; block < 2; block++) {
+      await runCount(
+        Array.from({ length: options.concurrency }, () => notifier()),
+        options.block,
+      )
+      await drained(db)
+      blocks.push(await reading())
+    }
+    http.close()
+    const [first, second] = blocks as [typeof idle, typeof idle]
+    const count = (n: number) => n.toLocaleString('en-US')
+    return [
+      compared({
+        id: '15a',
+        name: `Relay RSS with ${count(options.people)} people connected and synced`,
+        unit: 'MB',
+        value: MB(connected.rss),
+        reference: { name: 'the same relay at start, nobody connected', value: MB(idle.rss) },
+        target: `≤ ${RSS_LIMIT_MB} MB`,
+        met: MB(connected.rss) <= RSS_LIMIT_MB,
+        method: `after a full collection; ${count(options.people)} sign-ins and imports (${QUIET.SYNC_HISTORY_DAYS} days each, into Postgres), the queue drained`,
+      }),
+      compared(
+        {
+          id: '15b',
+          name: 'Live JS heap per connected person',
+          unit: 'kB',
+          value: (connected.heap - idle.heap) / options.people / 1000,
+          reference: { name: 'the limit', value: PER_PERSON_LIMIT_KB },
+          target: `≤ ${PER_PERSON_LIMIT_KB} kB`,
+          met: (connected.heap - idle.heap) / options.people / 1000 <= PER_PERSON_LIMIT_KB,
+          method: `V8's heap in use after a full collection, at start and with everyone connected: ${MB(idle.heap).toFixed(1)} → ${MB(connected.heap).toFixed(1)} MB (the code each request first runs counted in)`,
+        },
+        { ratio: false },
+      ),
+      compared(
+        {
+          id: '15c',
+          name: `RSS growth, notifications ${count(options.block)} → ${count(2 * options.block)}`,
+          unit: 'MB',
+          value: MB(second.rss - first.rss),
+          reference: {
+            name: `the first ${count(options.block)}`,
+            value: MB(first.rss - connected.rss),
+          },
+          target: `≤ ${GROWTH_LIMIT_MB} MB`,
+          met: MB(second.rss - first.rss) <= GROWTH_LIMIT_MB,
+          method: `RSS after a full collection with the queue drained: ${[connected, first, second].map((r) => MB(r.rss).toFixed(1)).join(', ')} MB; each notification a catch-up (a Withings call, a page stored), ${options.concurrency} posted at once`,
+        },
+        { ratio: false },
+      ),
+      compared(
+        {
+          id: '15d',
+          name: `Live JS heap growth, notifications ${count(options.block)} → ${count(2 * options.block)}`,
+          unit: 'MB',
+          value: MB(second.heap - first.heap),
+          reference: {
+            name: `the first ${count(options.block)}`,
+            value: MB(first.heap - connected.heap),
+          },
+          target: `≤ ${GROWTH_LIMIT_MB} MB`,
+          met: MB(second.heap - first.heap) <= GROWTH_LIMIT_MB,
+          method: `V8's heap in use after a full collection: ${[connected, first, second].map((r) => MB(r.heap).toFixed(1)).join(', ')} MB`,
+        },
+        { ratio: false },
+      ),
+    ]
+  } finally {
+    await db.end().catch(() => {})
+    await relay?.stop()
+    await postgres.stop()
+    await world.close()
+  }
+}
+
+/** Waits until no job is waiting or running but the periodic catch-up of everyone. */
+async function drained(db: pg.Client) {
+  for (;;) {
+    const { rows } = await db.query(`select count(*)::int as n from job
+      where state in ('ready', 'running') and queue <> 'catch-up-all' and run_at <= now()`)
+    if (rows[0]?.n === 0) return
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
