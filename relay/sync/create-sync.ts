@@ -10,6 +10,7 @@ import { answerDataQuery } from './data-answers'
 import type { SyncDatabase } from './db/open-database'
 import type { SyncSchema } from './db/schema'
 import {
+  eventOf,
   hookDelivery,
   WEBHOOK_RETRY_SECONDS,
   type WebhookOptions,
@@ -93,6 +94,7 @@ export function createSync(options: SyncOptions): Sync {
 
   // The outbox's consumers: each event is a job in each of their queues.
   const deliveries: Record<string, JobHandler> = {}
+  const events = async (id: number) => outbox.recent(id) ?? (await eventOf(db, id))
   const consumers: Consumer[] = []
   const webhookHealth = createHealth({
     name: 'webhooks',
@@ -103,11 +105,11 @@ export function createSync(options: SyncOptions): Sync {
     },
   })
   if (webhook) {
-    deliveries.webhook = webhookDelivery({ db, webhook, now, health: webhookHealth })
+    deliveries.webhook = webhookDelivery({ events, webhook, now, health: webhookHealth })
     consumers.push({ queue: 'webhook', maxAttempts: WEBHOOK_RETRY_SECONDS.length + 1 })
   }
   if (onEvent) {
-    deliveries.event = hookDelivery({ db, onEvent })
+    deliveries.event = hookDelivery({ events, onEvent })
     consumers.push({ queue: 'event', maxAttempts: EVENT_ATTEMPTS })
   }
   const outbox = createOutbox(consumers, time)

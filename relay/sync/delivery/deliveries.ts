@@ -33,14 +33,13 @@ const DEFAULT_TIMEOUT_MS = 10_000
 
 type Db = Kysely<SyncSchema>
 
-/** The event `id` of the outbox, as consumers see it; undefined once pruned. */
-export async function eventOf(db: Db, id: number): Promise<SyncEvent | undefined> {
-  const row = await db
-    .selectFrom('sync_event')
-    .select(['webhook_id', 'type', 'data', 'created_at'])
-    .where('id', '=', id)
-    .executeTakeFirst()
-  if (!row) return undefined
+/** An outbox row as consumers see it. */
+export function asEvent(row: {
+  webhook_id: string
+  type: string
+  data: unknown
+  created_at: Date
+}): SyncEvent {
   return {
     id: row.webhook_id,
     type: row.type,
@@ -49,10 +48,23 @@ export async function eventOf(db: Db, id: number): Promise<SyncEvent | undefined
   } as SyncEvent
 }
 
+/** The event `id` of the outbox, as consumers see it; undefined once pruned. */
+export async function eventOf(db: Db, id: number): Promise<SyncEvent | undefined> {
+  const row = await db
+    .selectFrom('sync_event')
+    .select(['webhook_id', 'type', 'data', 'created_at'])
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row && asEvent(row)
+}
+
+/** Where a delivery finds its event: the outbox's own memory of the ones just written, else the table. */
+export type EventSource = (id: number) => Promise<SyncEvent | undefined>
+
 const eventId = (payload: unknown) => Number((payload as { event?: unknown }).event)
 
-async function delivered(db: Db, payload: unknown): Promise<SyncEvent> {
-  const event = await eventOf(db, eventId(payload))
+async function delivered(events: EventSource, payload: unknown): Promise<SyncEvent> {
+  const event = await events(eventId(payload))
   if (!event) throw new Drop('the event is no longer kept')
   return event
 }
@@ -64,17 +76,17 @@ async function delivered(db: Db, payload: unknown): Promise<SyncEvent> {
  * retried on WEBHOOK_RETRY_SECONDS. The answer's body is never read, nor logged.
  */
 export function webhookDelivery(options: {
-  db: Db
+  events: EventSource
   webhook: WebhookOptions
   now: () => number
   health: Health
 }): JobHandler {
-  const { db, webhook, now, health } = options
+  const { events, webhook, now, health } = options
   const signer = createWebhookSigner(webhook.secrets)
   const send = webhook.fetch ?? fetch
   const timeoutMs = webhook.timeoutMs ?? DEFAULT_TIMEOUT_MS
   return async (job, signal) => {
-    const event = await delivered(db, job.payload)
+    const event = await delivered(events, job.payload)
     const { id, ...content } = event
     const body = JSON.stringify(content)
     const timestamp = String(Math.floor(now() / 1000))
@@ -111,10 +123,10 @@ export function webhookDelivery(options: {
 
 /** Calls the app's `onEvent`; a throw is retried with the queue's backoff. */
 export function hookDelivery(options: {
-  db: Db
+  events: EventSource
   onEvent: (event: SyncEvent) => void | Promise<void>
 }): JobHandler {
   return async (job) => {
-    await options.onEvent(await delivered(options.db, job.payload))
+    await options.onEvent(await delivered(options.events, job.payload))
   }
 }

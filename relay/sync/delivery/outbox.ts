@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely'
 import type { SyncSchema } from '../db/schema'
-import type { Change } from '../events'
+import type { Change, SyncEvent } from '../events'
 import { databaseTime, JOBS_CHANNEL, type QueueTime } from '../jobs/queue'
+import { asEvent } from './deliveries'
 
 // The outbox: each change becomes events in `sync_event`, and each event a delivery job per
 // consumer (the webhook, onEvent), all in the caller's transaction, the one that stores the
@@ -11,6 +12,8 @@ import { databaseTime, JOBS_CHANNEL, type QueueTime } from '../jobs/queue'
 
 /** Records per event: an import's page of measures or intraday samples is sent in batches. */
 export const MAX_RECORDS = 500
+/** Events kept in memory as written, for this instance's deliveries of them (the newest). */
+const KEPT_EVENTS = 1_000
 
 export interface Consumer {
   /** The job queue its deliveries go to. */
@@ -36,13 +39,20 @@ export interface Outbox {
     changes: readonly Change[],
     options?: { dedupeKey?: string },
   ): Promise<Made[]>
+  /**
+   * An event this instance wrote lately, as the table holds it (read back by the insert): its
+   * deliveries here need not read it again. Undefined when not kept (then read the table).
+   */
+  recent(id: number): SyncEvent | undefined
 }
 
 export function createOutbox(
   consumers: readonly Consumer[],
   time: QueueTime = databaseTime,
 ): Outbox {
+  const kept = new Map<number, SyncEvent>()
   return {
+    recent: (id) => kept.get(id),
     async record(trx, changes, { dedupeKey } = {}) {
       if (consumers.length === 0 || changes.length === 0) return []
       const rows = changes.flatMap((change) =>
@@ -57,10 +67,14 @@ export function createOutbox(
         .insertInto('sync_event')
         .values(rows)
         .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
-        .returning('id')
+        .returning(['id', 'webhook_id', 'type', 'data', 'created_at'])
         .execute()
       if (written.length === 0) return []
       const ids = written.map((row) => row.id)
+      for (const row of written) {
+        if (kept.size >= KEPT_EVENTS) kept.delete(kept.keys().next().value as number)
+        kept.set(row.id, asEvent(row))
+      }
       const made: Made[] = []
       for (const { queue, maxAttempts } of consumers) {
         // The jobs, and the wake-up of every instance's workers at the commit (Postgres sends
