@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { Hono } from 'hono'
 import type { RelayConfig } from '../core/config'
 import { createRelay, type RelayDeps } from '../core/create-relay'
@@ -50,6 +51,9 @@ export async function nodeWiring(
   const closers: (() => Promise<void>)[] = []
   const background = createBackgroundTasks()
   const shutdown = new AbortController()
+  // Each pause between two Notify calls and each open live stream listens for the stop: two hundred
+  // people signing in at once are two hundred listeners, no leak (Node warns past ten).
+  setMaxListeners(0, shutdown.signal)
   let { fetch, store, sync } = overrides
   if (!fetch) {
     const upstream = createHttpUpstream()

@@ -147,6 +147,8 @@ describe('faults around the deliveries', () => {
     ])
     expect(said[0]).toMatchObject({ reason: 'unreachable' })
     expect((await readyz()).degraded).toBeUndefined()
+    expect(JSON.stringify(logs)).not.toContain(secret)
+    expect(JSON.stringify(logs)).not.toContain(receiver.url)
     const slowest = slowestAnswer(weighings)
     expect(slowest).toBeLessThan(2_000)
     reportAttack(task, 'webhook receiver down for 10 minutes (moved clock)', {

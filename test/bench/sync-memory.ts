@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { createCallbackUrls } from '../../relay/core/notify/callback-url'
 import { startPostgres } from '../support/postgres'
+import { startRedis } from '../support/redis'
 import type { Builds } from './builds'
 import { compared, type Figure } from './figures'
 import { createHttpClient } from './http-client'
@@ -11,11 +12,14 @@ import { relayEnv } from './servers'
 import { signInAll, startSyncRelay, startWorld } from './sync-world'
 
 // Item 15: the relay's memory with the sync on (npm start's bundle, its database a Postgres
-// server, so that what is measured is the relay's own): its resident set after a full collection
-// when idle, then with `people` people connected and their imports done (a short history: the
-// data lives in Postgres, the relay holds none of it), then after each of two blocks of
-// `block` notifications (each a catch-up: a Withings call, a page stored), the queue drained.
-// A leak grows the live heap; V8 keeping pages grows only the resident set.
+// server and its store Redis, as several instances run it, so that what is measured is the
+// relay's own: in memory, the store would keep each notification's mark for Withings' six hours
+// of retries): its resident set after a full collection at start, then with `people` people
+// connected and their imports done (a short history: the data lives in Postgres, the relay holds
+// none of it), then after each of two blocks of `block` notifications (each a catch-up: a
+// Withings call, a page stored), the queue drained. The live heap a person costs is read after
+// a tenth of them connected first (the code their requests first run is not theirs). A leak
+// grows the live heap; V8 keeping pages grows only the resident set.
 
 export interface SyncMemoryOptions {
   people: number
@@ -28,6 +32,9 @@ const RSS_LIMIT_MB = 200
 /** Nothing of a person is kept in memory: what a connected person costs the live heap. */
 const PER_PERSON_LIMIT_KB = 1
 const GROWTH_LIMIT_MB = 1
+const NOTIFICATIONS_PER_SECOND = 80
+/** Longer than a sign-in's subscriptions take (a list, four subscribes 5 s apart). */
+const SUBSCRIPTIONS_MS = 25_000
 const SECRET = relayEnv('').RELAY_SECRET as string
 const QUIET = { SYNC_HISTORY_DAYS: '2', SYNC_DETAIL_DAYS: '0' }
 const MB = (bytes: number) => bytes / 1_000_000
@@ -37,7 +44,7 @@ export async function syncMemoryFigures(
   options: SyncMemoryOptions,
 ): Promise<Figure[]> {
   const world = await startWorld(builds, { people: options.people })
-  const postgres = await startPostgres()
+  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()])
   const url = await postgres.database('memory')
   let relay: ServerProcess | undefined
   const db = new pg.Client({ connectionString: url })
@@ -45,7 +52,7 @@ export async function syncMemoryFigures(
     relay = await startSyncRelay(
       builds,
       world,
-      { ...QUIET, DATABASE_URL: url, WITHINGS_CALLS_PER_MINUTE: '100000' },
+      { ...QUIET, DATABASE_URL: url, REDIS_URL: redis.url, WITHINGS_CALLS_PER_MINUTE: '100000' },
       GC_ON_SIGNAL,
     )
     await db.connect()
@@ -54,10 +61,19 @@ export async function syncMemoryFigures(
       return { rss: residentBytes((relay as ServerProcess).pid), heap }
     }
     const idle = await reading()
-    await signInAll(relay.url, world, world.people, 16)
-    await Promise.all(world.people.map((person) => world.receiver.completed(person.userid)))
-    await drained(db)
-    const connected = await reading()
+    const connect = async (people: typeof world.people) => {
+      await signInAll((relay as ServerProcess).url, world, people, 16)
+      await Promise.all(people.map((person) => world.receiver.completed(person.userid)))
+      await drained(db)
+      // Each sign-in's subscriptions to Withings' notifications go on a while (5 s between two
+      // subscribes, as Withings asks): what they hold meanwhile is no one's for good.
+      await new Promise((resolve) => setTimeout(resolve, SUBSCRIPTIONS_MS))
+      return reading()
+    }
+    const tenth = Math.ceil(world.people.length / 10)
+    const warm = await connect(world.people.slice(0, tenth))
+    const connected = await connect(world.people.slice(tenth))
+    const perPerson = (connected.heap - warm.heap) / (world.people.length - tenth) / 1000
 
     const urls = createCallbackUrls('', [SECRET])
     const paths = await Promise.all(
@@ -65,8 +81,12 @@ export async function syncMemoryFigures(
     )
     const http = createHttpClient(relay.url, { connections: options.concurrency })
     let sent = 0
+    // Under the callback's limit for one address (6,000 a minute: Withings' servers are few).
+    let next = performance.now()
     const notifier = () => async () => {
       const index = sent++
+      next = Math.max(next + 1000 / NOTIFICATIONS_PER_SECOND, performance.now())
+      await new Promise((resolve) => setTimeout(resolve, next - performance.now()))
       const person = world.people[index % world.people.length]
       const answer = await http.send(paths[index % paths.length] ?? '', {
         method: 'POST',
@@ -108,11 +128,11 @@ export async function syncMemoryFigures(
           id: '15b',
           name: 'Live JS heap per connected person',
           unit: 'kB',
-          value: (connected.heap - idle.heap) / options.people / 1000,
+          value: perPerson,
           reference: { name: 'the limit', value: PER_PERSON_LIMIT_KB },
           target: `≤ ${PER_PERSON_LIMIT_KB} kB`,
-          met: (connected.heap - idle.heap) / options.people / 1000 <= PER_PERSON_LIMIT_KB,
-          method: `V8's heap in use after a full collection, at start and with everyone connected: ${MB(idle.heap).toFixed(1)} → ${MB(connected.heap).toFixed(1)} MB (the code each request first runs counted in)`,
+          met: perPerson <= PER_PERSON_LIMIT_KB,
+          method: `V8's heap in use after a full collection, with a tenth of the people connected and with all: ${MB(warm.heap).toFixed(1)} → ${MB(connected.heap).toFixed(1)} MB (at start ${MB(idle.heap).toFixed(1)} MB)`,
         },
         { ratio: false },
       ),
@@ -128,7 +148,7 @@ export async function syncMemoryFigures(
           },
           target: `≤ ${GROWTH_LIMIT_MB} MB`,
           met: MB(second.rss - first.rss) <= GROWTH_LIMIT_MB,
-          method: `RSS after a full collection with the queue drained: ${[connected, first, second].map((r) => MB(r.rss).toFixed(1)).join(', ')} MB; each notification a catch-up (a Withings call, a page stored), ${options.concurrency} posted at once`,
+          method: `RSS after a full collection with the queue drained: ${[connected, first, second].map((r) => MB(r.rss).toFixed(1)).join(', ')} MB; each notification a catch-up (a Withings call, a page stored), ${NOTIFICATIONS_PER_SECOND} a second`,
         },
         { ratio: false },
       ),
@@ -152,7 +172,7 @@ export async function syncMemoryFigures(
   } finally {
     await db.end().catch(() => {})
     await relay?.stop()
-    await postgres.stop()
+    await Promise.all([postgres.stop(), redis.stop()])
     await world.close()
   }
 }

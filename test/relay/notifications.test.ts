@@ -193,8 +193,9 @@ describe('subscriptions', () => {
   })
 
   test('every Notify call counts in the app budget: past it, "rate_limited", and nothing more is asked', async () => {
-    // The exchange, the list and one subscribe fit; the second subscribe does not.
-    await start({ relay: { withingsCallsPerMinute: 3 } })
+    // The exchange, the list and one subscribe fit (notification calls stop at four fifths of
+    // the budget: 3 of 4); the second subscribe does not.
+    await start({ relay: { withingsCallsPerMinute: 4 } })
     const api = await connected(['user.sleepevents'])
     await stack.settled()
     expect(notifyCalls('list')).toBe(1)

@@ -104,7 +104,10 @@ export function createAppBudget(options: {
     // four fifths.
     const total = {
       key: 'budget:all',
-      limit: kind !== 'refresh' && BACKGROUND.has(kind) ? fractionOf(BACKGROUND_SHARE) : perMinute,
+      limit:
+        kind !== 'refresh' && BACKGROUND.has(kind)
+          ? Math.min(perMinute, fractionOf(BACKGROUND_SHARE))
+          : perMinute,
       windowMs: BUDGET_WINDOW_MS,
       amount,
     }

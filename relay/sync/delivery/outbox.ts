@@ -12,8 +12,11 @@ import { asEvent } from './deliveries'
 
 /** Records per event: an import's page of measures or intraday samples is sent in batches. */
 export const MAX_RECORDS = 500
-/** Events kept in memory as written, for this instance's deliveries of them (the newest). */
-const KEPT_EVENTS = 1_000
+/**
+ * Records of the events kept in memory as written, for this instance's deliveries of them: the
+ * newest, each until every consumer has taken it (a few import pages' worth).
+ */
+const KEPT_RECORDS = 2_000
 
 export interface Consumer {
   /** The job queue its deliveries go to. */
@@ -40,8 +43,9 @@ export interface Outbox {
     options?: { dedupeKey?: string },
   ): Promise<Made[]>
   /**
-   * An event this instance wrote lately, as the table holds it (read back by the insert): its
-   * deliveries here need not read it again. Undefined when not kept (then read the table).
+   * An event this instance wrote lately, as the table holds it (read back by the insert), for
+   * one of its consumers: its deliveries here need not read it again. Undefined when not kept
+   * (then read the table).
    */
   recent(id: number): SyncEvent | undefined
 }
@@ -50,9 +54,24 @@ export function createOutbox(
   consumers: readonly Consumer[],
   time: QueueTime = databaseTime,
 ): Outbox {
-  const kept = new Map<number, SyncEvent>()
+  const kept = new Map<number, { event: SyncEvent; records: number; left: number }>()
+  let keptRecords = 0
+  const forget = (id: number) => {
+    keptRecords -= kept.get(id)?.records ?? 0
+    kept.delete(id)
+  }
+  const keep = (id: number, event: SyncEvent) => {
+    const records = 1 + ((event.data as { records?: unknown[] }).records?.length ?? 0)
+    kept.set(id, { event, records, left: consumers.length })
+    keptRecords += records
+    while (keptRecords > KEPT_RECORDS) forget(kept.keys().next().value as number)
+  }
   return {
-    recent: (id) => kept.get(id),
+    recent(id) {
+      const entry = kept.get(id)
+      if (entry && --entry.left === 0) forget(id)
+      return entry?.event
+    },
     async record(trx, changes, { dedupeKey } = {}) {
       if (consumers.length === 0 || changes.length === 0) return []
       const rows = changes.flatMap((change) =>
@@ -71,10 +90,7 @@ export function createOutbox(
         .execute()
       if (written.length === 0) return []
       const ids = written.map((row) => row.id)
-      for (const row of written) {
-        if (kept.size >= KEPT_EVENTS) kept.delete(kept.keys().next().value as number)
-        kept.set(row.id, asEvent(row))
-      }
+      for (const row of written) keep(row.id, asEvent(row))
       const made: Made[] = []
       for (const { queue, maxAttempts } of consumers) {
         // The jobs, and the wake-up of every instance's workers at the commit (Postgres sends
