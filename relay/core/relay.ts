@@ -9,7 +9,7 @@ export {
   type PublicConfig,
   type Scope,
   type SessionView,
-} from '../contract/contract'
+} from '../contract/wire-contract'
 export {
   ConfigError,
   type ConfigFromEnvOptions,

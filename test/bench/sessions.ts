@@ -1,4 +1,4 @@
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract/contract'
+import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract/wire-contract'
 import { cookiePolicy } from '../../relay/core/cookies/cookie-policy'
 import { buildAuthorizeUrl } from '../../web/react/auth/authorize-url'
 import { randomState } from '../../web/react/auth/random-state'

@@ -1,7 +1,7 @@
 import { get } from 'node:http'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import type { PublicConfig } from '../../relay/contract/contract'
+import type { PublicConfig } from '../../relay/contract/wire-contract'
 import { createApiClient } from '../support/api-client'
 import { killEntries, ROOT, runEntry, TSX } from '../support/entry-process'
 import { startLoginAt } from '../support/login'

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import type { RelayConfig } from '../../relay/core/config'
+import type { LogLine } from '../../relay/core/http/request-log'
 import { createMemoryStore } from '../../relay/core/store/memory-store'
 import { createEmulator } from '../../relay/emulator/emulator'
 import { type Listening, listen } from '../../relay/node/listen'
@@ -86,5 +87,21 @@ describe('createNodeRelay', () => {
       redirect_uri: config.redirectUri,
     })
     expect((await api.post('/api/auth/token', login.body)).status).toBe(200)
+  })
+
+  test("a Redis it cannot reach is logged by kind, never with ioredis's message", async () => {
+    const lines: LogLine[] = []
+    const password = 'canary-redis-password-7Kq'
+    const unreachable = { ...config, redisUrl: `redis://user:${password}@127.0.0.1:1` }
+    opened.push(await createNodeRelay(unreachable, { log: (line) => lines.push(line) }))
+    await vi.waitFor(() => expect(lines).not.toEqual([]))
+    expect(lines[0]).toEqual({
+      level: 'error',
+      msg: 'shared store unavailable',
+      cause: 'StoreUnavailable store_unavailable <- Error ECONNREFUSED',
+    })
+    // ioredis's message names the address ("connect ECONNREFUSED 127.0.0.1:1").
+    for (const line of lines)
+      expect(JSON.stringify(line)).not.toMatch(/127\.0\.0\.1|connect |canary/)
   })
 })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import type { NotifyStatus } from '../../relay/contract/contract'
+import type { NotifyStatus } from '../../relay/contract/wire-contract'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { deadUrl } from '../support/dead-url'
 import { type LiveStream, openLiveStream } from '../support/live-stream'

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import type { PublicConfig } from '../../relay/contract/contract'
+import type { PublicConfig } from '../../relay/contract/wire-contract'
 import { createApiClient } from '../support/api-client'
 import { killEntries, runStart } from '../support/entry-process'
 import { startLoginAt } from '../support/login'

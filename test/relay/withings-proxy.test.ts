@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { CUSTOM_HEADER } from '../../relay/contract/contract'
+import { CUSTOM_HEADER } from '../../relay/contract/wire-contract'
 import { insufficientScopeAnswer } from '../fixtures/withings/errors'
 import { createApiClient } from '../support/api-client'
 import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'

@@ -1,4 +1,4 @@
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract/contract'
+import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract/wire-contract'
 
 /**
  * The request the SPA's page makes to the relay: a POST from the app's origin with the custom

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react'
-import type { PublicConfig, Scope } from '../../relay/contract/contract'
+import type { PublicConfig, Scope } from '../../relay/contract/wire-contract'
 import { buildAuthorizeUrl } from './auth/authorize-url'
 import { createPendingLogins, type LoginStorage, type PendingLogins } from './auth/pending-logins'
 import { randomState } from './auth/random-state'

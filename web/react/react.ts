@@ -17,8 +17,8 @@ export type {
   PublicConfig,
   Scope,
   SessionView,
-} from '../../relay/contract/contract'
-export { categoriesOf, NOTIFY_CATEGORIES, SCOPES } from '../../relay/contract/contract'
+} from '../../relay/contract/wire-contract'
+export { categoriesOf, NOTIFY_CATEGORIES, SCOPES } from '../../relay/contract/wire-contract'
 export type { ProblemCode } from './auth/problems'
 export { asRelayError, RelayRequestError } from './auth/relay-client'
 export type { Farewell, SessionState } from './auth/session-store'

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react'
-import type { Scope, SessionView } from '../../relay/contract/contract'
-import { SCOPES } from '../../relay/contract/contract'
+import type { Scope, SessionView } from '../../relay/contract/wire-contract'
+import { SCOPES } from '../../relay/contract/wire-contract'
 import type { ProblemCode } from './auth/problems'
 import type { Farewell, SessionState } from './auth/session-store'
 import type { WithingsData } from './auth/withings-data'

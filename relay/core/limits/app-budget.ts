@@ -1,3 +1,4 @@
+import { errorKind } from '../error-kind'
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
@@ -47,7 +48,7 @@ export function createAppBudget(options: {
     } catch (cause) {
       // Withings still counts, and says 601 past its limit: the store being away must not stop
       // every call to it.
-      log({ level: 'warn', msg: 'app budget not counted', cause: nameOf(cause) })
+      log({ level: 'warn', msg: 'app budget not counted', cause: errorKind(cause) })
       return
     }
     if (!taken.taken) {
@@ -79,5 +80,3 @@ export function createAppBudget(options: {
     },
   }
 }
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')

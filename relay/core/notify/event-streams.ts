@@ -1,4 +1,5 @@
-import type { LiveNotification } from '../../contract/contract'
+import type { LiveNotification } from '../../contract/wire-contract'
+import { errorKind } from '../error-kind'
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
@@ -176,7 +177,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
     try {
       items = await store.list(lastEventId === undefined ? bedKey(userid) : replayKey(userid))
     } catch (cause) {
-      log({ level: 'warn', msg: 'live replay skipped', cause: nameOf(cause) })
+      log({ level: 'warn', msg: 'live replay skipped', cause: errorKind(cause) })
       return []
     }
     const kept = items.flatMap((item) => {
@@ -280,7 +281,11 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
         kept.push(store.append(bedKey(userid), text, { max: 1, ttlMs: BED_MEMORY_MS }))
       }
       await Promise.all(kept).catch((cause: unknown) => {
-        log({ level: 'warn', msg: 'live notification not kept for replay', cause: nameOf(cause) })
+        log({
+          level: 'warn',
+          msg: 'live notification not kept for replay',
+          cause: errorKind(cause),
+        })
       })
       await channel.publish(userid, message)
     },
@@ -310,5 +315,3 @@ function randomHex(bytes: number): string {
     .map((byte) => byte.toString(16).padStart(2, '0'))
     .join('')
 }
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')

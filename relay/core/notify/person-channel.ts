@@ -1,4 +1,5 @@
-import { type LiveNotification, parseLiveNotification } from '../../contract/contract'
+import { type LiveNotification, parseLiveNotification } from '../../contract/wire-contract'
+import { errorKind } from '../error-kind'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
 import { jsonObject } from './json-object'
@@ -33,7 +34,7 @@ export function createPersonChannel(store: SharedStore, log: Logger): PersonChan
           level: 'warn',
           msg: 'live message not published',
           type: message.type,
-          cause: cause instanceof Error ? cause.name : 'Error',
+          cause: errorKind(cause),
         })
       })
     },

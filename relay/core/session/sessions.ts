@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
-import { encodeBase64url, type SessionView } from '../../contract/contract'
+import { encodeBase64url, type SessionView } from '../../contract/wire-contract'
 import type { Session, SessionCookie } from '../cookies/session-cookie'
+import { errorKind } from '../error-kind'
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
@@ -84,7 +85,7 @@ export function createSessions(options: SessionsOptions): Sessions {
   // line, this memory the second.
   const wasEnded = (id: string) =>
     store.has(endedKey(id)).catch((cause: unknown) => {
-      log({ level: 'warn', msg: 'ended-session check skipped', cause: nameOf(cause) })
+      log({ level: 'warn', msg: 'ended-session check skipped', cause: errorKind(cause) })
       return false
     })
 
@@ -131,7 +132,7 @@ export function createSessions(options: SessionsOptions): Sessions {
       cookie.clear(c)
       const ttlMs = Math.max(1, session.endsAt - seconds()) * 1000
       await store.claim(endedKey(session.id), ttlMs).catch((cause: unknown) => {
-        log({ level: 'warn', msg: 'ended session not remembered', cause: nameOf(cause) })
+        log({ level: 'warn', msg: 'ended session not remembered', cause: errorKind(cause) })
       })
     },
   }
@@ -148,5 +149,3 @@ type TokenFields =
 function randomId(): string {
   return encodeBase64url(crypto.getRandomValues(new Uint8Array(16)))
 }
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')

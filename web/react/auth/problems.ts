@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../relay/contract/contract'
+import type { ErrorCode } from '../../../relay/contract/wire-contract'
 import type { ClientErrorCode } from './relay-client'
 
 /**

@@ -1,4 +1,4 @@
-import type { PublicConfig } from '../../../relay/contract/contract'
+import type { PublicConfig } from '../../../relay/contract/wire-contract'
 import { useWithingsLink } from '../provider'
 import { type AsyncState, useAsync } from './use-async'
 

@@ -1,0 +1,8 @@
+/** Public, non-secret settings the SPA needs to build the authorize URL (`GET /api/config`). */
+export interface PublicConfig {
+  client_id: string
+  redirect_uri: string
+  authorize_url: string
+  /** True when the relay talks to the built-in emulator rather than Withings. */
+  emulator: boolean
+}
