@@ -7,6 +7,7 @@ export {
   type ErrorCode,
   type LogoutResult,
   type PublicConfig,
+  SCOPES,
   type Scope,
   type SessionView,
 } from '../contract/wire-contract'
@@ -22,6 +23,7 @@ export {
 export { createRelay, type RelayDeps } from './create-relay'
 export type { ConnectionAddress } from './http/client-address'
 export type { Logger, LogLine, RelayEnv } from './http/request-log'
+export type { EventStreamLimits } from './notify/event-streams'
 export type { CipherFactory, CookieCipher } from './seal'
 export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store'
 export { type SharedStore, StoreUnavailable, type TakeResult } from './store/shared-store'

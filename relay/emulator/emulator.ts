@@ -3,7 +3,14 @@
 
 export type { EmulatorClient } from './clients'
 export { createEmulator, type Emulator, type EmulatorOptions } from './create-emulator'
+export type { Activity } from './data/activity'
+export type { HeartRecord } from './data/heart'
+export type { Measure, MeasureGroup } from './data/measure'
+export type { Device, Devices } from './data/seed-context'
 export type { LatestMeasure, SeedData, UserData } from './data/seed-data'
+export type { SleepData, SleepSummary } from './data/sleep'
+export type { Goals } from './data/user'
+export type { Workout } from './data/workouts'
 export type { RawConnection } from './fault-response'
 export type { ActiveFault, Fault, FaultController, FaultOptions, FaultTarget } from './faults'
 export type { OutgoingFetch } from './notify/callback-check'
@@ -12,5 +19,10 @@ export type { NotifyEvent, Triggered } from './notify/events'
 export type { EmulatorNotifications } from './notify/notify-service'
 export type { Scheduler } from './notify/scheduler'
 export type { Subscription } from './notify/subscription-store'
-export type { EmulatorRequestLog, RequestCounts, RequestLogEntry } from './recorded-requests'
+export type {
+  EmulatorRequestLog,
+  RequestCounts,
+  RequestFilter,
+  RequestLogEntry,
+} from './recorded-requests'
 export type { SeededUser } from './users'

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react'
-import type { Scope, SessionView } from '../../relay/contract/wire-contract'
+import type { NotifyStatus, Scope, SessionView } from '../../relay/contract/wire-contract'
 import { SCOPES } from '../../relay/contract/wire-contract'
 import type { ProblemCode } from './auth/problems'
 import type { Farewell, SessionState } from './auth/session-store'
@@ -26,6 +26,10 @@ export interface WithingsConnection {
   retry(): void
   /** Withings' data through the relay, for this session. */
   data: WithingsData
+  /** Which notification categories the relay subscribed for this person, or why not. */
+  notifications(): Promise<NotifyStatus>
+  /** Asks the relay to list and subscribe again now (after a failed subscription). */
+  resubscribe(): Promise<NotifyStatus>
 }
 
 /** The person's Withings connection, for any component under <WithingsLinkProvider>. */
@@ -50,6 +54,8 @@ export function useWithings(): WithingsConnection {
     retryRevoke: store.retryRevoke,
     retry: useCallback(() => void store.restore(), [store]),
     data: kit.data,
+    notifications: kit.relay.notifications,
+    resubscribe: kit.relay.resubscribe,
   }
 }
 

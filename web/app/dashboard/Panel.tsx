@@ -1,6 +1,6 @@
 import { type ReactNode, useCallback, useEffect, useId, useState } from 'react'
 import type { Appli, LiveEvent, WithingsData } from 'withings-link/react'
-import { ProblemNotice, useAsync, useLiveEvents } from 'withings-link/react'
+import { ProblemNotice, useLiveEvents, useRelayData } from 'withings-link/react'
 import { formatMoment } from '../data/format'
 
 /**
@@ -34,7 +34,7 @@ export function Panel<T>({
   children: (value: T, reload: () => void, refresh: () => void) => ReactNode
 }) {
   const id = useId()
-  const { state, retry, refresh } = useAsync(useCallback(() => load(data), [load, data]))
+  const { state, retry, refresh } = useRelayData(useCallback(() => load(data), [load, data]))
   useLiveEvents((event) => {
     if (refreshOn?.(event)) refresh()
   })

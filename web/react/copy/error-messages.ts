@@ -7,7 +7,7 @@ import type { ProblemCode } from '../auth/problems'
  */
 export type NextStep = 'connect_again' | 'try_again' | 'wait' | 'contact_owner'
 
-interface Explanation {
+export interface Explanation {
   sentence: string
   next: NextStep
 }
