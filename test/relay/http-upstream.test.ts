@@ -142,14 +142,13 @@ describe('the Node upstream (node:http) against the emulator over HTTP', () => {
     expect(outcomes).toEqual([unreachable, unreachable])
   })
 
-  test('the deadline ends a slow answer on time', async () => {
+  test('the deadline ends a slow answer', async () => {
     const { emulator, server } = await emulatorOverHttp()
-    emulator.faults.inject({ type: 'delay', ms: 5_000 }, { times: 1 })
-    const started = performance.now()
+    // An answer later than the test's own timeout: only the 100 ms deadline can end the call.
+    emulator.faults.inject({ type: 'delay', ms: 30_000 }, { times: 1 })
     expect(await outcome(refresh(httpUpstream().fetch, server.url, 100))).toMatchObject({
       code: 'upstream_timeout',
     })
-    expect(performance.now() - started).toBeLessThan(2_000)
   })
 })
 
@@ -242,9 +241,11 @@ describe('answers larger than the relay reads', () => {
         response.writeHead(200, { 'content-type': 'application/json' })
         response.write(`{"status":0,"body":{"pad":"${'x'.repeat(4_096)}`)
       })
-      const started = performance.now()
-      expect(await ask(road(), url, 1_000, 1_500)).toMatchObject({ code: 'upstream_error' })
-      expect(performance.now() - started).toBeLessThan(1_000)
+      // Waited for, it would end at the 60 s deadline, past the test's timeout, as a timeout.
+      expect(await ask(road(), url, 1_000, 60_000)).toMatchObject({
+        code: 'upstream_error',
+        message: "Withings' answer is larger than 1000 bytes.",
+      })
     },
   )
 
