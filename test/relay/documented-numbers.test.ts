@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, test } from 'vitest'
+import { type ApiClient, createApiClient } from '../support/api-client'
+import { deadUrl } from '../support/dead-url'
+import { type LiveStream, openLiveStream } from '../support/live-stream'
+import { connect } from '../support/login'
+import { fakeClock, type Stack, type StackOptions, startStack } from '../support/stack'
+
+// The numbers docs/notifications.md promises, each asserted where it takes effect, with the
+// relay's defaults (no limit overridden) and on an injected clock: a page more than the bound is
+// refused, a minute less than the wait is not enough.
+
+const DEMO = 363
+const MINUTE = 60_000
+
+let stack: Stack
+const streams: LiveStream[] = []
+afterEach(async () => {
+  for (const stream of streams.splice(0)) stream.close()
+  await stack?.close()
+})
+
+async function connected(options: StackOptions = {}) {
+  stack = await startStack(options)
+  const api = createApiClient(stack.appUrl)
+  expect((await connect(stack, api, { scopes: ['user.sleepevents'] })).status).toBe(200)
+  return api
+}
+
+async function live(api: ApiClient, lastEventId?: string) {
+  const stream = await openLiveStream(api, {
+    ...(lastEventId !== undefined && { headers: { 'last-event-id': lastEventId } }),
+  })
+  streams.push(stream)
+  return stream
+}
+
+const notifyCalls = () => stack.emulator.requests.count({ route: 'notify' })
+
+/** Withings notifying a bed out at `date` (Unix seconds), straight to the relay's callback. */
+async function bedOut(date: number) {
+  const url = stack.emulator.notifications.subscriptions.find((s) => s.userid === DEMO)?.callbackurl
+  if (!url) throw new Error('nothing subscribed')
+  const answer = await fetch(url, {
+    method: 'POST',
+    body: new URLSearchParams({ userid: String(DEMO), appli: '51', date: String(date) }),
+  })
+  expect(answer.status).toBe(200)
+  await stack.settled()
+}
+
+/** The bed-out dates a page that reconnects with an old Last-Event-ID is given, then `marker`. */
+async function replayedDates(api: ApiClient, marker: number): Promise<number[]> {
+  const stream = await live(api, '000000000-00000000')
+  expect(stream.status).toBe(200)
+  // A notification sent after the replay: every frame before it is the replay.
+  await bedOut(marker)
+  await stream.next((frame) => frame.event === 'notify' && frame.data.includes(`${marker}`))
+  const dates = stream
+    .notifications()
+    .map((notification) => (notification as { date: number }).date)
+  expect(dates.at(-1)).toBe(marker)
+  return dates.slice(0, -1)
+}
+
+describe('docs/notifications.md, in numbers', () => {
+  test('"at most 10 streams per person" on an instance: the 11th page gets 429, until one closes', async () => {
+    const api = await connected()
+    for (let page = 1; page <= 10; page++) expect((await live(api)).status).toBe(200)
+    const eleventh = await live(api)
+    expect(eleventh.status).toBe(429)
+    expect(eleventh.headers.get('retry-after')).toBe('30')
+    expect((await eleventh.json()).error).toMatchObject({
+      code: 'rate_limited',
+      message: 'This person already has 10 pages with live updates open here: close one.',
+    })
+    const first = streams[0]
+    first?.close()
+    await first?.ended
+    await expect.poll(async () => (await live(api)).status).toBe(200)
+  })
+
+  test('"a failure is tried again after ten minutes": not asked again before, asked once after', async () => {
+    const clock = fakeClock()
+    // A callback Withings cannot reach: status 293, no wait given, so the relay's own ten minutes.
+    const api = await connected({
+      now: clock.now,
+      relay: { notifyCallbackBaseUrl: await deadUrl() },
+    })
+    await stack.settled()
+    const status = await (await api.request('/api/notify')).json()
+    expect(status.categories[0]).toMatchObject({ state: 'failed', reason: 'callback_unreachable' })
+    const asked = notifyCalls()
+
+    clock.advance(10 * MINUTE - 1_000)
+    expect((await api.request('/api/notify')).status).toBe(200)
+    await stack.settled()
+    expect(notifyCalls()).toBe(asked)
+
+    clock.advance(2_000)
+    expect((await api.request('/api/notify')).status).toBe(200)
+    await stack.settled()
+    // The list, then the first subscribe, refused again (the rest would meet the same).
+    expect(notifyCalls()).toBe(asked + 2)
+  })
+
+  test('a page that reconnects gets the last 50 notifications, of the last five minutes', async () => {
+    const clock = fakeClock()
+    const api = await connected({ now: clock.now })
+    await stack.settled()
+    const dates = Array.from({ length: 51 }, (_, i) => 1_700_000_000 + i)
+    for (const date of dates) await bedOut(date)
+
+    clock.advance(5 * MINUTE - 1_000)
+    expect(await replayedDates(api, 1_800_000_000)).toEqual(dates.slice(1))
+
+    // Five minutes after the last one (the marker above), nothing is left to replay.
+    clock.advance(5 * MINUTE + 1_000)
+    expect(await replayedDates(api, 1_800_000_001)).toEqual([])
+  })
+})
