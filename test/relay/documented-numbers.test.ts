@@ -2,12 +2,13 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { deadUrl } from '../support/dead-url'
 import { type LiveStream, openLiveStream } from '../support/live-stream'
-import { connect } from '../support/login'
+import { connect, startLogin } from '../support/login'
 import { fakeClock, type Stack, type StackOptions, startStack } from '../support/stack'
 
-// The numbers docs/notifications.md promises, each asserted where it takes effect, with the
-// relay's defaults (no limit overridden) and on an injected clock: a page more than the bound is
-// refused, a minute less than the wait is not enough.
+// The numbers docs/ promises, each asserted where it takes effect, with the relay's defaults (no
+// limit overridden; the tests' config holds the same values, which config.test.ts proves are
+// the defaults) and on an injected clock: one more than the bound is refused, a moment less
+// than the wait is not enough.
 
 const DEMO = 363
 const MINUTE = 60_000
@@ -116,5 +117,28 @@ describe('docs/notifications.md, in numbers', () => {
     // Five minutes after the last one (the marker above), nothing is left to replay.
     clock.advance(5 * MINUTE + 1_000)
     expect(await replayedDates(api, 1_800_000_001)).toEqual([])
+  })
+})
+
+describe('docs/configuration.md, in numbers', () => {
+  test('SIGN_INS_PER_ADDRESS: 6 code exchanges per address in ten minutes, the 7th refused until then', async () => {
+    // Windows are aligned on multiples of their length: start at one's beginning.
+    const clock = fakeClock(Math.ceil(Date.now() / (10 * MINUTE)) * 10 * MINUTE)
+    stack = await startStack({ now: clock.now })
+    const api = createApiClient(stack.appUrl)
+    const exchange = async () => {
+      const { body } = await startLogin(stack, api)
+      return api.post('/api/auth/token', body)
+    }
+    for (let signIn = 1; signIn <= 6; signIn++) expect((await exchange()).status).toBe(200)
+    const seventh = await exchange()
+    expect(seventh.status).toBe(429)
+    expect((await seventh.json()).error.message).toBe(
+      'Too many sign-ins from this address: wait before connecting again.',
+    )
+    clock.advance(10 * MINUTE - 1_000)
+    expect((await exchange()).status).toBe(429)
+    clock.advance(2_000)
+    expect((await exchange()).status).toBe(200)
   })
 })

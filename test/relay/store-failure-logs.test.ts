@@ -3,7 +3,7 @@ import { createMemoryStore } from '../../relay/core/store/memory-store'
 import { type SharedStore, StoreUnavailable } from '../../relay/core/store/shared-store'
 import { createApiClient } from '../support/api-client'
 import { openLiveStream } from '../support/live-stream'
-import { connect } from '../support/login'
+import { connect, startLogin } from '../support/login'
 import { type Stack, startStack } from '../support/stack'
 
 // Every place the relay logs a failure of its shared store, while the store's errors carry a
@@ -65,4 +65,22 @@ test('store failures are logged by kind: no message, no token-like code', async 
     expect(line.cause, line.msg).toBe('StoreUnavailable store_unavailable <- Error')
   }
   expect(JSON.stringify(stack.logs)).not.toContain(CANARY)
+})
+
+test('a sign-in the store cannot check is refused, retryable: a spent state must not be spent twice', async () => {
+  const api = createApiClient(stack.appUrl)
+  const { body } = await startLogin(stack, api)
+  failing = true
+  const answer = await api.post('/api/auth/token', body)
+  failing = false
+  expect(answer.status).toBe(503)
+  expect((await answer.json()).error).toEqual({
+    code: 'relay_unavailable',
+    message: 'The relay cannot check this sign-in just now: try again.',
+    retryable: true,
+  })
+  const id = answer.headers.get('x-request-id')
+  expect(
+    stack.logs.find((line) => line.id === id && line.code === 'relay_unavailable'),
+  ).toMatchObject({ level: 'error', cause: 'StoreUnavailable store_unavailable <- Error' })
 })
