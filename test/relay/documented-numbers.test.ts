@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { deadUrl } from '../support/dead-url'
 import { type LiveStream, openLiveStream } from '../support/live-stream'
@@ -78,6 +78,25 @@ describe('docs/notifications.md, in numbers', () => {
     first?.close()
     await first?.ended
     await expect.poll(async () => (await live(api)).status).toBe(200)
+  })
+
+  test('"a comment line every 20 seconds" keeps a quiet stream open', async () => {
+    const api = await connected()
+    // Only the heartbeat's interval is faked: sockets keep their real timers.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    try {
+      const stream = await live(api)
+      vi.advanceTimersByTime(19_999)
+      // A notification after that moment: the stream is in order, so any heartbeat sent before
+      // it has arrived by the time it does.
+      await bedOut(1_700_000_000)
+      await stream.next((frame) => frame.event === 'notify')
+      expect(stream.comments).toEqual(['connected'])
+      vi.advanceTimersByTime(1)
+      await vi.waitFor(() => expect(stream.comments).toEqual(['connected', 'heartbeat']))
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   test('"a failure is tried again after ten minutes": not asked again before, asked once after', async () => {
