@@ -143,21 +143,27 @@ describe('docs/configuration.md, in numbers', () => {
   test('SIGN_INS_PER_ADDRESS: 6 code exchanges per address in ten minutes, the 7th refused until then', async () => {
     // Windows are aligned on multiples of their length: start at one's beginning.
     const clock = fakeClock(Math.ceil(Date.now() / (10 * MINUTE)) * 10 * MINUTE)
-    stack = await startStack({ now: clock.now })
+    // Behind a proxy that says who the client is: two addresses, counted apart.
+    const proxy = { trustProxyHops: 1, proxySecret: 'a-proxy-secret-0123456' }
+    stack = await startStack({ now: clock.now, relay: proxy })
     const api = createApiClient(stack.appUrl)
-    const exchange = async () => {
+    const exchange = async (address: string) => {
       const { body } = await startLogin(stack, api)
-      return api.post('/api/auth/token', body)
+      const headers = { 'x-forwarded-for': address, 'x-withings-link-proxy': proxy.proxySecret }
+      return api.post('/api/auth/token', body, { headers })
     }
-    for (let signIn = 1; signIn <= 6; signIn++) expect((await exchange()).status).toBe(200)
-    const seventh = await exchange()
+    for (let signIn = 1; signIn <= 6; signIn++) {
+      expect((await exchange('198.51.100.7')).status).toBe(200)
+    }
+    const seventh = await exchange('198.51.100.7')
     expect(seventh.status).toBe(429)
     expect((await seventh.json()).error.message).toBe(
       'Too many sign-ins from this address: wait before connecting again.',
     )
+    expect((await exchange('203.0.113.9')).status).toBe(200)
     clock.advance(10 * MINUTE - 1_000)
-    expect((await exchange()).status).toBe(429)
+    expect((await exchange('198.51.100.7')).status).toBe(429)
     clock.advance(2_000)
-    expect((await exchange()).status).toBe(200)
+    expect((await exchange('198.51.100.7')).status).toBe(200)
   })
 })
