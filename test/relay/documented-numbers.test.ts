@@ -167,3 +167,46 @@ describe('docs/configuration.md, in numbers', () => {
     expect((await exchange('198.51.100.7')).status).toBe(200)
   })
 })
+
+describe('docs/sessions.md, in numbers', () => {
+  const DAY = 24 * 60 * MINUTE
+
+  test('a session lasts 30 days from its login (SESSION_LIFETIME_DAYS), whatever the refreshes', async () => {
+    const clock = fakeClock()
+    stack = await startStack({ now: clock.now })
+    const api = createApiClient(stack.appUrl)
+    expect((await connect(stack, api)).status).toBe(200)
+    clock.advance(30 * DAY - MINUTE)
+    const late = await api.post('/api/auth/session')
+    expect(late.status).toBe(200)
+    expect((await late.json()).session_ends_at).toBe(Math.floor((clock.now() + MINUTE) / 1000))
+    clock.advance(MINUTE)
+    // (The seal of the cookie ends with the session too: it opens no more.)
+    const ended = await api.post('/api/withings/measure', { action: 'getmeas' })
+    expect(ended.status).toBe(401)
+    expect((await ended.json()).error.code).toBe('session_expired')
+  })
+
+  test("Disconnect ends that session, not another person's, and its copied cookie stays refused", async () => {
+    const clock = fakeClock()
+    stack = await startStack({ now: clock.now })
+    // Two people (Disconnect revokes the person's grant at Withings, and so every session of theirs).
+    const [phone, laptop] = [createApiClient(stack.appUrl), createApiClient(stack.appUrl)]
+    expect((await connect(stack, phone)).status).toBe(200)
+    const ada = { demo: false, email: 'ada@example.com', password: 'ada-emulator' }
+    expect((await connect(stack, laptop, ada)).status).toBe(200)
+    const copied = [...phone.jar]
+    expect((await phone.post('/api/auth/logout')).status).toBe(200)
+
+    for (const later of [0, 29 * DAY]) {
+      clock.advance(later)
+      // Whoever copied the cookie keeps it, whatever the relay answers.
+      const copy = createApiClient(stack.appUrl)
+      for (const [name, value] of copied) copy.jar.set(name, value)
+      const stolen = await copy.post('/api/withings/measure', { action: 'getmeas' })
+      expect(stolen.status).toBe(401)
+      expect((await stolen.json()).error.message).toBe('This session was disconnected.')
+      expect((await laptop.post('/api/auth/session')).status).toBe(200)
+    }
+  })
+})
