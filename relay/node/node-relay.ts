@@ -1,6 +1,7 @@
 import type { Hono } from 'hono'
 import type { RelayConfig } from '../core/config'
 import { createRelay, type RelayDeps } from '../core/create-relay'
+import { errorKind } from '../core/error-kind'
 import { jsonLogger, type Logger, type RelayEnv } from '../core/http/request-log'
 import type { SharedStore } from '../core/store/shared-store'
 import { createBackgroundTasks } from './background-tasks'
@@ -111,7 +112,7 @@ async function openRedisStore(url: string, log: Logger): Promise<SharedStore> {
       log({
         level: 'error',
         msg: 'shared store unavailable',
-        cause: error instanceof Error ? error.message : 'unknown',
+        cause: errorKind(error),
       }),
   })
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
-import type { DataService } from '../../contract/contract'
 import type { StoredKind, StoredNews } from '../../contract/stored-data'
+import type { DataService } from '../../contract/wire-contract'
 import { RelayError } from '../../core/errors'
 import type { Logger } from '../../core/http/request-log'
 import type { SyncSchema } from '../db/schema'

@@ -1,3 +1,4 @@
+import { errorKind } from '../../core/error-kind'
 import type { Logger } from '../../core/http/request-log'
 import type { SyncDatabase } from '../db/open-database'
 import { Defer, Drop } from './person-runs'
@@ -78,7 +79,7 @@ export function createWorker(options: {
           level: 'warn',
           msg: 'sync: job outcome not recorded',
           queue: job.queue,
-          cause: nameOf(cause),
+          cause: errorKind(cause),
         })
       })
     }
@@ -95,9 +96,9 @@ export function createWorker(options: {
       msg: 'sync: job failed, to be retried',
       queue: job.queue,
       attempt: job.attempts,
-      cause: describe(error),
+      cause: errorKind(error),
     })
-    await fail(db, job, describe(error))
+    await fail(db, job, errorKind(error) ?? 'unknown')
   }
 
   async function housekeeping() {
@@ -138,7 +139,7 @@ export function createWorker(options: {
           log({
             level: 'error',
             msg: 'sync: database unreachable, jobs wait',
-            cause: nameOf(error),
+            cause: errorKind(error),
           })
         }
         await sleep(DOWN_BACKOFF_MS[Math.min(failures, DOWN_BACKOFF_MS.length - 1)] as number)
@@ -159,7 +160,11 @@ export function createWorker(options: {
       try {
         unlisten = await database.listen(JOBS_CHANNEL, () => wake?.())
       } catch (error) {
-        log({ level: 'warn', msg: 'sync: no wake-up channel, polling only', cause: nameOf(error) })
+        log({
+          level: 'warn',
+          msg: 'sync: no wake-up channel, polling only',
+          cause: errorKind(error),
+        })
       }
       loop = cycle()
     },
@@ -174,15 +179,4 @@ export function createWorker(options: {
       await unlisten?.().catch(() => {})
     },
   }
-}
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')
-
-/** The kind of failure, never its data (a RelayError's code, or an error's name). */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return 'Error'
-  const code = (error as { code?: unknown }).code
-  return typeof code === 'string' && /^[a-z_]{1,40}$/i.test(code)
-    ? `${error.name} ${code}`
-    : error.name
 }
