@@ -12,7 +12,6 @@ export type { Activity } from './data/activity'
 export type { HeartRecord } from './data/heart'
 export type { Measure, MeasureGroup } from './data/measure'
 export type { Device, Devices } from './data/seed-context'
-export type { AccessRecord, Grant, RefreshRecord, TokenSnapshot } from './token-store'
 export type { LatestMeasure, SeedData, UserData } from './data/seed-data'
 export type { SleepData, SleepSummary } from './data/sleep'
 export type { Goals } from './data/user'
@@ -31,4 +30,5 @@ export type {
   RequestFilter,
   RequestLogEntry,
 } from './recorded-requests'
+export type { AccessRecord, Grant, RefreshRecord, TokenSnapshot } from './token-store'
 export type { SeededUser } from './users'

@@ -331,11 +331,7 @@ describe('the public API of each entry', () => {
     ]) {
       expect(react).toContain(app)
     }
-    for (const internal of [
-      'useAsync',
-      'useWithingsLink',
-      'createRelayClient',
-    ]) {
+    for (const internal of ['useAsync', 'useWithingsLink', 'createRelayClient']) {
       expect(react).not.toContain(internal)
     }
   }, 60_000)
