@@ -1,7 +1,11 @@
-import { encodeBase64url } from './contract'
+// Base64url without padding (RFC 4648 §5): how the SPA spells a state, and the relay a seal. On
+// Web standards only, so that both run wherever a browser or Hono runs.
 
-// Decoding base64url (RFC 4648 §5), on Web standards only so the relay runs wherever Hono runs.
-// Encoding is in contract.ts, which the SPA shares.
+export function encodeBase64url(bytes: Uint8Array): string {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
+}
 
 /**
  * Returns null for anything that is not canonical base64url: the unused low bits of the last

@@ -1,9 +1,10 @@
 import { type Context, Hono } from 'hono'
-import type { PublicConfig } from '../contract/contract'
+import type { PublicConfig } from '../contract/wire-contract'
 import type { RelayConfig } from './config'
 import { cookiePolicy } from './cookies/cookie-policy'
 import { createLoginCookie } from './cookies/login-cookie'
 import { createHandleCookie, createSessionCookie } from './cookies/session-cookie'
+import { errorKind } from './error-kind'
 import { RelayError } from './errors'
 import { type ConnectionAddress, clientKey, UNKNOWN_CLIENT } from './http/client-address'
 import { relayCors } from './http/cors'
@@ -348,7 +349,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
     try {
       await sync?.connected(userid, scope)
     } catch (cause) {
-      log({ level: 'error', msg: 'sync: import not started', cause: describe(cause) })
+      log({ level: 'error', msg: 'sync: import not started', cause: errorKind(cause) })
     }
   }
 
@@ -360,7 +361,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
         msg: error.message,
         id: c.get('requestId'),
         code: error.code,
-        cause: describe(error.cause),
+        cause: errorKind(error.cause),
       })
     }
     if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter))
@@ -378,22 +379,3 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Hono<Rel
   )
   return app
 }
-
-/**
- * The kind of failure, never its data: error names and codes only, so no secret reaches a log.
- * Names and codes are themselves data when an error is built from an upstream answer or a
- * library's whim, so only identifier-like ones are kept.
- */
-function describe(cause: unknown, depth = 0): string | undefined {
-  if (!(cause instanceof Error)) return undefined
-  const name = IDENTIFIER.test(cause.name) ? cause.name : 'Error'
-  const code = (cause as { code?: unknown }).code
-  const known = typeof code === 'string' && IDENTIFIER.test(code) ? ` ${code}` : ''
-  // A few levels at most: a cause chain can be long, or even a cycle.
-  const deeper = cause.cause instanceof Error && depth < 4
-  const inner = deeper ? ` <- ${describe(cause.cause, depth + 1)}` : ''
-  return `${name}${known}${inner}`
-}
-
-/** Like `TypeError`, `AbortError`, `ECONNREFUSED`, `UND_ERR_SOCKET`; short enough to be no token. */
-const IDENTIFIER = /^[A-Za-z][A-Za-z_]{0,31}$/

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorBody, type ErrorCode } from '../contract/contract'
+import { ERROR_CODES, type ErrorBody, type ErrorCode } from '../contract/wire-contract'
 
 type HttpStatus = (typeof ERROR_CODES)[ErrorCode]['status']
 

@@ -7,9 +7,10 @@ export {
   type ErrorCode,
   type LogoutResult,
   type PublicConfig,
+  SCOPES,
   type Scope,
   type SessionView,
-} from '../contract/contract'
+} from '../contract/wire-contract'
 export {
   ConfigError,
   type ConfigFromEnvOptions,
@@ -18,6 +19,7 @@ export {
   type EmulatedWithings,
   type Env,
   type RelayConfig,
+  type SyncConfig,
 } from './config'
 export { createRelay, type RelayDeps } from './create-relay'
 export type { ConnectionAddress } from './http/client-address'
@@ -28,9 +30,16 @@ export {
   cloudflareConnectionAddress,
   denoConnectionAddress,
 } from './http/runtime-addresses'
+export type { EventStreamLimits } from './notify/event-streams'
 export type { Pause } from './notify/subscriptions'
 export type { CipherFactory, CookieCipher } from './seal'
 export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store'
-export { type SharedStore, StoreUnavailable, type TakeResult } from './store/shared-store'
+export {
+  type Counter,
+  type SharedStore,
+  StoreUnavailable,
+  type TakeResult,
+  type ValueOptions,
+} from './store/shared-store'
 export type { TelemetryProviders } from './telemetry/telemetry'
 export type { UpstreamAnswer, UpstreamFetch, UpstreamRequest } from './withings/upstream'

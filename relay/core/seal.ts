@@ -1,5 +1,4 @@
-import { decodeBase64url } from '../contract/base64url'
-import { encodeBase64url } from '../contract/contract'
+import { decodeBase64url, encodeBase64url } from '../contract/wire-contract'
 
 // Sealed cookies: AES-256-GCM with a key derived (HKDF-SHA-256) from each RELAY_SECRET entry.
 // The cookie's purpose (its name) is bound as additional authenticated data, so a login cookie

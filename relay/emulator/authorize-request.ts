@@ -1,4 +1,4 @@
-import { SCOPES, type Scope } from '../contract/contract'
+import { SCOPES, type Scope } from '../contract/wire-contract'
 import { checkRedirectUri } from './callbacks'
 import type { ClientRegistry, RegisteredClient } from './clients'
 

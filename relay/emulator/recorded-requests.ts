@@ -12,7 +12,7 @@ export interface RequestLogEntry {
   at: number
 }
 
-type RequestFilter = Partial<Omit<RequestLogEntry, 'at'>>
+export type RequestFilter = Partial<Omit<RequestLogEntry, 'at'>>
 
 export interface RequestCounts {
   total: number

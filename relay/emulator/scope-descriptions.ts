@@ -1,4 +1,4 @@
-import type { Scope } from '../contract/contract'
+import type { Scope } from '../contract/wire-contract'
 
 /** What each scope lets the application read, from Withings' scope table (docs/withings.md). */
 export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {

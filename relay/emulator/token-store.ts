@@ -32,14 +32,14 @@ interface CodeRecord extends Grant {
   issuedAt: number
 }
 
-interface AccessRecord extends Grant {
+export interface AccessRecord extends Grant {
   expiresAt: number
   /** The refresh token this access token's refresh replaced; its grace ends at first use. */
   supersedes?: string
   used: boolean
 }
 
-interface RefreshRecord extends Grant {
+export interface RefreshRecord extends Grant {
   expiresAt: number
   graceUntil?: number
 }

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events'
 import type { Hono } from 'hono'
 import type { RelayConfig } from '../core/config'
 import { createRelay, type RelayDeps } from '../core/create-relay'
+import { errorKind } from '../core/error-kind'
 import { jsonLogger, type Logger, type RelayEnv } from '../core/http/request-log'
 import type { SharedStore } from '../core/store/shared-store'
 import { createBackgroundTasks } from './background-tasks'
@@ -115,7 +116,7 @@ async function openRedisStore(url: string, log: Logger): Promise<SharedStore> {
       log({
         level: 'error',
         msg: 'shared store unavailable',
-        cause: error instanceof Error ? error.message : 'unknown',
+        cause: errorKind(error),
       }),
   })
 }

@@ -4,5 +4,5 @@
 
 export { type DrainGate, drainGate, type GracefulStopOptions, gracefulStop } from './graceful'
 export { type FetchHandler, type Listening, listen } from './listen'
-export { createNodeRelay, type NodeRelay } from './node-relay'
+export { createNodeRelay, type NodeRelay, type NodeWiring } from './node-relay'
 export { nodeRawConnection } from './raw-connection'

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
-import type { LiveNotification } from '../contract/contract'
-import { categoriesOf } from '../contract/contract'
+import type { LiveNotification } from '../contract/wire-contract'
+import { categoriesOf } from '../contract/wire-contract'
+import { errorKind } from '../core/error-kind'
 import { jsonLogger, type Logger } from '../core/http/request-log'
 import { type CipherFactory, createSealer } from '../core/seal'
 import type { RelayForSync, SyncHooks, SyncPort } from '../core/sync/sync-port'
@@ -218,7 +219,7 @@ export function createSync(options: SyncOptions): Sync {
           log({
             level: 'error',
             msg: `sync: ${what} dropped, the next catch-up fetches it`,
-            cause: error instanceof Error ? error.name : 'Error',
+            cause: errorKind(error),
           })
           return
         }
@@ -386,7 +387,7 @@ export function createSync(options: SyncOptions): Sync {
           log({
             level: 'error',
             msg: 'sync: jobs not started',
-            cause: error instanceof Error ? error.name : 'Error',
+            cause: errorKind(error),
           }),
         )
       }

@@ -22,7 +22,14 @@ export type {
   StoredSleepPeriod,
   SyncStatus,
 } from '../contract/stored-data'
-export type { SyncHooks, SyncPort, TokenVault, VaultTokens } from '../core/sync/sync-port'
+export type {
+  RelayForSync,
+  SyncHooks,
+  SyncPort,
+  TokenVault,
+  VaultEntry,
+  VaultTokens,
+} from '../core/sync/sync-port'
 export { createSync, type Sync, type SyncOptions } from './create-sync'
 export { DataDirInUse } from './db/datadir-lock'
 export {
@@ -31,7 +38,26 @@ export {
   PGLITE_PG_VERSION,
   type SyncDatabase,
 } from './db/open-database'
-export type { SyncSchema } from './db/schema'
+export type { EmbeddedPostgres } from './db/pglite-dialect'
+export type {
+  ActivityDayTable,
+  BedEventTable,
+  ConnectionTable,
+  DeviceTable,
+  HeartRecordTable,
+  IntradayActivityTable,
+  JobTable,
+  Json,
+  JsonOrNull,
+  MeasureTable,
+  Now,
+  SleepSegmentTable,
+  SleepSummaryTable,
+  SourceState,
+  SyncSchema,
+  SyncSourceTable,
+  WorkoutTable,
+} from './db/schema'
 export type { WebhookOptions } from './delivery/deliveries'
 export type {
   ActivityDay,

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { DATA_ACTIONS, type DataService } from '../../relay/contract/contract'
+import { DATA_ACTIONS, type DataService } from '../../relay/contract/wire-contract'
 import { type ActionRules, ALLOWLIST } from '../../relay/core/withings/allowlist'
 import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
 import { pagePost } from '../support/page-post'

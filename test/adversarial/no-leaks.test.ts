@@ -8,9 +8,11 @@ import { createSealer } from '../../relay/core/seal'
 import { createApiClient } from '../support/api-client'
 import { SESSION_COOKIE, sealedField } from '../support/cookies'
 import { startLogin } from '../support/login'
+import { pagePost } from '../support/page-post'
 import { testConfig } from '../support/relay-config'
 import { CLIENT_ID, fakeClock, type Stack, startStack } from '../support/stack'
 import { figuresFor } from './support/figures'
+import { APP } from './support/in-process-relay'
 import { createLeakHunter } from './support/leak-hunter'
 
 // A canary client secret and cookie key, in the .env the SPA is built with and in the relay's
@@ -218,10 +220,7 @@ describe('no leaks', () => {
         fetch: failure,
         log: (line) => lines.push(line),
       })
-      const login = await app.request('http://localhost:3000/api/auth/refresh', {
-        method: 'POST',
-        headers: { origin: 'http://localhost:3000', 'x-withings-link': '1' },
-      })
+      const login = await app.request(`${APP}/api/auth/refresh`, pagePost(APP))
       await hunter.response(`failure ${index}`, login)
       figures.faults++
     }
@@ -232,26 +231,12 @@ describe('no leaks', () => {
         log: (line) => lines.push(line),
       })
       const state = 's'.repeat(43)
-      const bound = await app.request('http://localhost:3000/api/auth/login', {
-        method: 'POST',
-        headers: {
-          origin: 'http://localhost:3000',
-          'x-withings-link': '1',
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ state }),
-      })
+      const bound = await app.request(`${APP}/api/auth/login`, pagePost(APP, { state }))
       const cookie = bound.headers.getSetCookie()[0]?.split(';')[0] ?? ''
-      const answer = await app.request('http://localhost:3000/api/auth/token', {
-        method: 'POST',
-        headers: {
-          origin: 'http://localhost:3000',
-          'x-withings-link': '1',
-          'content-type': 'application/json',
-          cookie,
-        },
-        body: JSON.stringify({ state, code: 'c'.repeat(40) }),
-      })
+      const answer = await app.request(
+        `${APP}/api/auth/token`,
+        pagePost(APP, { state, code: 'c'.repeat(40) }, { cookie }),
+      )
       await hunter.response(`exchange failure ${index}`, answer)
       // A transport failure, however odd its error, is never the relay's own failure.
       const { code } = (await answer.json()).error

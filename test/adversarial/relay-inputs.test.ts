@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../support/cookies'
+import { pageHeaders } from '../support/page-post'
 import { judge } from './support/answers'
 import { distinctCounter, type Figures, figuresFor } from './support/figures'
 import {
@@ -125,13 +126,7 @@ describe('hostile inputs to the relay: never a 5xx, always the one error shape',
         hostileBody,
         hostileCookie,
         async (path, body, cookie) => {
-          const headers: Record<string, string> = {
-            origin: APP,
-            'x-withings-link': '1',
-            'content-type': 'application/json',
-          }
-          const jar = cookie()
-          if (jar) headers.cookie = jar
+          const headers = pageHeaders(APP, { cookie: cookie() || undefined })
           await attack(figures, count, { method: 'POST', path, headers, body })
         },
       ),
@@ -188,13 +183,8 @@ describe('hostile inputs to the relay: never a 5xx, always the one error shape',
         fc.boolean(),
         hostileBody,
         async (method, path, credentialed, body) => {
-          const headers: Record<string, string> = credentialed
-            ? {
-                origin: APP,
-                'x-withings-link': '1',
-                'content-type': 'application/json',
-                cookie: `${SESSION_COOKIE}=${cookies.session}`,
-              }
+          const headers = credentialed
+            ? pageHeaders(APP, { cookie: `${SESSION_COOKIE}=${cookies.session}` })
             : {}
           await attack(figures, count, { method, path, headers, body })
         },
@@ -218,12 +208,7 @@ describe('hostile inputs to the relay: never a 5xx, always the one error shape',
         await attack(figures, count, {
           method: 'POST',
           path: '/api/auth/token',
-          headers: {
-            origin: APP,
-            'x-withings-link': '1',
-            'content-type': 'application/json',
-            cookie: `${LOGIN_COOKIE}=${headerSafe(cookies.login)}`,
-          },
+          headers: pageHeaders(APP, { cookie: `${LOGIN_COOKIE}=${headerSafe(cookies.login)}` }),
           body: JSON.stringify({ state, code }),
         })
       }),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import type { ErrorCode } from '../../relay/contract/contract'
+import type { ErrorCode } from '../../relay/contract/wire-contract'
 import type { Fault } from '../../relay/emulator/emulator'
 import { createApiClient } from '../support/api-client'
 import { SESSION_COOKIE } from '../support/cookies'

@@ -1,8 +1,8 @@
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract/contract'
 import { cookiePolicy } from '../../relay/core/cookies/cookie-policy'
 import { buildAuthorizeUrl } from '../../web/react/auth/authorize-url'
 import { randomState } from '../../web/react/auth/random-state'
 import { consentViaHttp } from '../support/consent'
+import { pageHeaders } from '../support/page-post'
 import {
   createHttpClient,
   type HttpAnswer,
@@ -48,12 +48,7 @@ export async function mintCode(
 export function relayPost(body: unknown, cookie?: string): HttpRequest {
   return {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      origin: CLIENT.origin,
-      [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
-      ...(cookie && { cookie }),
-    },
+    headers: pageHeaders(CLIENT.origin, { cookie }),
     body: JSON.stringify(body),
   }
 }

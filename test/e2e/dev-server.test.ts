@@ -1,6 +1,5 @@
-import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import { killEntries, ROOT, runEntry, TSX } from '../support/entry-process'
+import { killEntries, runDev } from '../support/entry-process'
 import { withChromium } from './support/browser'
 
 // `npm run dev` in a real browser: the page Vite serves (source modules, hot reload) connects
@@ -11,7 +10,7 @@ afterAll(() => killEntries())
 
 describe('npm run dev in Chromium', () => {
   test('connect as the demo user, all on the one URL it prints', async () => {
-    const dev = runEntry(TSX, [join(ROOT, 'relay/server/start-dev.ts')])
+    const dev = runDev()
     const url = await dev.url()
     const context = await chromium.browser.newContext()
     const page = await context.newPage()

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { afterEach, expect, test } from 'vitest'
-import type { PublicConfig } from '../../relay/contract/contract'
 import type { StoredMeasure } from '../../relay/contract/stored-data'
+import type { PublicConfig } from '../../relay/contract/wire-contract'
 import { killEntries, runStart } from '../support/entry-process'
 import { freePort } from '../support/free-port'
 import { withChromium } from './support/browser'

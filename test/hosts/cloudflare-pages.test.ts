@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import type { PublicConfig } from '../../relay/contract/contract'
+import type { PublicConfig } from '../../relay/contract/wire-contract'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { fetchFrom } from '../support/fetch-from'
 import { freePort } from '../support/free-port'

@@ -13,8 +13,9 @@ import { promisify } from 'node:util'
 import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { PublicConfig } from '../../relay/contract/contract'
+import type { PublicConfig } from '../../relay/contract/wire-contract'
 import { createApiClient } from '../support/api-client'
+import { apiReport, exportedNames } from '../support/api-report'
 import { type Entry, killEntries, ROOT, runEntry } from '../support/entry-process'
 import { startLoginAt } from '../support/login'
 import { testKey } from '../support/relay-config'
@@ -262,4 +263,76 @@ describe('the packed package', () => {
     },
     60_000,
   )
+})
+
+// Each entry's surface, from the declarations `npm pack` built and shipped: a change to what an entry exports, or to a signature, changes
+// its report, and the test fails until docs/api/<entry>.api.md is updated (`npx vitest run
+// test/package/pack.test.ts -u`) and the change reviewed there.
+describe('the public API of each entry', () => {
+  const entries = () => {
+    const { exports } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+    return Object.entries(exports as Record<string, { types?: string }>).flatMap(
+      ([path, target]) => (target.types ? [{ entry: path.slice(2), types: target.types }] : []),
+    )
+  }
+  const reports = new Map<string, ReturnType<typeof apiReport>>()
+  const reportOf = (entry: string, types: string) => {
+    if (!reports.has(entry)) reports.set(entry, apiReport(ROOT, entry, types))
+    return reports.get(entry) as ReturnType<typeof apiReport>
+  }
+
+  test('there is one report for each entry of package.json', () => {
+    expect(entries().map(({ entry }) => entry)).toEqual([
+      'relay',
+      'node',
+      'emulator',
+      'react',
+      'sync',
+      'redis',
+    ])
+  })
+
+  test.each(['relay', 'node', 'emulator', 'react', 'sync', 'redis'])(
+    'withings-link/%s matches its report in docs/api',
+    async (entry) => {
+      const { types = '' } = entries().find((each) => each.entry === entry) ?? {}
+      const { text } = reportOf(entry, types)
+      await expect(text).toMatchFileSnapshot(join(ROOT, `docs/api/${entry}.api.md`))
+    },
+    60_000,
+  )
+
+  test('a type a signature names is exported by its entry, or by another entry', () => {
+    const all = entries()
+    for (const { entry, types } of all) {
+      const elsewhere = new Set(
+        all
+          .filter((other) => other.entry !== entry)
+          .flatMap((other) => exportedNames(reportOf(other.entry, other.types).text)),
+      )
+      const { forgotten } = reportOf(entry, types)
+      expect(
+        forgotten.filter((name) => !elsewhere.has(name)),
+        entry,
+      ).toEqual([])
+    }
+  }, 120_000)
+
+  test("the React entry gives an app its parts, never the kit's internals", () => {
+    const react = exportedNames(reportOf('react', 'build/lib/types/web/react/react.d.ts').text)
+    // createWithingsLink is the app's too: made before the first render, it starts the code
+    // exchange while React loads (main.tsx).
+    for (const app of [
+      'WithingsLinkProvider',
+      'createWithingsLink',
+      'useWithings',
+      'ConnectWithings',
+      'useRelayData',
+    ]) {
+      expect(react).toContain(app)
+    }
+    for (const internal of ['useAsync', 'useWithingsLink', 'createRelayClient']) {
+      expect(react).not.toContain(internal)
+    }
+  }, 60_000)
 })

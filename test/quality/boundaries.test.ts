@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join, relative, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, test } from 'vitest'
 import { ROOT } from '../support/entry-process'
@@ -103,6 +103,19 @@ describe('boundaries', () => {
         .map((specifier) => `${file}: ${specifier}`),
     )
     expect(found).toEqual([])
+  })
+
+  test('no two source files share a name, whatever their folder', () => {
+    const files = ['relay', 'web'].flatMap(sources)
+    const folders = new Map<string, string[]>()
+    for (const file of files) {
+      const name = basename(file)
+        .replace(/\.tsx?$/, '')
+        .toLowerCase()
+      folders.set(name, [...(folders.get(name) ?? []), file])
+    }
+    expect([...folders.values()].filter((twins) => twins.length > 1)).toEqual([])
+    expect(files.length).toBeGreaterThan(150)
   })
 
   test("the demo app takes the kit from 'withings-link/react', never web/react/* by path", () => {

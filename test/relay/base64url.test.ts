@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { decodeBase64url } from '../../relay/contract/base64url'
-import { encodeBase64url } from '../../relay/contract/contract'
+import { decodeBase64url, encodeBase64url } from '../../relay/contract/wire-contract'
 
 describe('base64url', () => {
   test('round-trips every length of bytes', () => {

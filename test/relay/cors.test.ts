@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { createRelay } from '../../relay/core/create-relay'
+import { pagePost } from '../support/page-post'
 import { testConfig } from '../support/relay-config'
 
 const APP = 'http://localhost:3000'
@@ -20,11 +21,7 @@ const preflight = (app: ReturnType<typeof relay>, origin: string) =>
   })
 
 const login = (app: ReturnType<typeof relay>, origin: string) =>
-  app.request(`${APP}/api/auth/login`, {
-    method: 'POST',
-    headers: { origin, 'content-type': 'application/json', 'x-withings-link': '1' },
-    body: JSON.stringify({ state: STATE }),
-  })
+  app.request(`${APP}/api/auth/login`, pagePost(origin, { state: STATE }))
 
 const corsHeaders = (response: Response) =>
   [...response.headers.keys()].filter((name) => name.startsWith('access-control-'))

@@ -1,9 +1,8 @@
 import { get } from 'node:http'
-import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import type { PublicConfig } from '../../relay/contract/contract'
+import type { PublicConfig } from '../../relay/contract/wire-contract'
 import { createApiClient } from '../support/api-client'
-import { killEntries, ROOT, runEntry, TSX } from '../support/entry-process'
+import { killEntries, runDev } from '../support/entry-process'
 import { startLoginAt } from '../support/login'
 import { testKey } from '../support/relay-config'
 
@@ -13,7 +12,7 @@ afterEach(killEntries)
 
 describe('npm run dev', () => {
   test('one URL: the SPA from Vite, the relay at /api, the emulator, callback on the same URL', async () => {
-    const dev = runEntry(TSX, [join(ROOT, 'relay/server/start-dev.ts')])
+    const dev = runDev()
     const url = await dev.url()
     expect(url).toMatch(/^http:\/\/localhost:\d+$/)
     expect(dev.output().stdout.match(/https?:\/\//g)).toHaveLength(1)
@@ -49,7 +48,7 @@ describe('npm run dev', () => {
   }, 60_000)
 
   test("the same settings as npm start's: each bad value in one sentence, exit 1, no stack", async () => {
-    const dev = runEntry(TSX, [join(ROOT, 'relay/server/start-dev.ts')], {
+    const dev = runDev({
       env: { HOST: 'http://localhost', EMULATOR_PORT: 'abc', EMULATOR_TOKEN_TTL_SECONDS: 'banana' },
     })
     expect(await dev.exited).toBe(1)
@@ -61,7 +60,7 @@ describe('npm run dev', () => {
   }, 30_000)
 
   test("with real Withings: the URL to open is the redirect URI's, whose host the server accepts", async () => {
-    const dev = runEntry(TSX, [join(ROOT, 'relay/server/start-dev.ts')], {
+    const dev = runDev({
       env: {
         WITHINGS_CLIENT_ID: 'real-client-id',
         WITHINGS_CLIENT_SECRET: 'real-client-secret',

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import type { LogLine } from '../../relay/core/http/request-log'
 import { drainGate, gracefulStop } from '../../relay/node/graceful'
 import type { Listening } from '../../relay/node/listen'
@@ -94,4 +94,40 @@ describe('gracefulStop', () => {
     })
     expect(await stop('SIGTERM')).toBe(1)
   })
+
+  test.each([
+    [299, 0, 'stopped'],
+    [301, 1, 'stopped before every request finished'],
+  ])(
+    'the listener gets what is left of the grace period (closing in %i ms of the 300 left): exit %i',
+    async (closeMs, code, msg) => {
+      vi.useFakeTimers()
+      try {
+        const logs: LogLine[] = []
+        const elapse = (ms: number) => new Promise<void>((done) => setTimeout(done, ms))
+        // A request under way that takes 700 ms of the 1,000 ms grace period, then a listener
+        // that takes `closeMs` to close (connections streaming an answer).
+        const gate = drainGate(() => elapse(700).then(() => new Response('ok')))
+        void gate.fetch(request(), undefined as never)
+        const stop = gracefulStop({
+          gate,
+          server: server(() => elapse(closeMs)),
+          graceMs: 1_000,
+          log: (line) => logs.push(line),
+        })
+        const exit = stop('SIGTERM')
+        await vi.advanceTimersByTimeAsync(1_000)
+        expect(await exit).toBe(code)
+        expect(logs.at(-1)).toEqual({
+          level: code === 0 ? 'info' : 'warn',
+          msg,
+          ms: code === 0 ? 999 : 1_000,
+          inFlight: 0,
+          refused: 0,
+        })
+      } finally {
+        vi.useRealTimers()
+      }
+    },
+  )
 })

@@ -1,5 +1,11 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo, Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, test } from 'vitest'
 import { RelayError } from '../../relay/core/errors'
 import { createTokenClient } from '../../relay/core/withings/token-client'
@@ -12,6 +18,7 @@ import { nodeRawConnection } from '../../relay/node/raw-connection'
 // Node's road to Withings must behave as the Web's fetch does for everything the relay asks of
 // it: the same request on the wire, the same answer, and the same failure for every fault.
 
+const run = promisify(execFile)
 const CLIENT = { clientId: 'upstream-test', clientSecret: 'upstream-test-secret-0123456789' }
 const cleanup: (() => unknown)[] = []
 afterEach(async () => {
@@ -142,14 +149,13 @@ describe('the Node upstream (node:http) against the emulator over HTTP', () => {
     expect(outcomes).toEqual([unreachable, unreachable])
   })
 
-  test('the deadline ends a slow answer on time', async () => {
+  test('the deadline ends a slow answer', async () => {
     const { emulator, server } = await emulatorOverHttp()
-    emulator.faults.inject({ type: 'delay', ms: 5_000 }, { times: 1 })
-    const started = performance.now()
+    // An answer later than the test's own timeout: only the 100 ms deadline can end the call.
+    emulator.faults.inject({ type: 'delay', ms: 30_000 }, { times: 1 })
     expect(await outcome(refresh(httpUpstream().fetch, server.url, 100))).toMatchObject({
       code: 'upstream_timeout',
     })
-    expect(performance.now() - started).toBeLessThan(2_000)
   })
 })
 
@@ -178,11 +184,103 @@ describe('connections', () => {
     }
     expect(connections).toBe(1)
   })
+
+  test('close() ends the kept-alive connections: a stopping relay holds none open', async () => {
+    let socketClosed: () => void = () => {}
+    const closed = new Promise<void>((resolve) => {
+      socketClosed = resolve
+    })
+    const { url } = await withingsStandIn((_, response) => response.end('{"status":0}'), {
+      onConnection: (socket) => socket.on('close', socketClosed),
+    })
+    const upstream = createHttpUpstream()
+    expect(await ask(upstream.fetch, url, 100)).toBe('resolved')
+    upstream.close()
+    // Left alone, the idle connection would close after the agent's 4 s, past this test's time.
+    await closed
+  }, 3_000)
+
+  test('a deadline already past sends nothing', async () => {
+    let requests = 0
+    const { url } = await withingsStandIn((_, response) => {
+      requests++
+      response.end('{"status":0}')
+    })
+    const aborted = AbortSignal.abort(new DOMException('late', 'TimeoutError'))
+    const sent = httpUpstream().fetch(`${url}/measure`, {
+      method: 'POST',
+      headers: {},
+      body: new URLSearchParams(),
+      signal: aborted,
+      redirect: 'manual',
+      maxBytes: 100,
+    })
+    await expect(sent).rejects.toBe(aborted.reason)
+    expect(requests).toBe(0)
+  })
+
+  test('over https, as Withings is: the same request and answer', async () => {
+    const { url, received } = await withingsOverTls()
+    const answer = await httpUpstream().fetch(`${url}/v2/oauth2`, {
+      method: 'POST',
+      headers: {},
+      body: new URLSearchParams({ action: 'requesttoken' }),
+      signal: AbortSignal.timeout(2_000),
+      redirect: 'manual',
+      maxBytes: 100,
+    })
+    expect(answer.status).toBe(200)
+    expect(await answer.text()).toBe('{"status":0,"body":{}}')
+    expect(received).toEqual(['POST /v2/oauth2 action=requesttoken'])
+  })
 })
 
+/**
+ * Withings' place over TLS, with a certificate made for the test (openssl): Node believes it
+ * for the test's length only (NODE_TLS_REJECT_UNAUTHORIZED, restored after), since the road
+ * takes no certificate authority of its own.
+ */
+async function withingsOverTls() {
+  const dir = mkdtempSync(join(tmpdir(), 'wl-tls-'))
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }))
+  const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')]
+  await run('openssl', [
+    ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
+    ...['-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'],
+  ])
+  const received: string[] = []
+  const server = createHttpsServer(
+    { key: readFileSync(key), cert: readFileSync(cert) },
+    (request, response) => {
+      let body = ''
+      request.on('data', (chunk) => {
+        body += chunk
+      })
+      request.on('end', () => {
+        received.push(`${request.method} ${request.url} ${body}`)
+        response.end('{"status":0,"body":{}}')
+      })
+    },
+  )
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready))
+  const trusted = process.env.NODE_TLS_REJECT_UNAUTHORIZED
+  process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'
+  cleanup.push(() => {
+    if (trusted === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = trusted
+    server.closeAllConnections()
+    return new Promise((done) => server.close(done))
+  })
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, received }
+}
+
 /** A plain HTTP server in Withings' place, answering every request with `handler`. */
-async function withingsStandIn(handler: Parameters<typeof createServer>[1]) {
+async function withingsStandIn(
+  handler: Parameters<typeof createServer>[1],
+  { onConnection }: { onConnection?: (socket: Socket) => void } = {},
+) {
   const server = createServer(handler)
+  if (onConnection) server.on('connection', onConnection)
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready))
   cleanup.push(() => {
     server.closeAllConnections()
@@ -242,9 +340,11 @@ describe('answers larger than the relay reads', () => {
         response.writeHead(200, { 'content-type': 'application/json' })
         response.write(`{"status":0,"body":{"pad":"${'x'.repeat(4_096)}`)
       })
-      const started = performance.now()
-      expect(await ask(road(), url, 1_000, 1_500)).toMatchObject({ code: 'upstream_error' })
-      expect(performance.now() - started).toBeLessThan(1_000)
+      // Waited for, it would end at the 60 s deadline, past the test's timeout, as a timeout.
+      expect(await ask(road(), url, 1_000, 60_000)).toMatchObject({
+        code: 'upstream_error',
+        message: "Withings' answer is larger than 1000 bytes.",
+      })
     },
   )
 

@@ -1,11 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import Redis from 'ioredis'
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import type { RelayConfig } from '../../relay/core/config'
+import type { LogLine } from '../../relay/core/http/request-log'
 import { createMemoryStore } from '../../relay/core/store/memory-store'
-import { createEmulator } from '../../relay/emulator/emulator'
+import { createEmulator, type Emulator } from '../../relay/emulator/emulator'
 import { type Listening, listen } from '../../relay/node/listen'
 import { createNodeRelay, type NodeRelay } from '../../relay/node/node-relay'
+import { randomState } from '../../web/react/auth/random-state'
 import { createApiClient } from '../support/api-client'
+import { openLiveStream } from '../support/live-stream'
 import { startLoginAt } from '../support/login'
+import { pagePost } from '../support/page-post'
 import { startRedis, type TestRedis } from '../support/redis'
 import { testConfig } from '../support/relay-config'
 import { CLIENT_ID, CLIENT_SECRET } from '../support/stack'
@@ -18,10 +23,11 @@ const REDIRECT_URI = `${ORIGIN}/callback`
 
 let redis: TestRedis
 let withings: Listening
+let emulator: Emulator
 let config: RelayConfig
 beforeAll(async () => {
   redis = await startRedis()
-  const emulator = createEmulator({
+  emulator = createEmulator({
     clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callbacks: [REDIRECT_URI] }],
   })
   withings = await listen(emulator.fetch)
@@ -86,5 +92,70 @@ describe('createNodeRelay', () => {
       redirect_uri: config.redirectUri,
     })
     expect((await api.post('/api/auth/token', login.body)).status).toBe(200)
+  })
+
+  test("a Redis it cannot reach is logged by kind, never with ioredis's message", async () => {
+    const lines: LogLine[] = []
+    const password = 'canary-redis-password-7Kq'
+    const unreachable = { ...config, redisUrl: `redis://user:${password}@127.0.0.1:1` }
+    opened.push(await createNodeRelay(unreachable, { log: (line) => lines.push(line) }))
+    await vi.waitFor(() => expect(lines).not.toEqual([]))
+    expect(lines[0]).toEqual({
+      level: 'error',
+      msg: 'shared store unavailable',
+      cause: 'StoreUnavailable store_unavailable <- Error ECONNREFUSED',
+    })
+    // ioredis's message names the address ("connect ECONNREFUSED 127.0.0.1:1").
+    for (const line of lines)
+      expect(JSON.stringify(line)).not.toMatch(/127\.0\.0\.1|connect |canary/)
+  })
+
+  test('its own shutDown, settled and close: streams told to come back, work awaited, Redis let go', async () => {
+    const clients = new Redis(redis.url)
+    opened.push({ close: async () => void clients.disconnect() })
+    const connections = async () =>
+      String(await clients.call('CLIENT', 'LIST'))
+        .trim()
+        .split('\n').length
+    const alone = await connections()
+    const relay = await createNodeRelay({ ...config, redisUrl: redis.url }, quiet)
+    const server = await listen(relay.fetch)
+    opened.push(server)
+    // The commands connection and the pub/sub one.
+    await expect.poll(connections).toBe(alone + 2)
+
+    const api = createApiClient(server.url, { origin: ORIGIN })
+    const login = await startLoginAt(api, {
+      authorize_url: config.authorizeUrl,
+      client_id: config.clientId,
+      redirect_uri: config.redirectUri,
+    })
+    const notifyCalls = () => emulator.requests.count({ route: 'notify' })
+    const before = notifyCalls()
+    expect((await api.post('/api/auth/token', login.body)).status).toBe(200)
+    // Subscribing to notifications goes on after the answer: settled waits for it.
+    expect(await relay.settled(5_000)).toBe(true)
+    expect(notifyCalls()).toBeGreaterThan(before)
+    const stream = await openLiveStream(api)
+    expect(stream.status).toBe(200)
+    relay.shutDown()
+    await stream.next((frame) => frame.event === 'reconnect')
+    await stream.ended
+    await relay.close()
+    await expect.poll(connections).toBe(alone)
+  })
+
+  test("rate limits count each client by its connection's address (IPv4 and IPv6 loopback apart)", async () => {
+    const relay = await createNodeRelay({ ...config, rateLimitPerMinute: 1 }, quiet)
+    const server = await listen(relay.fetch, { hostname: '::' })
+    opened.push(server, relay)
+    const login = (host: string) =>
+      fetch(
+        `http://${host}:${server.port}/api/auth/login`,
+        pagePost(ORIGIN, { state: randomState() }),
+      )
+    expect((await login('127.0.0.1')).status).toBe(204)
+    expect((await login('127.0.0.1')).status).toBe(429)
+    expect((await login('[::1]')).status).toBe(204)
   })
 })

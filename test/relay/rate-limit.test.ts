@@ -4,6 +4,7 @@ import { createTokenBuckets } from '../../relay/core/http/token-buckets'
 import { createApiClient } from '../support/api-client'
 import { SESSION_COOKIE } from '../support/cookies'
 import { connect } from '../support/login'
+import { pagePost } from '../support/page-post'
 import { testConfig } from '../support/relay-config'
 import { fakeClock, type Stack, startStack } from '../support/stack'
 
@@ -46,16 +47,7 @@ describe('token buckets', () => {
 
 const APP = 'http://localhost:3000'
 const loginRequest = (headers: Record<string, string> = {}, path = '/api/auth/login') =>
-  new Request(`${APP}${path}`, {
-    method: 'POST',
-    headers: {
-      origin: APP,
-      'x-withings-link': '1',
-      'content-type': 'application/json',
-      ...headers,
-    },
-    body: JSON.stringify({ state: 's'.repeat(43) }),
-  })
+  new Request(`${APP}${path}`, pagePost(APP, { state: 's'.repeat(43) }, headers))
 
 describe('rate limits in the relay', () => {
   test('429 rate_limited with Retry-After, counted per address, per route family', async () => {

@@ -16,33 +16,25 @@ function relayWithCountingFetch(overrides = {}) {
 const post = (
   app: ReturnType<typeof createRelay>,
   path: string,
-  { body = JSON.stringify({ state: STATE }), headers = {} as Record<string, string> } = {},
-) =>
-  app.request(`${APP}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      origin: APP,
-      'x-withings-link': '1',
-      ...headers,
-    },
-    body,
-  })
+  { body = { state: STATE } as unknown, headers = {} as Record<string, string | undefined> } = {},
+) => app.request(`${APP}${path}`, pagePost(APP, body, headers))
 
 describe('what the relay refuses before anything goes upstream', () => {
   const FOREIGN = 'This origin may not call the relay.'
   const NO_HEADER = 'Requests to the relay must carry the header X-Withings-Link: 1.'
   test.each([
-    ['no Origin', { origin: '' }, FOREIGN],
+    ['no Origin', { origin: undefined }, FOREIGN],
+    ['an empty Origin', { origin: '' }, FOREIGN],
     ['a foreign Origin', { origin: 'https://evil.example' }, FOREIGN],
     ['the null Origin', { origin: 'null' }, FOREIGN],
-    ['no custom header', { 'x-withings-link': '' }, NO_HEADER],
+    ['no custom header', { 'x-withings-link': undefined }, NO_HEADER],
+    ['an empty custom header', { 'x-withings-link': '' }, NO_HEADER],
     ['a wrong custom header', { 'x-withings-link': 'yes' }, NO_HEADER],
   ])('%s → 403 forbidden_origin', async (_, headers, message) => {
     const { app, upstream } = relayWithCountingFetch()
     const answer = await post(app, '/api/auth/token', {
       headers,
-      body: JSON.stringify({ code: 'abcdefgh', state: STATE }),
+      body: { code: 'abcdefgh', state: STATE },
     })
     expect(answer.status).toBe(403)
     expect(await answer.json()).toEqual({

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { PENDING_LOGIN_SECONDS } from '../../relay/contract/contract'
+import { PENDING_LOGIN_SECONDS } from '../../relay/contract/wire-contract'
 import { cookiePolicy } from '../../relay/core/cookies/cookie-policy'
 import { createRelay } from '../../relay/core/create-relay'
 import { createSealer } from '../../relay/core/seal'

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { CUSTOM_HEADER } from '../../relay/contract/contract'
+import { CUSTOM_HEADER } from '../../relay/contract/wire-contract'
 import { insufficientScopeAnswer } from '../fixtures/withings/errors'
 import {
   bodyScanMetabolismGroup,
@@ -12,6 +12,7 @@ import { phoneWorkoutsAnswer } from '../fixtures/withings/workouts'
 import { createApiClient } from '../support/api-client'
 import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
 import { connect } from '../support/login'
+import { pagePost } from '../support/page-post'
 import { fakeClock, RELAY_KEY, type Stack, type StackOptions, startStack } from '../support/stack'
 
 let stack: Stack
@@ -630,21 +631,12 @@ describe('the data proxy: the real relay against the real emulator over HTTP', (
     const response = await data('v2/heart', { action: 'list' })
     expect(response.status).toBe(200)
     const cookie = `${SESSION_COOKIE}=${api.jar.get(SESSION_COOKIE)}`
-    const attempts: Record<string, string>[] = [
-      { 'content-type': 'application/json', origin: stack.appUrl, cookie },
-      {
-        'content-type': 'application/json',
-        [CUSTOM_HEADER]: '1',
-        origin: 'https://evil.example',
-        cookie,
-      },
+    const attempts = [
+      pagePost(stack.appUrl, { action: 'list' }, { [CUSTOM_HEADER]: undefined, cookie }),
+      pagePost('https://evil.example', { action: 'list' }, { cookie }),
     ]
-    for (const headers of attempts) {
-      const stripped = await fetch(`${stack.appUrl}/api/withings/v2/heart`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ action: 'list' }),
-      })
+    for (const request of attempts) {
+      const stripped = await fetch(`${stack.appUrl}/api/withings/v2/heart`, request)
       await expectError(stripped, 403, 'forbidden_origin')
     }
     expect(dataCalls()).toBe(1)

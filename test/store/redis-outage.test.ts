@@ -18,8 +18,19 @@ afterAll(async () => {
   await redis?.stop()
 })
 
+/**
+ * A command waits for Redis far longer than a test may last: an operation that waited for Redis
+ * instead of failing at once would fail its test by timing out, whatever the machine's speed.
+ */
+const PATIENT_MS = 30_000
+
 function open(onError: (error: unknown) => void = () => {}) {
-  const store = createRedisStore({ url: redis.url, prefix: 'outage:', onError })
+  const store = createRedisStore({
+    url: redis.url,
+    prefix: 'outage:',
+    onError,
+    commandTimeoutMs: PATIENT_MS,
+  })
   stores.push(store)
   return store
 }
@@ -37,7 +48,10 @@ const operations = (store: SharedStore) => ({
   subscribe: () => store.subscribe('elsewhere', () => {}),
 })
 
-/** Every operation rejects with StoreUnavailable, each within a second; answers the slowest. */
+/**
+ * Every operation rejects with StoreUnavailable because the connection is lost, not because a
+ * command went unanswered (PATIENT_MS); answers the slowest, for the record.
+ */
 async function expectAllUnavailable(store: SharedStore): Promise<number> {
   let slowest = 0
   for (const [name, operation] of Object.entries(operations(store))) {
@@ -46,10 +60,9 @@ async function expectAllUnavailable(store: SharedStore): Promise<number> {
       () => `${name} resolved`,
       (error: unknown) => error,
     )
-    const took = performance.now() - started
+    slowest = Math.max(slowest, performance.now() - started)
     expect(outcome, name).toBeInstanceOf(StoreUnavailable)
-    expect(took, name).toBeLessThan(1_000)
-    slowest = Math.max(slowest, took)
+    expect(String(outcome), name).not.toMatch(/no answer within/)
   }
   return slowest
 }
@@ -122,9 +135,8 @@ test('closing while Redis is down is quick and quiet', async () => {
   const store = open()
   await store.get('warm-up')
   await redis.stop()
-  const started = performance.now()
+  // No QUIT sent to a Redis that is gone: waiting PATIENT_MS for its answer would time the test out.
   await store.close()
-  expect(performance.now() - started).toBeLessThan(1_000)
   await expect(store.get('x')).rejects.toBeInstanceOf(StoreUnavailable)
   await redis.restart()
   expect(uncaught).toEqual([])

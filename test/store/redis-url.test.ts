@@ -11,6 +11,7 @@ describe('REDIS_URL', () => {
     ],
     ['redis://[::1]:7000', { host: '::1', port: 7000, db: 0, tls: false }],
     ['  redis://cache:6379  ', { host: 'cache', port: 6379, db: 0, tls: false }],
+    ['redis://cache:1/123456789', { host: 'cache', port: 1, db: 123_456_789, tls: false }],
   ])('%s is where to connect', (url, target) => {
     expect(parseRedisUrl(url)).toEqual({
       ok: true,
@@ -49,6 +50,14 @@ describe('REDIS_URL', () => {
       'redis://u:%zz@cache',
       'has a user or password with a broken %-escape (got "redis://***@cache").',
     ],
+    [
+      'redis://%zz:pw@cache',
+      'has a user or password with a broken %-escape (got "redis://***@cache").',
+    ],
+    ...['/x/3', '/3x', '/1234567890'].map((path): [string, string] => [
+      `redis://cache${path}`,
+      `may only have a database number as its path, such as /0 (got "redis://cache${path}").`,
+    ]),
   ])('%s: one sentence saying what is wrong', (url, problem) => {
     expect(parseRedisUrl(url)).toEqual({ ok: false, problem: `REDIS_URL ${problem}` })
   })

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-// Runs a Node entry (relay/server/start.ts, relay/server/start-dev.ts, the built bundle) as a person runs it: a
-// separate process, configured by its environment, in a scratch working directory so that no
-// developer's .env or dist/ leaks into a test.
+// Runs a Node entry (relay/server/start.ts, relay/server/start-dev.ts, the built bundle) as a
+// person runs it: a separate process, configured by its environment, in a scratch working
+// directory so that no developer's .env or dist/ leaks into a test.
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const TSX = join(ROOT, 'node_modules/.bin/tsx')
@@ -86,6 +86,14 @@ export function runEntry(command: string, args: string[], options: EntryOptions 
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>),
   }
+}
+
+/** `npm run dev`'s entry, as package.json's script names it (`tsx <file>`): the tests run it. */
+export function runDev(options: EntryOptions = {}) {
+  const { dev } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts
+  const file = /^tsx (\S+\.ts)$/.exec(dev)?.[1]
+  if (!file) throw new Error(`npm run dev is no longer "tsx <file>": ${dev}`)
+  return runEntry(TSX, [join(ROOT, file)], options)
 }
 
 /** `npm start`'s entry, straight from the TypeScript source. */

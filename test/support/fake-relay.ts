@@ -4,7 +4,7 @@ import type {
   NotifyStatus,
   PublicConfig,
   SessionView,
-} from '../../relay/contract/contract'
+} from '../../relay/contract/wire-contract'
 import type { RelayClient } from '../../web/react/auth/relay-client'
 
 export const PUBLIC_CONFIG: PublicConfig = {

@@ -1,4 +1,4 @@
-import type { DataService, Scope } from '../../relay/contract/contract'
+import type { DataService, Scope } from '../../relay/contract/wire-contract'
 import { localDay, ymd } from '../../web/app/data/series'
 import { RelayRequestError } from '../../web/react/auth/relay-client'
 

@@ -1,4 +1,4 @@
-import type { PublicConfig } from '../../relay/contract/contract'
+import type { PublicConfig } from '../../relay/contract/wire-contract'
 import { buildAuthorizeUrl } from '../../web/react/auth/authorize-url'
 import { randomState } from '../../web/react/auth/random-state'
 import type { ApiClient } from './api-client'

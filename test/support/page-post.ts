@@ -1,26 +1,34 @@
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract/contract'
+import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../relay/contract/wire-contract'
 
 /**
- * The request the SPA's page makes to the relay: a POST from the app's origin with the custom
- * header and a JSON body. `headers` adds or replaces one; `undefined` leaves it out.
+ * The headers of the request the SPA's page makes to the relay: the app's origin, the custom
+ * header and a JSON body's type, by lower-case name. `headers` adds or replaces one; `undefined`
+ * leaves it out.
  */
+export function pageHeaders(
+  origin: string,
+  headers: Record<string, string | undefined> = {},
+): Record<string, string> {
+  const sent: Record<string, string | undefined> = {
+    'content-type': 'application/json',
+    origin,
+    [CUSTOM_HEADER.toLowerCase()]: CUSTOM_HEADER_VALUE,
+  }
+  for (const [name, value] of Object.entries(headers)) sent[name.toLowerCase()] = value
+  return Object.fromEntries(
+    Object.entries(sent).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  )
+}
+
+/** The request the SPA's page makes to the relay: a POST with those headers and a JSON body. */
 export function pagePost(
   origin: string,
   body?: unknown,
   headers: Record<string, string | undefined> = {},
 ): RequestInit & { headers: Headers } {
-  const sent = new Headers({
-    'content-type': 'application/json',
-    origin,
-    [CUSTOM_HEADER]: CUSTOM_HEADER_VALUE,
-  })
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) sent.delete(name)
-    else sent.set(name, value)
-  }
   return {
     method: 'POST',
-    headers: sent,
+    headers: new Headers(pageHeaders(origin, headers)),
     ...(body !== undefined && { body: JSON.stringify(body) }),
   }
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { PublicConfig } from '../../relay/contract/contract'
+import type { PublicConfig } from '../../relay/contract/wire-contract'
 import { createCallbackUrls } from '../../relay/core/notify/callback-url'
 import { createEmulator, type Emulator } from '../../relay/emulator/emulator'
 import { SEEDED_USERS } from '../../relay/emulator/users'

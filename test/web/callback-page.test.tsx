@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, test, vi } from 'vitest'
-import { ERROR_CODES, type ErrorCode } from '../../relay/contract/contract'
+import { ERROR_CODES, type ErrorCode } from '../../relay/contract/wire-contract'
 import { createPendingLogins } from '../../web/react/auth/pending-logins'
 import { RelayRequestError } from '../../web/react/auth/relay-client'
 import { explain } from '../../web/react/copy/error-messages'

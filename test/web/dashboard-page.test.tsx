@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, test } from 'vitest'
-import { ERROR_CODES, type ErrorCode } from '../../relay/contract/contract'
+import { ERROR_CODES, type ErrorCode } from '../../relay/contract/wire-contract'
 import { RelayRequestError } from '../../web/react/auth/relay-client'
 import { explain } from '../../web/react/copy/error-messages'
 import {

@@ -7,7 +7,7 @@ import {
   type DataService,
   type NotifyCategoryStatus,
   type NotifyStatus,
-} from '../../relay/contract/contract'
+} from '../../relay/contract/wire-contract'
 import { formatMoment } from '../../web/app/data/format'
 import { fakeEventSources } from '../support/fake-event-source'
 import { fakeRelay, sessionView } from '../support/fake-relay'

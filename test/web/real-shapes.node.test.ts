@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { DataService } from '../../relay/contract/contract'
+import type { DataService } from '../../relay/contract/wire-contract'
 import { checkCapabilities } from '../../web/app/data/capabilities'
 import {
   loadBloodPressure,

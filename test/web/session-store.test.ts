@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import type { LogoutResult, SessionView } from '../../relay/contract/contract'
+import type { LogoutResult, SessionView } from '../../relay/contract/wire-contract'
 import { RelayRequestError } from '../../web/react/auth/relay-client'
 import type { SessionChannel, SessionMessage } from '../../web/react/auth/session-channel'
 import { createSessionStore } from '../../web/react/auth/session-store'

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react'
-import type { PublicConfig, Scope } from '../../relay/contract/contract'
+import type { PublicConfig, Scope } from '../../relay/contract/wire-contract'
 import { buildAuthorizeUrl } from './auth/authorize-url'
 import { hasCallbackSecrets, parseCallbackParams } from './auth/callback-params'
 import { completeLogin, type LoginOutcome } from './auth/complete-login'
@@ -60,7 +60,34 @@ export interface WithingsLinkKit {
   completeCallback(): Promise<LoginOutcome>
 }
 
+/**
+ * A kit an app made itself, before React's first render (`createWithingsLink`): hand it to
+ * `<WithingsLinkProvider kit>`. Its parts stay behind the hooks.
+ */
+export interface WithingsLink {
+  /**
+   * Finishes the login Withings sent the person back with, on the redirect URI's page; the code's
+   * 30 s are running, so an app may start it before React loads. WithingsCallback joins it.
+   */
+  completeCallback(): Promise<LoginOutcome>
+}
+
 const LinkContext = createContext<WithingsLinkKit | null>(null)
+const madeByApps = new WeakMap<WithingsLink, WithingsLinkKit>()
+
+function kitOf(link: WithingsLink): WithingsLinkKit {
+  const kit = madeByApps.get(link)
+  if (!kit) throw new TypeError('WithingsLinkProvider: `kit` must come from createWithingsLink().')
+  return kit
+}
+
+/** A kit made ahead of the provider, so that a callback's exchange starts before React renders. */
+export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsLink {
+  const kit = createKit(options)
+  const link: WithingsLink = { completeCallback: kit.completeCallback }
+  madeByApps.set(link, kit)
+  return link
+}
 
 /** Withings' authorize URL for these settings and this login. */
 export function authorizeUrlFor(
@@ -87,7 +114,7 @@ const tabStorage: LoginStorage = {
   removeItem: (key) => sessionStorage.removeItem(key),
 }
 
-export function createWithingsLink(options: WithingsLinkOptions = {}): WithingsLinkKit {
+function createKit(options: WithingsLinkOptions): WithingsLinkKit {
   const relayUrl = options.relayUrl ?? ''
   const relay = options.relay ?? createRelayClient(relayUrl)
   const pendingLogins = createPendingLogins(options.storage ?? tabStorage)
@@ -161,9 +188,9 @@ export function WithingsLinkProvider({
 }: WithingsLinkOptions & {
   children: ReactNode
   /** The kit, when the app made it itself (createWithingsLink) to start with it before rendering. */
-  kit?: WithingsLinkKit
+  kit?: WithingsLink
 }) {
-  const [kit] = useState(() => made ?? createWithingsLink(options))
+  const [kit] = useState(() => (made ? kitOf(made) : createKit(options)))
   useEffect(() => {
     const wake = () => {
       if (document.visibilityState === 'visible') kit.store.checkExpiry()

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react'
-import type { Appli, LiveNotification } from '../../relay/contract/contract'
+import type { Appli, LiveNotification } from '../../relay/contract/wire-contract'
 import type { LiveEvent, LiveStatus } from './live/live-events'
 import { useWithingsLink } from './provider'
 

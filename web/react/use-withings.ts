@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react'
-import type { Scope, SessionView } from '../../relay/contract/contract'
-import { SCOPES } from '../../relay/contract/contract'
+import type { NotifyStatus, Scope, SessionView } from '../../relay/contract/wire-contract'
+import { SCOPES } from '../../relay/contract/wire-contract'
 import type { ProblemCode } from './auth/problems'
 import type { Farewell, SessionState } from './auth/session-store'
 import type { StoredDataClient } from './auth/stored-data'
@@ -30,6 +30,10 @@ export interface WithingsConnection {
   data: WithingsData
   /** The person's data as the app's database keeps it (sync on): no Withings call. */
   stored: StoredDataClient
+  /** Which notification categories the relay subscribed for this person, or why not. */
+  notifications(): Promise<NotifyStatus>
+  /** Asks the relay to list and subscribe again now (after a failed subscription). */
+  resubscribe(): Promise<NotifyStatus>
 }
 
 /** The person's Withings connection, for any component under <WithingsLinkProvider>. */
@@ -55,6 +59,8 @@ export function useWithings(): WithingsConnection {
     retry: useCallback(() => void store.restore(), [store]),
     data: kit.data,
     stored: kit.stored,
+    notifications: kit.relay.notifications,
+    resubscribe: kit.relay.resubscribe,
   }
 }
 

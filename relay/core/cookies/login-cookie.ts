@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { constantTimeEqual, PENDING_LOGIN_SECONDS } from '../../contract/contract'
+import { constantTimeEqual, PENDING_LOGIN_SECONDS } from '../../contract/wire-contract'
 import type { Sealer } from '../seal'
 import type { CookieSpec } from './cookie-policy'
 

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { constantTimeEqual } from '../../contract/contract'
+import { constantTimeEqual } from '../../contract/wire-contract'
 
 /** The peer address of the connection, from the runtime (Node: getConnInfo); undefined if unknown. */
 export type ConnectionAddress = (c: Context) => string | undefined

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
-import { CUSTOM_HEADER } from '../../contract/contract'
+import { CUSTOM_HEADER } from '../../contract/wire-contract'
 
 /**
  * CORS for the origins of ALLOWED_ORIGINS only, matched exactly, with credentials (the sealed

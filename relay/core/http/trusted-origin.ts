@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
-import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../contract/contract'
+import { CUSTOM_HEADER, CUSTOM_HEADER_VALUE } from '../../contract/wire-contract'
 import { RelayError } from '../errors'
 
 /**

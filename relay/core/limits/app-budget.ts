@@ -1,3 +1,4 @@
+import { errorKind } from '../error-kind'
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
 import { createMemoryStore } from '../store/memory-store'
@@ -132,7 +133,11 @@ export function createAppBudget(options: {
       return { result: await store.take(counters), where: store }
     } catch (cause) {
       if (!(cause instanceof StoreUnavailable)) throw cause
-      log({ level: 'warn', msg: "app budget counted in this instance's memory", cause: cause.name })
+      log({
+        level: 'warn',
+        msg: "app budget counted in this instance's memory",
+        cause: errorKind(cause),
+      })
       return { result: await local.take(counters), where: local }
     }
   }
@@ -178,12 +183,10 @@ export function createAppBudget(options: {
         async notRefused() {
           await where.refund({ ...refusals, at: result.at }).catch((cause: unknown) => {
             // It then counts against the client until its window passes: a nuisance, no harm.
-            log({ level: 'warn', msg: 'sign-in not given back', cause: nameOf(cause) })
+            log({ level: 'warn', msg: 'sign-in not given back', cause: errorKind(cause) })
           })
         },
       }
     },
   }
 }
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')

@@ -1,4 +1,4 @@
-import { PENDING_LOGIN_SECONDS } from '../../contract/contract'
+import { PENDING_LOGIN_SECONDS } from '../../contract/wire-contract'
 import { RelayError } from '../errors'
 import type { SharedStore } from '../store/shared-store'
 

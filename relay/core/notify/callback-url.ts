@@ -1,4 +1,4 @@
-import { constantTimeEqual, encodeBase64url } from '../../contract/contract'
+import { constantTimeEqual, encodeBase64url } from '../../contract/wire-contract'
 
 // Withings signs nothing it sends to a notification callback, so the callback's URL holds the
 // only secret (the reference's notify-subscribe takes any callbackurl): its last segment is an

@@ -1,4 +1,5 @@
-import type { LiveNotification } from '../../contract/contract'
+import type { LiveNotification } from '../../contract/wire-contract'
+import { errorKind } from '../error-kind'
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
@@ -232,7 +233,7 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
         items = await store.list(replayKey(userid))
       }
     } catch (cause) {
-      log({ level: 'warn', msg: 'live replay skipped', cause: nameOf(cause) })
+      log({ level: 'warn', msg: 'live replay skipped', cause: errorKind(cause) })
       return []
     }
     const kept = items.flatMap((item) => {
@@ -336,7 +337,11 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
         kept.push(store.set(bedKey(userid), text, { ttlMs: BED_MEMORY_MS }))
       }
       await Promise.all(kept).catch((cause: unknown) => {
-        log({ level: 'warn', msg: 'live notification not kept for replay', cause: nameOf(cause) })
+        log({
+          level: 'warn',
+          msg: 'live notification not kept for replay',
+          cause: errorKind(cause),
+        })
       })
       await channel.publish(userid, message)
     },
@@ -368,5 +373,3 @@ function randomHex(bytes: number): string {
     .map((byte) => byte.toString(16).padStart(2, '0'))
     .join('')
 }
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')

@@ -1,4 +1,4 @@
-import { type LiveNotification, NOTIFY_CATEGORIES } from '../../contract/contract'
+import { type LiveNotification, NOTIFY_CATEGORIES } from '../../contract/wire-contract'
 
 // What a page may learn from Withings' notification form, or why nothing: the form is read
 // leniently (extra fields ignored, `date` as a Unix time or a date), and what cannot be read is

@@ -1,5 +1,6 @@
-import { type LiveNotification, parseLiveNotification } from '../../contract/contract'
 import { parseStoredNews, type StoredNews } from '../../contract/stored-data'
+import { type LiveNotification, parseLiveNotification } from '../../contract/wire-contract'
+import { errorKind } from '../error-kind'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
 import { jsonObject } from './json-object'
@@ -39,7 +40,7 @@ export function createPersonChannel(store: SharedStore, log: Logger): PersonChan
           level: 'warn',
           msg: 'live message not published',
           type: message.type,
-          cause: cause instanceof Error ? cause.name : 'Error',
+          cause: errorKind(cause),
         })
       })
     },

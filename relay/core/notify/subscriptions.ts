@@ -6,8 +6,9 @@ import {
   type NotifyCategoryStatus,
   type NotifyFailure,
   type NotifyStatus,
-} from '../../contract/contract'
+} from '../../contract/wire-contract'
 import type { Session } from '../cookies/session-cookie'
+import { errorKind } from '../error-kind'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
 import { type NotifyClient, type NotifyProfile, NotifyRefused } from '../withings/notify-client'
@@ -224,7 +225,7 @@ export function createSubscriptions(options: SubscriptionsOptions): Subscription
   }
 
   const storeSkipped = (msg: string, cause: unknown) =>
-    log({ level: 'warn', msg, cause: cause instanceof Error ? cause.name : 'Error' })
+    log({ level: 'warn', msg, cause: errorKind(cause) })
 
   /** One reconcile per session across instances, and per person here; undefined when another holds the lock. */
   function reconcileOnce(session: Session): Promise<Remembered | undefined> {
@@ -251,7 +252,7 @@ export function createSubscriptions(options: SubscriptionsOptions): Subscription
   const inBackground = (session: Session) => {
     waitUntil(
       reconcileOnce(session).catch((cause: unknown) =>
-        log({ level: 'error', msg: 'notification subscriptions failed', cause: nameOf(cause) }),
+        log({ level: 'error', msg: 'notification subscriptions failed', cause: errorKind(cause) }),
       ),
     )
   }
@@ -399,5 +400,3 @@ function within<T>(task: Promise<T>, ms: number): Promise<T | undefined> {
       .finally(() => clearTimeout(timer))
   })
 }
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')

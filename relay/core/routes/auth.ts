@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono'
-import type { LogoutResult } from '../../contract/contract'
+import type { LogoutResult } from '../../contract/wire-contract'
 import type { LoginCookie } from '../cookies/login-cookie'
 import type { Session } from '../cookies/session-cookie'
 import { RelayError, TokensTooLong } from '../errors'

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import type { LiveNotification } from '../../contract/contract'
+import type { LiveNotification } from '../../contract/wire-contract'
+import { errorKind } from '../error-kind'
 import type { Logger, RelayEnv } from '../http/request-log'
 import { type CallbackUrls, isCallbackToken } from '../notify/callback-url'
 import type { EventStreams } from '../notify/event-streams'
@@ -73,7 +74,7 @@ export function notifyCallback(options: NotifyCallbackOptions): Hono<RelayEnv> {
     } catch (cause) {
       // Without the store a repeat cannot be told apart; the page re-reads either way, so a
       // repeat costs one re-read, and a lost hint costs the live update. Repeats it is.
-      log({ level: 'warn', msg: 'notification not deduplicated', cause: nameOf(cause) })
+      log({ level: 'warn', msg: 'notification not deduplicated', cause: errorKind(cause) })
       first = true
     }
     if (!first) return
@@ -119,5 +120,3 @@ async function formOf(c: Context): Promise<URLSearchParams | undefined> {
     return undefined
   }
 }
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')

@@ -1,3 +1,4 @@
+import { errorKind } from '../error-kind'
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
 import type { Sealer } from '../seal'
@@ -107,7 +108,7 @@ export function createRevokeTickets(options: {
         // When the revoke was not even tried (the relay's own budget), the ticket stays good.
         unspend: () =>
           store.delete(spentKey(ticket)).catch((cause: unknown) => {
-            log({ level: 'warn', msg: 'revoke ticket not given back', cause: nameOf(cause) })
+            log({ level: 'warn', msg: 'revoke ticket not given back', cause: errorKind(cause) })
           }),
       }
     },
@@ -117,7 +118,7 @@ export function createRevokeTickets(options: {
         .increment(generationKey(userid), { ttlMs: lifetimeSeconds * 1000, kept: true })
         .catch((cause: unknown) => {
           // Each ticket still works only once.
-          log({ level: 'warn', msg: 'revoke tickets not voided', cause: nameOf(cause) })
+          log({ level: 'warn', msg: 'revoke tickets not voided', cause: errorKind(cause) })
         })
     },
   }
@@ -133,5 +134,3 @@ function parseTicket(value: unknown): Ticket | undefined {
   if (!whole(gen) || !whole(n)) return undefined
   return { userid: uid, session: sid, generation: gen as number, attempt: n as number }
 }
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')

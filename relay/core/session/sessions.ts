@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
-import { encodeBase64url, type SessionView } from '../../contract/contract'
+import { encodeBase64url, type SessionView } from '../../contract/wire-contract'
 import type { Session, SessionCookie, SessionHandle } from '../cookies/session-cookie'
+import { errorKind } from '../error-kind'
 import { RelayError } from '../errors'
 import type { Logger } from '../http/request-log'
 import type { SharedStore } from '../store/shared-store'
@@ -119,7 +120,7 @@ export function createSessions(options: SessionsOptions): Sessions {
     try {
       return storedNumber(await store.get(endedKey(userid)))
     } catch (cause) {
-      log({ level: 'warn', msg: 'ended-session check skipped', cause: nameOf(cause) })
+      log({ level: 'warn', msg: 'ended-session check skipped', cause: errorKind(cause) })
       return undefined
     }
   }
@@ -129,7 +130,7 @@ export function createSessions(options: SessionsOptions): Sessions {
     try {
       return await store.increment(generationKey(userid), kept)
     } catch (cause) {
-      log({ level: 'warn', msg: 'sign-in not numbered', cause: nameOf(cause) })
+      log({ level: 'warn', msg: 'sign-in not numbered', cause: errorKind(cause) })
       return 0
     }
   }
@@ -258,5 +259,3 @@ type TokenFields =
 function randomId(): string {
   return encodeBase64url(crypto.getRandomValues(new Uint8Array(16)))
 }
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')

@@ -1,4 +1,4 @@
-import type { DataService } from '../../contract/contract'
+import type { DataService } from '../../contract/wire-contract'
 import type { AppBudget } from '../limits/app-budget'
 import type { VaultKeeper } from '../session/vault-tokens'
 import { parseEnvelope } from '../withings/envelope'

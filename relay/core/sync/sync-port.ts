@@ -1,5 +1,5 @@
-import type { DataService, LiveNotification } from '../../contract/contract'
 import type { DataQuery, StoredNews } from '../../contract/stored-data'
+import type { DataService, LiveNotification } from '../../contract/wire-contract'
 import type { ReadinessCheck } from '../http/readiness'
 import type { Logger } from '../http/request-log'
 

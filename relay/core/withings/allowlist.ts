@@ -1,4 +1,4 @@
-import type { DataAction, DataService } from '../../contract/contract'
+import type { DataAction, DataService } from '../../contract/wire-contract'
 
 // What the data proxy lets through to Withings, as data: per service and action, the parameters
 // the reference documents (withings-openapi.yml, one operationId each) and the values each may

@@ -1,4 +1,4 @@
-import type { DataService } from '../../contract/contract'
+import type { DataService } from '../../contract/wire-contract'
 import { RelayError } from '../errors'
 import { type ActionRules, ALLOWLIST, type ParamRule } from './allowlist'
 

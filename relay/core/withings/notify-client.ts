@@ -1,4 +1,4 @@
-import type { NotifyFailure } from '../../contract/contract'
+import type { NotifyFailure } from '../../contract/wire-contract'
 import { RelayError } from '../errors'
 import type { AppBudget } from '../limits/app-budget'
 import { type Envelope, waitSeconds } from './envelope'

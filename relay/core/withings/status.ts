@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../contract/contract'
+import type { ErrorCode } from '../../contract/wire-contract'
 import { RelayError } from '../errors'
 import { type Envelope, waitSeconds } from './envelope'
 

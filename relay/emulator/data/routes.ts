@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { Scope } from '../../contract/contract'
+import type { Scope } from '../../contract/wire-contract'
 import { type RateLimiter, tooManyRequests } from '../client-budget'
 import { failure, MESSAGES, success } from '../envelope-answers'
 import { applyFaults } from '../fault-response'

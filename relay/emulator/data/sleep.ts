@@ -23,7 +23,7 @@ export interface SleepSummary {
   data: SleepData
 }
 
-interface SleepData {
+export interface SleepData {
   total_timeinbed: number
   total_sleep_time: number
   lightsleepduration: number

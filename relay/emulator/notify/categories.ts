@@ -1,4 +1,4 @@
-import { NOTIFY_CATEGORIES, type Scope } from '../../contract/contract'
+import { NOTIFY_CATEGORIES, type Scope } from '../../contract/wire-contract'
 
 // Notification categories (`appli`) of the health-data Notify service, with the scope each needs
 // and what its notification carries (Withings' notification content page,

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { constantTimeEqual } from '../../contract/contract'
+import { constantTimeEqual } from '../../contract/wire-contract'
 import type { Html } from '../html'
 import { pageHeaders } from '../html'
 import { readFormBody } from '../params'

@@ -1,4 +1,4 @@
-import { constantTimeEqual } from '../../contract/contract'
+import { constantTimeEqual } from '../../contract/wire-contract'
 import type { ClientRegistry, RegisteredClient } from '../clients'
 import { failure, MESSAGES } from '../envelope-answers'
 import type { NonceStore } from './nonces'

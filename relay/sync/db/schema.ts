@@ -4,9 +4,9 @@ import type { ColumnType, Generated } from 'kysely'
 // holds). Times are `timestamptz` (a Date), days `date` (`YYYY-MM-DD`), JSON columns are written
 // as JSON text and read back parsed.
 
-type Json = ColumnType<unknown, string, string>
-type JsonOrNull = ColumnType<unknown, string | null, string | null>
-type Now = ColumnType<Date, Date | undefined, Date>
+export type Json = ColumnType<unknown, string, string>
+export type JsonOrNull = ColumnType<unknown, string | null, string | null>
+export type Now = ColumnType<Date, Date | undefined, Date>
 
 export interface ConnectionTable {
   userid: number

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely'
-import type { DataService } from '../../contract/contract'
+import type { DataService } from '../../contract/wire-contract'
 import type { StoredKind, StoredNews } from '../../contract/stored-data'
+import type { DataService } from '../../contract/wire-contract'
 import { RelayError } from '../../core/errors'
 import type { Logger } from '../../core/http/request-log'
 import type { SyncSchema } from '../db/schema'

@@ -181,7 +181,7 @@ export async function reap(db: Db, { all = false }: { all?: boolean } = {}): Pro
     set state = case when attempts >= max_attempts then 'failed' else 'ready' end,
       locked_by = null, locked_until = null,
       last_error = coalesce(last_error, 'lease expired'), updated_at = now()
-    where state = 'running' and (${all} or locked_until < now())`.execute(db)
+    where state = 'running' and (${all} or locked_until <= now())`.execute(db)
   return Number(result.numAffectedRows ?? 0)
 }
 

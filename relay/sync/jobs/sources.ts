@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely'
-import type { DataService, Scope } from '../../contract/contract'
+import type { DataService, Scope } from '../../contract/wire-contract'
 import { ALLOWLIST } from '../../core/withings/allowlist'
 import type { SyncSchema } from '../db/schema'
 import type { Change } from '../events'

@@ -1,3 +1,4 @@
+import { errorKind } from '../../core/error-kind'
 import type { Logger } from '../../core/http/request-log'
 import type { SyncDatabase } from '../db/open-database'
 import { Defer, Drop, LeaseLost, Retry } from './outcomes'
@@ -142,7 +143,7 @@ export function createWorker(options: {
           level: 'warn',
           msg: 'sync: job outcome not recorded',
           queue: job.queue,
-          cause: nameOf(cause),
+          cause: errorKind(cause),
         })
       })
     }
@@ -163,7 +164,7 @@ export function createWorker(options: {
       return void (await complete(db, job))
     }
     const retry = error instanceof Retry ? error : undefined
-    const cause = retry ? retry.reason : describe(error)
+    const cause = retry ? retry.reason : (errorKind(error) ?? 'unknown')
     const state = await fail(db, job, cause, {
       time,
       ...(retry && { delaySeconds: retry.delaySeconds }),
@@ -248,7 +249,7 @@ export function createWorker(options: {
           log({
             level: 'error',
             msg: 'sync: database unreachable, jobs wait',
-            cause: nameOf(error),
+            cause: errorKind(error),
           })
         }
         await sleep(DOWN_BACKOFF_MS[Math.min(failures, DOWN_BACKOFF_MS.length - 1)] as number)
@@ -273,7 +274,11 @@ export function createWorker(options: {
           wake?.()
         })
       } catch (error) {
-        log({ level: 'warn', msg: 'sync: no wake-up channel, polling only', cause: nameOf(error) })
+        log({
+          level: 'warn',
+          msg: 'sync: no wake-up channel, polling only',
+          cause: errorKind(error),
+        })
       }
       // Failures are the cycle's to report: a missed beat only shortens what is left of a lease.
       heartbeat = setInterval(() => void beat().catch(() => {}), HEARTBEAT_MS)
@@ -299,15 +304,4 @@ export function createWorker(options: {
       await unlisten?.().catch(() => {})
     },
   }
-}
-
-const nameOf = (cause: unknown) => (cause instanceof Error ? cause.name : 'Error')
-
-/** The kind of failure, never its data (a RelayError's code, or an error's name). */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return 'Error'
-  const code = (error as { code?: unknown }).code
-  return typeof code === 'string' && /^[a-z_]{1,40}$/i.test(code)
-    ? `${error.name} ${code}`
-    : error.name
 }

@@ -1,4 +1,4 @@
-import { ERROR_CODES, isErrorCode } from '../../../relay/contract/contract'
+import { ERROR_CODES, isErrorCode } from '../../../relay/contract/wire-contract'
 
 export interface Verdict {
   /**

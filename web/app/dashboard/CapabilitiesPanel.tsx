@@ -4,7 +4,7 @@ import {
   type LiveEvent,
   NOTIFY_FAILURE_SENTENCES,
   type Scope,
-  useWithingsLink,
+  useWithings,
   type WithingsData,
 } from 'withings-link/react'
 import { type Capability, checkCapabilities } from '../data/capabilities'
@@ -23,10 +23,10 @@ export function CapabilitiesPanel({
   data: WithingsData
   granted: readonly Scope[]
 }) {
-  const { relay } = useWithingsLink()
+  const { notifications, resubscribe } = useWithings()
   const load = useCallback(
-    () => checkCapabilities(data, granted, relay.notifications),
-    [data, granted, relay],
+    () => checkCapabilities(data, granted, notifications),
+    [data, granted, notifications],
   )
   return (
     <Panel
@@ -75,7 +75,7 @@ export function CapabilitiesPanel({
           {rows.some((row) => row.result === 'not_subscribed') && (
             <SubscribeAgain
               subscribe={async () => {
-                await relay.resubscribe().catch(() => undefined)
+                await resubscribe().catch(() => undefined)
                 refresh()
               }}
             />

@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useId, useState } from 'react'
 import type { LiveEvent } from 'withings-link/react'
-import { ProblemNotice, useAsync, useLiveEvents } from 'withings-link/react'
+import { ProblemNotice, useLiveEvents, useRelayData } from 'withings-link/react'
 import { formatMoment } from '../data/format'
 
 /**
@@ -32,7 +32,7 @@ export function Panel<T>({
   children: (value: T, reload: () => void, refresh: () => void) => ReactNode
 }) {
   const id = useId()
-  const { state, retry, refresh } = useAsync(load)
+  const { state, retry, refresh } = useRelayData(load)
   useLiveEvents((event) => {
     if (refreshOn?.(event)) refresh()
   })

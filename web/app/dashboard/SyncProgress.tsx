@@ -2,8 +2,8 @@ import { useCallback, useEffect, useId } from 'react'
 import {
   ProblemNotice,
   type SyncStatus,
-  useAsync,
   useLiveEvents,
+  useRelayData,
   useWithings,
 } from 'withings-link/react'
 import { formatMoment } from '../data/format'
@@ -30,7 +30,7 @@ const SOURCE_NAMES: Record<string, string> = {
 export function SyncProgress() {
   const id = useId()
   const { stored } = useWithings()
-  const { state, retry, refresh } = useAsync(useCallback(() => stored.status(), [stored]))
+  const { state, retry, refresh } = useRelayData(useCallback(() => stored.status(), [stored]))
   useLiveEvents((event) => {
     if (event.type === 'stored') refresh()
   })

@@ -1,4 +1,4 @@
-import type { SessionView } from '../../../relay/contract/contract'
+import type { SessionView } from '../../../relay/contract/wire-contract'
 import type { CallbackParams } from './callback-params'
 import { safeReturnTo } from './callback-params'
 import type { PendingLogins } from './pending-logins'

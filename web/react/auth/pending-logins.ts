@@ -1,4 +1,4 @@
-import { constantTimeEqual, PENDING_LOGIN_SECONDS } from '../../../relay/contract/contract'
+import { constantTimeEqual, PENDING_LOGIN_SECONDS } from '../../../relay/contract/wire-contract'
 
 // Logins this tab has started and not finished, in sessionStorage (per tab, gone with it). Each
 // is keyed by its state; several coexist; each is used once and lives at most 10 minutes.

@@ -1,11 +1,11 @@
-import type { ErrorCode } from '../../../relay/contract/contract'
+import type { ErrorCode } from '../../../relay/contract/wire-contract'
 import type { ClientErrorCode } from './relay-client'
 
 /**
  * Problems the callback page finds on its own, before any call to the relay: what Withings put
  * in the callback URL (`access_denied`, or another authorize error), or a state it cannot match.
  */
-type CallbackProblem =
+export type CallbackProblem =
   | 'access_denied'
   | 'authorize_error'
   | 'state_unknown'

@@ -1,4 +1,4 @@
-import { encodeBase64url } from '../../../relay/contract/contract'
+import { encodeBase64url } from '../../../relay/contract/wire-contract'
 
 /** A fresh OAuth state: 32 random bytes from Web Crypto, base64url without padding (43 chars). */
 export function randomState(): string {

@@ -8,7 +8,7 @@ import {
   type NotifyStatus,
   type PublicConfig,
   type SessionView,
-} from '../../../relay/contract/contract'
+} from '../../../relay/contract/wire-contract'
 import { parseNotifyStatus } from '../live/notify-status'
 import { parseSessionView } from './session-view'
 

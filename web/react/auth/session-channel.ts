@@ -1,4 +1,4 @@
-import type { SessionView } from '../../../relay/contract/contract'
+import type { SessionView } from '../../../relay/contract/wire-contract'
 import { parseSessionView } from './session-view'
 
 // Tabs of the app tell each other about sessions and disconnects. Messages stay in memory and

@@ -1,4 +1,4 @@
-import type { LogoutResult, SessionView } from '../../../relay/contract/contract'
+import type { LogoutResult, SessionView } from '../../../relay/contract/wire-contract'
 import type { ProblemCode } from './problems'
 import { withRefreshLock } from './refresh-lock'
 import { asRelayError, type RelayClient } from './relay-client'

@@ -1,4 +1,4 @@
-import type { SessionView } from '../../../relay/contract/contract'
+import type { SessionView } from '../../../relay/contract/wire-contract'
 
 /** A session view out of JSON or a message (typed `unknown` until each field is checked). */
 export function parseSessionView(value: unknown): SessionView | undefined {

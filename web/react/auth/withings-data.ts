@@ -1,4 +1,4 @@
-import type { DataAction, DataService } from '../../../relay/contract/contract'
+import type { DataAction, DataService } from '../../../relay/contract/wire-contract'
 import { asRelayError, type RelayClient, RelayRequestError } from './relay-client'
 
 export type ParamValue = string | number | boolean | readonly (string | number)[]

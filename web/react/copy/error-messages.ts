@@ -1,4 +1,4 @@
-import { ERROR_CODES, isErrorCode } from '../../../relay/contract/contract'
+import { ERROR_CODES, isErrorCode } from '../../../relay/contract/wire-contract'
 import type { ProblemCode } from '../auth/problems'
 
 /**
@@ -7,7 +7,7 @@ import type { ProblemCode } from '../auth/problems'
  */
 export type NextStep = 'connect_again' | 'try_again' | 'wait' | 'contact_owner'
 
-interface Explanation {
+export interface Explanation {
   sentence: string
   next: NextStep
 }

@@ -1,4 +1,4 @@
-import type { NotifyFailure } from '../../../relay/contract/contract'
+import type { NotifyFailure } from '../../../relay/contract/wire-contract'
 
 /** Why Withings will not notify this app of a category, for the person at the screen. */
 export const NOTIFY_FAILURE_SENTENCES: Record<NotifyFailure, string> = {

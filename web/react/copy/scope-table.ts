@@ -1,4 +1,4 @@
-import type { Scope } from '../../../relay/contract/contract'
+import type { Scope } from '../../../relay/contract/wire-contract'
 
 export interface ScopeInfo {
   scope: Scope

@@ -1,5 +1,5 @@
-import { type LiveNotification, parseLiveNotification } from '../../../relay/contract/contract'
 import { parseStoredNews, type StoredNews } from '../../../relay/contract/stored-data'
+import { type LiveNotification, parseLiveNotification } from '../../../relay/contract/wire-contract'
 
 // The page's one connection to the relay's live stream (`GET /api/events`, Server-Sent Events),
 // shared by every component that listens, open only while one does. EventSource reconnects by

@@ -3,7 +3,7 @@ import {
   NOTIFY_FAILURES,
   type NotifyCategoryStatus,
   type NotifyStatus,
-} from '../../../relay/contract/contract'
+} from '../../../relay/contract/wire-contract'
 
 /** `GET /api/notify`'s answer, field by field; entries the page cannot read are left out. */
 export function parseNotifyStatus(body: unknown): NotifyStatus | undefined {

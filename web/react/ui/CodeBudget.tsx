@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { CODE_LIFETIME_SECONDS } from '../../../relay/contract/contract'
+import { CODE_LIFETIME_SECONDS } from '../../../relay/contract/wire-contract'
 
 /**
  * Progress against Withings' 30-second code budget. The code was issued just before the browser

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react'
-import type { PublicConfig } from '../../../relay/contract/contract'
+import type { PublicConfig } from '../../../relay/contract/wire-contract'
 import { ProblemNotice } from './ProblemNotice'
 import { usePublicConfig } from './use-public-config'
 

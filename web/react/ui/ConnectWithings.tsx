@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react'
-import type { PublicConfig, Scope } from '../../../relay/contract/contract'
+import type { PublicConfig, Scope } from '../../../relay/contract/wire-contract'
 import type { ProblemCode } from '../auth/problems'
 import { randomState } from '../auth/random-state'
 import { asRelayError } from '../auth/relay-client'

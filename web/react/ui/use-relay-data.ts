@@ -2,22 +2,25 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ProblemCode } from '../auth/problems'
 import { asRelayError } from '../auth/relay-client'
 
-export type AsyncState<T> =
+/** What a load through the relay is at: the states ProblemNotice and a panel show. */
+export type RelayDataState<T> =
   | { status: 'loading' }
   /** `updatedAt` (ms) once a quiet refresh replaced the first value. */
   | { status: 'ready'; value: T; updatedAt?: number }
   | { status: 'failed'; problem: ProblemCode; retryAfter?: number | undefined }
 
 /**
- * Runs `load` on mount and whenever it changes, with a retry, and a quiet refresh that keeps the
- * value shown until the new one is there (for new data Withings notified); keep `load` stable.
+ * Loads through the relay (Withings' data with `useWithings().data`, the notification status):
+ * runs `load` on mount and whenever it changes, with a retry, and a quiet refresh that keeps the
+ * value shown until the new one is there (for new data Withings notified); keep `load` stable. A
+ * failure is a ProblemCode for ProblemNotice.
  */
-export function useAsync<T>(load: () => Promise<T>): {
-  state: AsyncState<T>
+export function useRelayData<T>(load: () => Promise<T>): {
+  state: RelayDataState<T>
   retry: () => void
   refresh: () => void
 } {
-  const [state, setState] = useState<AsyncState<T>>({ status: 'loading' })
+  const [state, setState] = useState<RelayDataState<T>>({ status: 'loading' })
   // Only the latest run may set the state; unmounting makes every run stale.
   const latest = useRef(0)
 
