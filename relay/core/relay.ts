@@ -20,6 +20,7 @@ export {
   type Env,
   type RelayConfig,
   type SyncConfig,
+  type WebhookConfig,
 } from './config'
 export { createRelay, type RelayDeps } from './create-relay'
 export type { ConnectionAddress } from './http/client-address'

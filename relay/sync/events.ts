@@ -39,7 +39,7 @@ export type EventRecord<T> = {
       : T[K]
 }
 
-interface Delivered<T extends string, D> {
+export interface Delivered<T extends string, D> {
   /** The webhook-id: the same on every delivery of this event. */
   id: string
   type: T
@@ -48,7 +48,7 @@ interface Delivered<T extends string, D> {
   data: { userid: number } & D
 }
 
-type Records<R> = { records: EventRecord<R>[] }
+export type Records<R> = { records: EventRecord<R>[] }
 
 export type SyncEvent =
   | Delivered<'connection.created', { scope: string }>

@@ -1,5 +1,4 @@
 import { type Kysely, sql } from 'kysely'
-import type { DataService } from '../../contract/wire-contract'
 import type { StoredKind, StoredNews } from '../../contract/stored-data'
 import type { DataService } from '../../contract/wire-contract'
 import { RelayError } from '../../core/errors'
