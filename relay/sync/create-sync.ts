@@ -18,13 +18,13 @@ import {
   webhookDelivery,
 } from './delivery/deliveries'
 import { type Consumer, createOutbox, type Made } from './delivery/outbox'
-import type { SyncEvent } from './events'
 import { createHealth } from './health'
 import { createPersonRuns } from './jobs/person-runs'
 import { databaseTime, enqueue, shiftedTime } from './jobs/queue'
 import { SOURCES_OF_APPLI, type SourceName, sourcesFor } from './jobs/sources'
 import { createWorker, type JobHandler, type Worker } from './jobs/worker'
 import { createQueries, type SyncQueries } from './queries'
+import type { SyncEvent } from './sync-events'
 import { createTokenVault } from './vault'
 
 // withings-link/sync: the person's Withings data in the app's own Postgres (DESIGN §14). Made

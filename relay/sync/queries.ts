@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { SyncStatus } from '../contract/stored-data'
 import type { SyncSchema } from './db/schema'
+import { countRecords, sourcesFor } from './jobs/sources'
 import type {
   ActivityDay,
   BedEvent,
@@ -11,8 +12,7 @@ import type {
   SleepSegment,
   SleepSummary,
   Workout,
-} from './events'
-import { countRecords, sourcesFor } from './jobs/sources'
+} from './sync-events'
 
 // Typed reads of a person's stored data, for the app's backend (and the relay's /api/data). A
 // person is their Withings userid. Measures are the person's own unless asked otherwise: a

@@ -60,6 +60,7 @@ export type {
   WorkoutTable,
 } from './db/schema'
 export type { WebhookOptions } from './delivery/deliveries'
+export type { DayRange, PersonExport, SyncQueries, TimeRange } from './queries'
 export type {
   ActivityDay,
   BedEvent,
@@ -75,5 +76,4 @@ export type {
   SyncEvent,
   SyncEventType,
   Workout,
-} from './events'
-export type { DayRange, PersonExport, SyncQueries, TimeRange } from './queries'
+} from './sync-events'

@@ -96,7 +96,7 @@ ${Object.entries(versions)
 
 ${table}
 
-${missed.length === 0 ? 'Every target was met.' : `Targets missed: ${missed.map((figure) => figure.id).join(', ')}.`}
+${missed.length === 0 ? 'Every target was met.' : `Targets missed: ${missed.map((figure) => figure.id).join(', ')}; [docs/performance.md](docs/performance.md) says why for each.`}
 
 ${
   hosts === undefined

@@ -202,7 +202,7 @@ describe('while the shared store is away', () => {
       expect.objectContaining({
         level: 'warn',
         msg: "app budget counted in this instance's memory",
-        cause: 'StoreUnavailable',
+        cause: 'StoreUnavailable store_unavailable',
       }),
     )
   })

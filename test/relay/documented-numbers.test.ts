@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
+import { randomState } from '../../web/react/auth/random-state'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { deadUrl } from '../support/dead-url'
 import { type LiveStream, openLiveStream } from '../support/live-stream'
@@ -119,8 +120,9 @@ describe('docs/notifications.md, in numbers', () => {
     clock.advance(2_000)
     expect((await api.request('/api/notify')).status).toBe(200)
     await stack.settled()
-    // The list, then the first subscribe, refused again (the rest would meet the same).
-    expect(notifyCalls()).toBe(asked + 2)
+    // The same questions again: the list, then each category's subscribe, refused again.
+    expect(asked).toBe(4)
+    expect(notifyCalls()).toBe(2 * asked)
   })
 
   test('a page that reconnects gets the last 50 notifications, of the last five minutes', async () => {
@@ -140,31 +142,34 @@ describe('docs/notifications.md, in numbers', () => {
 })
 
 describe('docs/configuration.md, in numbers', () => {
-  test('SIGN_INS_PER_ADDRESS: 6 code exchanges per address in ten minutes, the 7th refused until then', async () => {
+  test('SIGN_INS_PER_ADDRESS: 6 exchanges Withings refused per address in ten minutes, then that address is refused until then', async () => {
     // Windows are aligned on multiples of their length: start at one's beginning.
     const clock = fakeClock(Math.ceil(Date.now() / (10 * MINUTE)) * 10 * MINUTE)
     // Behind a proxy that says who the client is: two addresses, counted apart.
     const proxy = { trustProxyHops: 1, proxySecret: 'a-proxy-secret-0123456' }
     stack = await startStack({ now: clock.now, relay: proxy })
     const api = createApiClient(stack.appUrl)
-    const exchange = async (address: string) => {
-      const { body } = await startLogin(stack, api)
+    const madeUp = async (address: string) => {
+      const { state } = await startLogin(stack, api)
       const headers = { 'x-forwarded-for': address, 'x-withings-link-proxy': proxy.proxySecret }
-      return api.post('/api/auth/token', body, { headers })
+      const code = randomState().slice(0, 40).toLowerCase()
+      const answer = await api.post('/api/auth/token', { code, state }, { headers })
+      return (await answer.json()).error
     }
-    for (let signIn = 1; signIn <= 6; signIn++) {
-      expect((await exchange('198.51.100.7')).status).toBe(200)
+    for (let refused = 1; refused <= 6; refused++) {
+      expect((await madeUp('198.51.100.7')).code).toBe('code_expired')
     }
-    const seventh = await exchange('198.51.100.7')
-    expect(seventh.status).toBe(429)
-    expect((await seventh.json()).error.message).toBe(
-      'Too many sign-ins from this address: wait before connecting again.',
+    const seventh = await madeUp('198.51.100.7')
+    expect(seventh.code).toBe('sign_ins_limited')
+    expect(seventh.message).toBe(
+      'Too many sign-ins from this network were refused by Withings: wait before connecting again.',
     )
-    expect((await exchange('203.0.113.9')).status).toBe(200)
+    expect((await madeUp('203.0.113.9')).code).toBe('code_expired')
     clock.advance(10 * MINUTE - 1_000)
-    expect((await exchange('198.51.100.7')).status).toBe(429)
+    expect((await madeUp('198.51.100.7')).code).toBe('sign_ins_limited')
     clock.advance(2_000)
-    expect((await exchange('198.51.100.7')).status).toBe(200)
+    expect((await madeUp('198.51.100.7')).code).toBe('code_expired')
+    expect(stack.emulator.requests.count({ grantType: 'authorization_code' })).toBe(8)
   })
 })
 

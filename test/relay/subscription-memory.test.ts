@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import { afterEach, describe, expect, test } from 'vitest'
 import type { NotifyStatus } from '../../relay/contract/wire-contract'
+import { LIST_COOLDOWN_MS } from '../../relay/core/notify/subscriptions'
 import { createMemoryStore } from '../../relay/core/store/memory-store'
 import { type ApiClient, createApiClient } from '../support/api-client'
 import { openSession, SESSION_COOKIE, sealedField } from '../support/cookies'
@@ -42,12 +43,12 @@ async function notifyStatus(api: ApiClient, base?: string): Promise<NotifyStatus
 }
 
 describe('when the relay asks Withings again', () => {
-  test("after Withings' own wait (601 wait_seconds), not before", async () => {
+  test("after Withings' own wait (601 wait_seconds, here past the list's cooldown), not before", async () => {
     const clock = fakeClock()
     stack = await startStack({ now: clock.now })
     const api = createApiClient(stack.appUrl)
     const { body } = await startLogin(stack, api, { scopes: SLEEP })
-    const tooMany = { type: 'status', status: 601, body: { wait_seconds: 120 } } as const
+    const tooMany = { type: 'status', status: 601, body: { wait_seconds: 600 } } as const
     stack.emulator.faults.inject(tooMany, { on: 'data', times: 1 })
     expect((await api.post('/api/auth/token', body)).status).toBe(200)
     await stack.settled()
@@ -58,7 +59,7 @@ describe('when the relay asks Withings again', () => {
         scope: 'user.sleepevents',
         state: 'failed',
         reason: 'rate_limited',
-        retry_after: 120,
+        retry_after: 600,
       })),
     )
     expect(stack.logs).toContainEqual({
@@ -74,7 +75,7 @@ describe('when the relay asks Withings again', () => {
       reason: 'rate_limited',
     })
     const asked = notifyCalls()
-    clock.advance(120 * SECOND - SECOND)
+    clock.advance(600 * SECOND - SECOND)
     await notifyStatus(api)
     await stack.settled()
     expect(notifyCalls()).toBe(asked)
@@ -145,30 +146,30 @@ describe('what the relay remembers', () => {
     const clock = fakeClock()
     const store = createMemoryStore({ now: clock.now })
     const api = await connected({ now: clock.now, store })
-    const [record = ''] = await store.list(recordKey)
+    const record = (await store.get(recordKey)) ?? ''
     expect(JSON.parse(record)).toEqual({
       url: expect.any(String),
       categories: { 50: 'subscribed', 51: 'subscribed', 52: 'subscribed' },
     })
-    // Past the lock of the first reconcile (30 s), with the memory spoiled meanwhile.
-    clock.advance(31 * SECOND)
-    await store.append(recordKey, spoil(record), { max: 1, ttlMs: 60 * 60 * SECOND })
+    // Past the person's list cooldown (5 minutes), with the memory spoiled meanwhile.
+    clock.advance(LIST_COOLDOWN_MS + SECOND)
+    await store.set(recordKey, spoil(record), { ttlMs: 60 * 60 * SECOND })
     expect((await api.post('/api/auth/session')).status).toBe(200)
     await stack.settled()
     expect(notifyCalls('list')).toBe(2)
-    expect((await store.list(recordKey))[0]).toBe(record)
+    expect(await store.get(recordKey)).toBe(record)
   })
 
   test('a remembered failure without its wait is still a failure, and is not asked again', async () => {
     const clock = fakeClock()
     const store = createMemoryStore({ now: clock.now })
     const api = await connected({ now: clock.now, store })
-    const [record = ''] = await store.list(recordKey)
+    const record = (await store.get(recordKey)) ?? ''
     const spoiled = record.replace(
       '"50":"subscribed"',
       '"50":{"reason":"rate_limited","retry_after":"soon"}',
     )
-    await store.append(recordKey, spoiled, { max: 1, ttlMs: 60 * 60 * SECOND })
+    await store.set(recordKey, spoiled, { ttlMs: 60 * 60 * SECOND })
     expect((await notifyStatus(api)).categories[0]).toEqual({
       appli: 50,
       scope: 'user.sleepevents',
@@ -179,20 +180,22 @@ describe('what the relay remembers', () => {
     expect(notifyCalls('list')).toBe(1)
   })
 
-  test('a new first key makes a new callback URL: the next restore subscribes it', async () => {
+  test('a new first key makes a new callback URL: the next restore subscribes it and revokes the old', async () => {
     const clock = fakeClock()
     const api = await connected({ now: clock.now })
     const [before] = subscriptions().map((s) => s.callbackurl)
-    clock.advance(31 * SECOND)
+    clock.advance(LIST_COOLDOWN_MS + SECOND)
     const rotated = await stack.addRelay({
       relaySecrets: ['a-new-relay-key-0123456789abcdef', RELAY_KEY],
     })
     expect((await api.post('/api/auth/session', undefined, { base: rotated })).status).toBe(200)
     await stack.settled()
     expect(notifyCalls('list')).toBe(2)
+    // Subscribed at the new URL, and the old one's subscriptions revoked.
     const urls = new Set(subscriptions().map((s) => s.callbackurl))
-    expect(urls.size).toBe(2)
-    expect(urls.has(before ?? '')).toBe(true)
+    expect(urls.size).toBe(1)
+    expect(urls.has(before ?? '')).toBe(false)
+    expect(notifyCalls('revoke')).toBe(3)
   })
 })
 
@@ -220,10 +223,6 @@ describe('after a Disconnect Withings did not hear', () => {
     expect(await answer.json()).toMatchObject({ withings_informed: false })
     await stack.settled()
     expect(subscriptions().map((s) => s.callbackurl)).toEqual([hook])
-    expect(stack.logs).toContainEqual({
-      level: 'info',
-      msg: 'notifications unsubscribed after a revoke that failed',
-    })
   })
 })
 
@@ -231,10 +230,10 @@ describe("the callback's address", () => {
   test("Withings' check (HEAD) accepts a token of exactly its shape, and a base's trailing slash is dropped", async () => {
     const api = await connected({ relay: (appUrl) => ({ notifyCallbackBaseUrl: `${appUrl}//` }) })
     const [url = ''] = subscriptions().map((s) => s.callbackurl)
-    expect(url).toMatch(new RegExp(`^${stack.appUrl}/api/notify/callback/[A-Za-z0-9_-]{22}$`))
+    expect(url).toMatch(new RegExp(`^${stack.appUrl}/api/hooks/withings/[A-Za-z0-9_-]{22}$`))
     const token = url.slice(url.lastIndexOf('/') + 1)
     const head = (path: string) =>
-      fetch(`${stack.appUrl}/api/notify/callback/${path}`, { method: 'HEAD' })
+      fetch(`${stack.appUrl}/api/hooks/withings/${path}`, { method: 'HEAD' })
     expect((await head(token)).status).toBe(200)
     for (const wrong of [`${token}x`, `x${token}`, token.slice(1)]) {
       expect((await head(wrong)).status, wrong).toBe(404)

@@ -5,8 +5,8 @@ import type { LogLine } from '../../relay/core/http/request-log'
 import { createSignedClient } from '../../relay/core/withings/signed-client'
 import { createSync, type Sync } from '../../relay/sync/create-sync'
 import type { SyncDatabase } from '../../relay/sync/db/open-database'
-import type { SyncEvent } from '../../relay/sync/events'
 import { enqueue, JOBS_CHANNEL } from '../../relay/sync/jobs/queue'
+import type { SyncEvent } from '../../relay/sync/sync-events'
 import { createApiClient } from '../support/api-client'
 import { connect } from '../support/login'
 import {
@@ -143,7 +143,7 @@ describe('faults', () => {
     )
     expect(logs.find((line) => line.msg === 'sync: job failed, to be retried')).toMatchObject({
       level: 'warn',
-      cause: 'RelayError upstream_unavailable',
+      cause: 'RelayError upstream_unavailable <- SyntaxError',
       attempt: 1,
     })
     stack.emulator.faults.clear()

@@ -8,7 +8,7 @@ import { randomState } from './auth/random-state'
 import { createRelayClient, type RelayClient } from './auth/relay-client'
 import { createSessionChannel, type SessionChannel } from './auth/session-channel'
 import { createSessionStore, type SessionStore } from './auth/session-store'
-import { createStoredData, type StoredDataClient } from './auth/stored-data'
+import { createStoredData, type StoredDataClient } from './auth/stored-data-client'
 import { createWithingsData, type WithingsData } from './auth/withings-data'
 import { createLiveEvents, type EventSourceLike, type LiveEvents } from './live/live-events'
 

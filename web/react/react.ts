@@ -49,7 +49,7 @@ export {
 } from './auth/relay-client'
 export type { SessionChannel, SessionMessage } from './auth/session-channel'
 export type { Farewell, SessionState } from './auth/session-store'
-export type { StoredDataClient } from './auth/stored-data'
+export type { StoredDataClient } from './auth/stored-data-client'
 export type { Params, ParamValue, WithingsData } from './auth/withings-data'
 export { type Explanation, explain, type NextStep } from './copy/error-messages'
 export { NOTIFY_FAILURE_SENTENCES } from './copy/notify-messages'

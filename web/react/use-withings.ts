@@ -3,7 +3,7 @@ import type { NotifyStatus, Scope, SessionView } from '../../relay/contract/wire
 import { SCOPES } from '../../relay/contract/wire-contract'
 import type { ProblemCode } from './auth/problems'
 import type { Farewell, SessionState } from './auth/session-store'
-import type { StoredDataClient } from './auth/stored-data'
+import type { StoredDataClient } from './auth/stored-data-client'
 import type { WithingsData } from './auth/withings-data'
 import { type ConnectOptions, useWithingsLink } from './provider'
 

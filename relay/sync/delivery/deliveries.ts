@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely'
 import type { SyncSchema } from '../db/schema'
-import type { SyncEvent } from '../events'
 import type { Health } from '../health'
 import { Drop, Retry } from '../jobs/outcomes'
 import type { JobHandler } from '../jobs/worker'
+import type { SyncEvent } from '../sync-events'
 import { createWebhookSigner } from './signature'
 
 // The outbox's consumers, as job handlers: the webhook (a signed POST to the app's receiver) and

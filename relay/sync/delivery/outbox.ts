@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { SyncSchema } from '../db/schema'
-import type { Change, SyncEvent } from '../events'
 import { databaseTime, JOBS_CHANNEL, type QueueTime } from '../jobs/queue'
+import type { Change, SyncEvent } from '../sync-events'
 import { asEvent } from './deliveries'
 
 // The outbox: each change becomes events in `sync_event`, and each event a delivery job per

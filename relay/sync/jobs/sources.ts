@@ -2,13 +2,12 @@ import { type Kysely, sql } from 'kysely'
 import type { DataService, Scope } from '../../contract/wire-contract'
 import { ALLOWLIST } from '../../core/withings/allowlist'
 import type { SyncSchema } from '../db/schema'
-import type { Change } from '../events'
+import { type Fields, listOf } from '../store/field-readers'
 import { normaliseActivityDays, normaliseIntraday } from '../store/normalise-activity'
 import { normaliseDevices, normaliseHeartRecords } from '../store/normalise-heart'
 import { normaliseMeasureGroups } from '../store/normalise-measures'
 import { normaliseSleepSegments, normaliseSleepSummaries } from '../store/normalise-sleep'
 import { normaliseWorkouts } from '../store/normalise-workouts'
-import { type Fields, listOf } from '../store/untrusted'
 import {
   writeActivityDays,
   writeDevices,
@@ -19,6 +18,7 @@ import {
   writeSleepSummaries,
   writeWorkouts,
 } from '../store/write-records'
+import type { Change } from '../sync-events'
 
 // What the sync fetches of each Withings service, and how: the requests of an import (its window
 // in as few calls as the data needs: one range a service, pages followed) and of a catch-up

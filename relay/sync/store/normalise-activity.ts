@@ -10,7 +10,7 @@ import {
   readEach,
   textOrNull,
   timeOrNull,
-} from './untrusted'
+} from './field-readers'
 
 // Measure v2 - Getactivity's days (reference: activity_object) and Getintradayactivity's
 // samples. A day counted by a phone has `deviceid: null` and `is_tracker: false`

@@ -7,7 +7,7 @@ import {
   readEach,
   textOrNull,
   timeOrNull,
-} from './untrusted'
+} from './field-readers'
 
 // Heart v2 - List's recordings (reference: heart_measurement_object), keyed by their ECG's
 // signalid, and User v2 - Getdevice's devices (reference: user_device_object; a scale's

@@ -5,7 +5,14 @@ import {
   OWN_ATTRIBUTIONS,
 } from '../../contract/measure-catalogue'
 import type { MeasureTable } from '../db/schema'
-import { type Fields, integerOrNull, isRecord, readEach, textOrNull, timeOrNull } from './untrusted'
+import {
+  type Fields,
+  integerOrNull,
+  isRecord,
+  readEach,
+  textOrNull,
+  timeOrNull,
+} from './field-readers'
 
 // Measure - Getmeas' groups as rows, one per value (reference: measuregrp_object, measure_object):
 // the value decoded (value × 10^unit: 72350, -3 is 72.35 kg), the type's name and unit from the

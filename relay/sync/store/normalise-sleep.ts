@@ -9,7 +9,7 @@ import {
   readEach,
   textOrNull,
   timeOrNull,
-} from './untrusted'
+} from './field-readers'
 
 // Sleep v2 - Getsummary's periods (reference: sleep_summary_object) and Sleep v2 - Get's states.
 // Withings sends one summary per sleep period, naps included, filed under the day it ends on,

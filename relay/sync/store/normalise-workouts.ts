@@ -8,7 +8,7 @@ import {
   readEach,
   textOrNull,
   timeOrNull,
-} from './untrusted'
+} from './field-readers'
 
 // Measure v2 - Getworkouts' series (reference: workout_object): its category id as sent (the
 // reference's table names them; an unknown one is kept), the commonest figures as columns, and

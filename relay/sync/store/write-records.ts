@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { SyncSchema } from '../db/schema'
-import type { Change } from '../events'
+import type { Change } from '../sync-events'
 import type { ActivityDayRow, IntradayRow } from './normalise-activity'
 import type { DeviceRow, HeartRow } from './normalise-heart'
 import type { MeasureGroupRows } from './normalise-measures'
