@@ -10,14 +10,14 @@ import { webhookProblems } from '../core/webhook-settings'
 import { answerDataQuery } from './data-answers'
 import type { SyncDatabase } from './db/open-database'
 import type { SyncSchema } from './db/schema'
+import { type Consumer, createOutbox, type Made } from './delivery/outbox'
 import {
   eventOf,
   hookDelivery,
   WEBHOOK_RETRY_SECONDS,
   type WebhookOptions,
   webhookDelivery,
-} from './delivery/deliveries'
-import { type Consumer, createOutbox, type Made } from './delivery/outbox'
+} from './delivery/webhook-deliveries'
 import { createHealth } from './health'
 import { createPersonRuns } from './jobs/person-runs'
 import { databaseTime, enqueue, shiftedTime } from './jobs/queue'

@@ -59,7 +59,7 @@ export type {
   SyncSourceTable,
   WorkoutTable,
 } from './db/schema'
-export type { WebhookOptions } from './delivery/deliveries'
+export type { WebhookOptions } from './delivery/webhook-deliveries'
 export type { DayRange, PersonExport, SyncQueries, TimeRange } from './queries'
 export type {
   ActivityDay,

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { Webhook, WebhookVerificationError } from 'standardwebhooks'
 import { describe, expect, test } from 'vitest'
 import { parseConfig } from '../../relay/core/config'
-import { createWebhookSigner } from '../../relay/sync/delivery/signature'
+import { createWebhookSigner } from '../../relay/sync/delivery/webhook-signature'
 import { accepted, refused } from '../support/relay-config'
 import { webhookSecret } from '../support/webhook-receiver'
 

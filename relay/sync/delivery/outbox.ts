@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { SyncSchema } from '../db/schema'
 import { databaseTime, JOBS_CHANNEL, type QueueTime } from '../jobs/queue'
 import type { Change, SyncEvent } from '../sync-events'
-import { asEvent } from './deliveries'
+import { asEvent } from './webhook-deliveries'
 
 // The outbox: each change becomes events in `sync_event`, and each event a delivery job per
 // consumer (the webhook, onEvent), all in the caller's transaction, the one that stores the

@@ -4,7 +4,7 @@ import type { Health } from '../health'
 import { Drop, Retry } from '../jobs/outcomes'
 import type { JobHandler } from '../jobs/worker'
 import type { SyncEvent } from '../sync-events'
-import { createWebhookSigner } from './signature'
+import { createWebhookSigner } from './webhook-signature'
 
 // The outbox's consumers, as job handlers: the webhook (a signed POST to the app's receiver) and
 // `onEvent` (the app's own function). Each runs at least once per event; a failure is retried,
