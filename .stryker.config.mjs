@@ -17,6 +17,7 @@ export default {
     'relay/node/**/*.ts',
     'relay/emulator/**/*.ts',
     'relay/server/**/*.ts',
+    'relay/sync/**/*.ts',
     '!relay/server/start.ts',
     '!relay/server/start-dev.ts',
     'web/react/**/*.{ts,tsx}',

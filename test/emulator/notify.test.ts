@@ -351,17 +351,18 @@ describe('deliveries', () => {
     stack = await startNotifyStack()
     await subscribed(ALL_SCOPES, '50')
     let posts = 0
+    // Far past the deadline, so that a loaded machine's late timers cannot let the answer win.
     stack.callbacks.answer = (request) =>
-      request.method === 'POST' && ++posts === 1 ? { status: 200, delayMs: 2_500 } : { status: 200 }
+      request.method === 'POST' && ++posts === 1 ? { status: 200, delayMs: 6_000 } : { status: 200 }
     await triggerEvent(stack, { type: 'bed_in', userid: DEMO })
     await stack.emulator.notifications.settled()
     const [delivery] = stack.emulator.notifications.deliveries
     expect(delivery?.state).toBe('delivered')
     expect(delivery?.attempts.map((attempt) => attempt.outcome)).toEqual(['timeout', 'delivered'])
     expect(delivery?.attempts[0]?.durationMs).toBeGreaterThanOrEqual(1_900)
-    expect(delivery?.attempts[0]?.durationMs).toBeLessThan(2_500)
+    expect(delivery?.attempts[0]?.durationMs).toBeLessThan(6_000)
     expect(stack.emulator.notifications.subscriptions).toHaveLength(1)
-  })
+  }, 30_000)
 
   it('removes the subscription of a callback that never answers in time', async () => {
     stack = await startNotifyStack({ callbackDeadlineMs: 150 })

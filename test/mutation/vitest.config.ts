@@ -16,6 +16,6 @@ export default defineConfig({
     },
   },
   test: {
-    projects: [nodeProject(['relay', 'emulator', 'store']), domProject],
+    projects: [nodeProject(['relay', 'emulator', 'store', 'sync']), domProject],
   },
 })

@@ -1,4 +1,5 @@
 import { strictProblem } from '../callbacks'
+import { callWithDeadline, type OutgoingFetch } from './outgoing-call'
 
 // Before it accepts a notification callback, Withings checks it: the URL must follow its
 // callback rules (https, port 80 or 443, at most 255 characters, no localhost or IP address —
@@ -6,8 +7,6 @@ import { strictProblem } from '../callbacks'
 // answer 2xx in time (https://github.com/the-momentum/open-wearables/issues/177: "Withings
 // validates notification callback URLs with HEAD"); otherwise the subscription is refused with
 // status 293, as in https://github.com/home-assistant/core/issues/72614.
-
-export type OutgoingFetch = (request: Request) => Promise<Response>
 
 export interface CallbackCheckOptions {
   fetch: OutgoingFetch
@@ -26,14 +25,12 @@ export async function callbackAccepted(
   if (url.username !== '' || url.password !== '' || url.hash !== '') return false
   if (!allowLocalCallbacks && strictProblem(url, text) !== undefined) return false
   try {
-    const response = await fetch(
-      new Request(url, {
-        method: 'HEAD',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(deadlineMs),
-      }),
+    const response = await callWithDeadline(
+      fetch,
+      url,
+      { method: 'HEAD', redirect: 'manual' },
+      deadlineMs,
     )
-    await response.body?.cancel()
     return response.status >= 200 && response.status < 300
   } catch {
     return false

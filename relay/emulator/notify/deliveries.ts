@@ -1,4 +1,4 @@
-import type { OutgoingFetch } from './callback-check'
+import { callWithDeadline, DeadlinePassed, type OutgoingFetch } from './outgoing-call'
 import { cycleDelays, TRIES_PER_CYCLE } from './retry-schedule'
 import type { Scheduler } from './scheduler'
 import type { Subscription, SubscriptionStore } from './subscription-store'
@@ -75,25 +75,25 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
 
   async function tryOnce(delivery: Delivery, plannedAfterMs: number): Promise<DeliveryAttempt> {
     const started = performance.now()
-    const signal = AbortSignal.timeout(deadlineMs)
     const attempt = { try: delivery.attempts.length + 1, plannedAfterMs, at: now() }
     let result: Pick<DeliveryAttempt, 'outcome' | 'httpStatus'>
     try {
-      const response = await fetch(
-        new Request(delivery.callbackurl, {
+      const response = await callWithDeadline(
+        fetch,
+        delivery.callbackurl,
+        {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams(delivery.payload),
           redirect: 'manual',
-          signal,
-        }),
+        },
+        deadlineMs,
       )
-      await response.body?.cancel().catch(() => undefined)
       // "Your server must answer with a status code < 400, ideally 2xx" (notification overview).
       const ok = response.status >= 200 && response.status < 400
       result = { outcome: ok ? 'delivered' : 'refused', httpStatus: response.status }
-    } catch {
-      result = { outcome: signal.aborted ? 'timeout' : 'unreachable' }
+    } catch (error) {
+      result = { outcome: error instanceof DeadlinePassed ? 'timeout' : 'unreachable' }
     }
     const done = { ...attempt, ...result, durationMs: Math.round(performance.now() - started) }
     delivery.attempts.push(done)

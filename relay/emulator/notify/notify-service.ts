@@ -1,7 +1,7 @@
 import type { SeedData } from '../data/seed-data'
-import type { OutgoingFetch } from './callback-check'
 import { createDeliverer, type Delivery } from './deliveries'
 import { createEventTrigger, type NotifyEvent, type Triggered } from './events'
+import type { OutgoingFetch } from './outgoing-call'
 import type { Scheduler } from './scheduler'
 import {
   createSubscriptionStore,
