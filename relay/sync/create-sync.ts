@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
-import type { LiveNotification } from '../contract/wire-contract'
+import type { DataAppli, LiveNotification } from '../contract/wire-contract'
 import { categoriesOf } from '../contract/wire-contract'
 import { errorKind } from '../core/error-kind'
 import { jsonLogger, type Logger } from '../core/http/request-log'
@@ -20,9 +20,10 @@ import {
 } from './delivery/webhook-deliveries'
 import { createHealth } from './health'
 import { createPersonRuns } from './jobs/person-runs'
-import { databaseTime, enqueue, shiftedTime } from './jobs/queue'
+import { databaseTime, enqueue, enqueueMany, shiftedTime } from './jobs/queue'
 import { SOURCES_OF_APPLI, type SourceName, sourcesFor } from './jobs/sources'
 import { createWorker, type JobHandler, type Worker } from './jobs/worker'
+import { createWriteBatch } from './jobs/write-batch'
 import { createQueries, type SyncQueries } from './queries'
 import type { SyncEvent } from './sync-events'
 import { createTokenVault } from './vault'
@@ -67,6 +68,14 @@ export interface Sync extends SyncPort {
 
 /** How long a notification waits for the database before it is left to the next catch-up. */
 const NOTIFY_RETRY_MS = 60_000
+/**
+ * A notification runs its catch-up at once, unless one for the same person and category is
+ * running: then the next waits this long, so that the rest of a burst (Withings sends a thousand
+ * notifications in a second when it catches up) collapses into it. One catch-up for each person
+ * and category rather than one each: fewer calls to Withings, and a callback that keeps
+ * answering.
+ */
+const BURST_CATCH_UP_DELAY_SECONDS = 0.5
 /** Catch-ups and deliveries this instance runs at once, each. */
 const CATCH_UPS_AT_ONCE = 2
 const DELIVERIES_AT_ONCE = 4
@@ -135,8 +144,12 @@ export function createSync(options: SyncOptions): Sync {
 
   let relay: RelayForSync | undefined
   let worker: Worker | undefined
-  /** Notifications being written, by person and category (see `notified`). */
+  /** Bed events being written (see `notified`). */
   const recording = new Map<string, Promise<void>>()
+  /** Data notifications, gathered while the previous ones are written. */
+  const hints = createWriteBatch((notified: { userid: number; appli: DataAppli }[]) =>
+    persistently('notification', () => enqueueCatchUps(notified)),
+  )
   /** Jobs committed here: this instance takes them at once when it has room. */
   const offer = (made: readonly Made[]) => {
     for (const { queue, ids } of made) worker?.offer(queue, ids)
@@ -263,16 +276,15 @@ export function createSync(options: SyncOptions): Sync {
     },
 
     async notified(userid, notification) {
-      // A burst for one person and category while the first is being written is that one: its
-      // catch-up, not begun yet, fetches what all of them announce (what changed since the last).
-      const key =
-        notification.kind === 'data'
-          ? `${userid}:${notification.appli}`
-          : `${userid}:${notification.appli}:${notification.date}`
+      if (notification.kind === 'data') {
+        return hints.add({ userid: Number(userid), appli: notification.appli })
+      }
+      // A repeat of a bed event while the first is being written is that one.
+      const key = `${userid}:${notification.appli}:${notification.date}`
       const pending = recording.get(key)
       if (pending) return pending
       const recorded = persistently('notification', () =>
-        storeNotification(Number(userid), notification),
+        storeBedEvent(Number(userid), notification),
       ).finally(() => recording.delete(key))
       recording.set(key, recorded)
       return recorded
@@ -310,39 +322,53 @@ export function createSync(options: SyncOptions): Sync {
     read: (userid, query) => answerDataQuery(queries, Number(userid), query),
   }
 
-  async function storeNotification(userid: number, notification: LiveNotification) {
+  /** Whether the person is connected with a grant that covers this category (else dropped). */
+  const covers = (scope: string | undefined, appli: number) => {
+    const reason =
+      scope === undefined
+        ? 'sync: notification for a person not connected, dropped'
+        : categoriesOf(scope).some((category) => category.appli === appli)
+          ? undefined
+          : 'sync: notification of a category the grant excludes, dropped'
+    if (reason) log({ level: 'info', msg: reason, appli })
+    return reason === undefined
+  }
+
+  /**
+   * A catch-up for each person and category notified, all in one statement; one that waits
+   * already covers them (it fetches what changed since the last, whatever the hints announce).
+   */
+  async function enqueueCatchUps(notified: readonly { userid: number; appli: DataAppli }[]) {
+    const people = [...new Set(notified.map(({ userid }) => userid))]
+    const connections = await db
+      .selectFrom('withings_connection')
+      .select(['userid', 'scope'])
+      .where('userid', 'in', people)
+      .execute()
+    const scopes = new Map(connections.map((row) => [Number(row.userid), row.scope]))
+    const jobs = notified
+      .filter(({ userid, appli }) => covers(scopes.get(userid), appli))
+      .map(({ userid, appli }) => {
+        const sources = SOURCES_OF_APPLI[appli] ?? []
+        return { payload: { userid, sources }, dedupeKey: `${userid}:${sources.join(',')}` }
+      })
+    const ids = await enqueueMany(db, 'catch-up', jobs, {
+      time,
+      delayWhileRunningSeconds: BURST_CATCH_UP_DELAY_SECONDS,
+    })
+    if (ids.length > 0) offer([{ queue: 'catch-up', ids }])
+  }
+
+  async function storeBedEvent(
+    userid: number,
+    notification: Exclude<LiveNotification, { kind: 'data' }>,
+  ) {
     const connection = await db
       .selectFrom('withings_connection')
       .select(['scope'])
       .where('userid', '=', userid)
       .executeTakeFirst()
-    if (!connection) {
-      log({
-        level: 'info',
-        msg: 'sync: notification for a person not connected, dropped',
-        appli: notification.appli,
-      })
-      return
-    }
-    if (!categoriesOf(connection.scope).some((category) => category.appli === notification.appli)) {
-      log({
-        level: 'info',
-        msg: 'sync: notification of a category the grant excludes, dropped',
-        appli: notification.appli,
-      })
-      return
-    }
-    if (notification.kind === 'data') {
-      const sources = SOURCES_OF_APPLI[notification.appli] ?? []
-      const job = await enqueue(
-        db,
-        'catch-up',
-        { userid, sources },
-        { dedupeKey: `${userid}:${sources.join(',')}`, time },
-      )
-      if (job !== undefined) offer([{ queue: 'catch-up', ids: [job] }])
-      return
-    }
+    if (!covers(connection?.scope, notification.appli)) return
     const type =
       notification.kind === 'bed_in'
         ? 'bed.in'

@@ -15,7 +15,8 @@ import { signInAll, startSyncRelay as startRelay, startWorld } from './sync-worl
 // bundle, with its database a Postgres server (how several instances run it), then the embedded
 // PGlite (npm start's default, whose queries run in the relay's own thread): it answers first
 // and records the hint after, and the catch-ups the burst makes (fetching, storing) run
-// meanwhile. `rounds` bursts each, in turn; the median round's slowest answer.
+// meanwhile. `rounds` bursts each, in turn, once the imports are told; the median round's slowest
+// answer.
 
 export interface BurstOptions {
   people: number
@@ -27,6 +28,16 @@ const RATIO_LIMIT = 1.5
 const SECRET = relayEnv('').RELAY_SECRET as string
 const QUIET = { SYNC_HISTORY_DAYS: '2', SYNC_DETAIL_DAYS: '0' }
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+
+/** Waits until `count` stays the same for 2 s (60 s at most). */
+async function quiet(count: () => number) {
+  const deadline = Date.now() + 60_000
+  let last = -1
+  while (count() !== last && Date.now() < deadline) {
+    last = count()
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+  }
+}
 
 export async function burstFigures(builds: Builds, options: BurstOptions): Promise<Figure[]> {
   const world = await startWorld(builds, { people: options.people })
@@ -45,6 +56,9 @@ export async function burstFigures(builds: Builds, options: BurstOptions): Promi
       await signInAll(relay.url, world, world.people)
       await Promise.all(world.people.map((person) => world.receiver.completed(person.userid)))
     }
+    // Bursts on relays at rest: the imports' last webhooks told (none for 2 s), so that the first
+    // round does not also carry the end of the imports.
+    await quiet(() => world.receiver.deliveries)
     const urls = createCallbackUrls('', [SECRET])
     const paths: string[] = []
     for (const person of world.people) paths.push(await urls.urlFor(String(person.userid)))

@@ -49,29 +49,67 @@ export function shiftedTime(now: () => number): QueueTime {
 const later = (time: QueueTime, seconds: number | RawBuilder<number>) =>
   sql<Date>`${time()} + make_interval(secs => ${seconds})`
 
+/** One job (undefined when one of its dedupe key waits already: that one covers it). */
 export async function enqueue(
   db: Db,
   queue: string,
   payload: unknown,
-  options: {
-    dedupeKey?: string
-    delaySeconds?: number
-    maxAttempts?: number
-    time?: QueueTime
-  } = {},
+  options: EnqueueOptions & { dedupeKey?: string } = {},
 ): Promise<number | undefined> {
+  const made = await enqueueMany(db, queue, [{ payload, dedupeKey: options.dedupeKey }], options)
+  return made[0]
+}
+
+export interface EnqueueOptions {
+  delaySeconds?: number
+  /**
+   * A job whose like (same queue and dedupe key) is running waits this long instead, so that
+   * whatever else comes meanwhile collapses into it (a burst is one job after the running one).
+   */
+  delayWhileRunningSeconds?: number
+  maxAttempts?: number
+  time?: QueueTime
+}
+
+/**
+ * Several jobs of one queue in one statement, with the workers' wake-up (a burst of
+ * notifications is one write); the ids of those made, without the ones a waiting job covers.
+ */
+export async function enqueueMany(
+  db: Db,
+  queue: string,
+  jobs: readonly { payload: unknown; dedupeKey?: string | undefined }[],
+  options: EnqueueOptions = {},
+): Promise<number[]> {
+  // One row per dedupe key: two in one statement would conflict with each other.
+  const keyed = new Map(jobs.map((job, index) => [job.dedupeKey ?? index, job]))
+  if (keyed.size === 0) return []
   const time = options.time ?? databaseTime
-  // One statement: the job, and the wake-up when it is new (a job it collapsed into woke them).
-  const { rows } = await sql<{ id: number }>`
+  const { delaySeconds = 0, delayWhileRunningSeconds } = options
+  const runAt = (dedupeKey: string | undefined) =>
+    later(
+      time,
+      dedupeKey === undefined || delayWhileRunningSeconds === undefined
+        ? delaySeconds
+        : sql<number>`case when exists (select 1 from job where queue = ${queue}
+            and dedupe_key = ${dedupeKey} and state = 'running')
+          then ${delayWhileRunningSeconds}::float8 else ${delaySeconds}::float8 end`,
+    )
+  const rows = [...keyed.values()].map(
+    ({ payload, dedupeKey }) =>
+      sql`(${queue}, ${JSON.stringify(payload)}::jsonb, ${dedupeKey ?? null},
+        ${options.maxAttempts ?? 10}, ${runAt(dedupeKey)})`,
+  )
+  // Postgres sends one wake-up per channel and text however many rows ask for it.
+  const { rows: made } = await sql<{ id: number }>`
     with made as (
       insert into job (queue, payload, dedupe_key, max_attempts, run_at)
-      values (${queue}, ${JSON.stringify(payload)}::jsonb, ${options.dedupeKey ?? null},
-        ${options.maxAttempts ?? 10}, ${later(time, options.delaySeconds ?? 0)})
+      values ${sql.join(rows)}
       on conflict (queue, dedupe_key) where dedupe_key is not null and state = 'ready' do nothing
       returning id
     )
     select id, pg_notify(${JOBS_CHANNEL}, ${queue}) from made`.execute(db)
-  return rows[0]?.id
+  return made.map((row) => row.id)
 }
 
 export async function claim(

@@ -45,8 +45,10 @@ export async function upsertRows<R extends object>(
           )
           .where(() => changedWhen(table, compare)),
       )
-      .returningAll()
-      // A row the insert made has no deleting transaction (xmax 0); an updated one has.
+      // Every column but Withings' raw answer, which no event carries: read back, it would be
+      // parsed for nothing (a page's worth of JSON, on the embedded database in the relay's own
+      // thread). A row the insert made has no deleting transaction (xmax 0); an updated one has.
+      .returning([...keys, ...columns.filter((column) => column !== 'raw')])
       .returning(sql<boolean>`(xmax = 0)`.as('__created'))
       .execute()
     for (const { __created, ...row } of result as (R & { __created: boolean })[]) {
